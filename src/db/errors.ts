@@ -1,0 +1,28 @@
+/** The PostgreSQL error underneath drizzle's wrapper, on either driver. */
+export type PostgresError = { code?: string; message: string; constraint?: string; constraint_name?: string };
+
+export function postgresError(error: unknown): PostgresError | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && current; depth++) {
+    const candidate = current as { code?: unknown; message?: unknown; cause?: unknown };
+    if (typeof candidate.code === "string" && /^[0-9A-Z]{5}$/.test(candidate.code)) return candidate as PostgresError;
+    current = candidate.cause;
+  }
+  return undefined;
+}
+
+export const postgresErrorCodes = {
+  uniqueViolation: "23505",
+  foreignKeyViolation: "23503",
+  checkViolation: "23514",
+  restrictViolation: "23001",
+  serializationFailure: "40001",
+  deadlockDetected: "40P01",
+  raiseException: "P0001",
+} as const;
+
+export function isUniqueViolation(error: unknown, constraint?: string): boolean {
+  const pg = postgresError(error);
+  if (pg?.code !== postgresErrorCodes.uniqueViolation) return false;
+  return constraint === undefined || pg.constraint === constraint || pg.constraint_name === constraint;
+}

@@ -1,0 +1,46 @@
+import { createEnv } from "@t3-oss/env-nextjs";
+import { z } from "zod";
+
+const postgresUrl = z
+  .string()
+  .url("must be a URL like postgres://user@host:5432/db")
+  .refine((value) => /^postgres(ql)?:\/\//.test(value), "must start with postgres:// or postgresql://");
+
+const booleanFlag = z
+  .enum(["true", "false", "1", "0"])
+  .optional()
+  .transform((value) => value === "true" || value === "1");
+
+/**
+ * Every environment variable Tally reads, validated once. A bad value stops start-up with
+ * a message naming the variable (next.config.ts imports this module, so `next build`,
+ * `next dev` and `next start` all fail fast).
+ */
+export const env = createEnv({
+  server: {
+    NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
+    DATABASE_URL: postgresUrl.optional(),
+    TALLY_DATA_DIR: z.string().min(1).default(".data"),
+    NEXTAUTH_URL: z.string().url().optional(),
+    NEXTAUTH_SECRET: z.string().min(16, "must be at least 16 characters").optional(),
+    TALLY_DEMO_LOGIN: booleanFlag,
+    OIDC_ISSUER: z.string().url().optional(),
+    OIDC_CLIENT_ID: z.string().min(1).optional(),
+    OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+    STRIPE_SECRET_KEY: z
+      .string()
+      .regex(/^(sk|rk)_(test|live)_/, "must be a Stripe secret key (sk_test_... or sk_live_...)")
+      .optional(),
+    STRIPE_WEBHOOK_SECRET: z.string().startsWith("whsec_", "must start with whsec_").optional(),
+    STRIPE_EMULATOR_PORT: z.coerce.number().int().min(1).max(65535).default(12111),
+    TALLY_WORKERS: z.enum(["on", "off"]).default("on"),
+    INNGEST_EVENT_KEY: z.string().optional(),
+    INNGEST_SIGNING_KEY: z.string().optional(),
+  },
+  client: {},
+  experimental__runtimeEnv: {},
+  emptyStringAsUndefined: true,
+  skipValidation: process.env.SKIP_ENV_VALIDATION === "1",
+});
+
+export type Env = typeof env;

@@ -1,3 +1,4 @@
+import fs from "node:fs";
 import path from "node:path";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import * as schema from "./schema";
@@ -35,9 +36,14 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   const { PGlite } = await import("@electric-sql/pglite");
   const { drizzle } = await import("drizzle-orm/pglite");
   const dataDir = options.dataDir ?? "memory://";
-  const client = dataDir.startsWith("memory://")
-    ? new PGlite(dataDir)
-    : new PGlite(path.resolve(dataDir));
+  let client: InstanceType<typeof PGlite>;
+  if (dataDir.startsWith("memory://")) {
+    client = new PGlite(dataDir);
+  } else {
+    const directory = path.resolve(/* turbopackIgnore: true */ dataDir);
+    fs.mkdirSync(path.dirname(directory), { recursive: true });
+    client = new PGlite(directory);
+  }
   await client.waitReady;
   await client.exec("SET TIME ZONE 'UTC'");
   const db = drizzle(client, { schema }) as unknown as Db;

@@ -1,7 +1,7 @@
 import { boolean, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { roles } from "./roles";
 
-export const roles = ["support", "product", "finance", "admin"] as const;
-export type Role = (typeof roles)[number];
+export { roles, type Role } from "./roles";
 
 export const users = pgTable("users", {
   id: uuid("id").primaryKey().defaultRandom(),

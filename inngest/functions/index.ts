@@ -1,0 +1,7 @@
+import type { InngestFunction } from "inngest";
+
+/**
+ * One function per file, each a thin wrapper over one domain function with every side effect
+ * inside `step.run`. Each is registered here and served by /api/inngest.
+ */
+export const functions: InngestFunction.Any[] = [];

@@ -1,0 +1,17 @@
+import type { NextConfig } from "next";
+// Validates the environment at build and start: a bad variable stops Next with its name.
+import "./src/env";
+
+const nextConfig: NextConfig = {
+  distDir: process.env.TALLY_NEXT_DIST_DIR ?? ".next",
+  // PGlite ships WebAssembly and data files; postgres and bcrypt are plain Node modules.
+  serverExternalPackages: ["@electric-sql/pglite", "postgres", "bcryptjs", "stripe"],
+  // `npm test` type-checks the whole project as its own step (tsc --noEmit); doing it again here
+  // would only double the build time.
+  typescript: { ignoreBuildErrors: true },
+  poweredByHeader: false,
+  // forbidden() renders app/forbidden.tsx with a real 403 status.
+  experimental: { authInterrupts: true },
+};
+
+export default nextConfig;

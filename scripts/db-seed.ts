@@ -1,0 +1,13 @@
+import { getDatabase } from "@/db/client";
+import { migrateDatabase } from "@/db/migrate";
+import { systemClock } from "@/server/clock";
+import { seedDemo } from "@/server/seed/seed-demo";
+
+/** Idempotent: run it any number of times. Migrates first so a fresh database works. */
+const handle = await getDatabase();
+try {
+  await migrateDatabase(handle);
+  await seedDemo({ db: handle.db, clock: systemClock, log: (message) => console.log(message) });
+} finally {
+  await handle.close();
+}

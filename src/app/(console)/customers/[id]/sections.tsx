@@ -1,0 +1,11 @@
+import type { ReactNode } from "react";
+import type { Role } from "@/db/schema";
+import type { Permission } from "@/server/api/permissions";
+
+export type CustomerSectionProps = { customerId: string; role: Role };
+
+/**
+ * The customer page is a stack of sections, each owned by a domain (balances, usage,
+ * subscription, Stripe, dunning); a section appears for roles with its permission.
+ */
+export const customerSections: { key: string; permission: Permission; Component: (props: CustomerSectionProps) => ReactNode | Promise<ReactNode> }[] = [];

@@ -1,0 +1,10 @@
+import type { Permission } from "@/server/api/permissions";
+
+export type NavigationItem = { href: string; label: string; permission: Permission; section: "Customers" | "Money" | "Product" | "Admin" };
+
+/** The console's pages; each is shown only to roles whose permission allows it (the page checks again). */
+export const navigation: NavigationItem[] = [
+  { href: "/customers", label: "Customers", permission: "customers.read", section: "Customers" },
+  { href: "/admin/users", label: "Users & roles", permission: "users.manage", section: "Admin" },
+  { href: "/admin/audit", label: "Audit log", permission: "audit.read", section: "Admin" },
+];

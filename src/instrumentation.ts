@@ -1,0 +1,6 @@
+export async function register(): Promise<void> {
+  if (process.env.NEXT_RUNTIME !== "nodejs") return;
+  const { env } = await import("@/env");
+  const { startServerRuntime } = await import("@/server/startup/start-server-runtime");
+  await startServerRuntime({ nodeEnv: env.NODE_ENV, workers: env.TALLY_WORKERS === "on" });
+}

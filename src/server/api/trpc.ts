@@ -1,0 +1,87 @@
+/**
+ * The tRPC layer in one file, in this order: context, initialisation, procedures.
+ * Routers are thin: parse input (zod, with bounds), call one domain function, return.
+ */
+import { initTRPC, TRPCError } from "@trpc/server";
+import superjson from "superjson";
+import { ZodError } from "zod";
+import type { Db } from "@/db/client";
+import type { Role } from "@/db/schema";
+import type { Actor } from "@/server/audit/actor";
+import type { Clock } from "@/server/clock";
+import { isDomainError } from "@/server/errors";
+import { toTrpcError } from "./errors";
+import { can, type Permission } from "./permissions";
+
+// 1. Context
+
+export type SessionUser = { id: string; email: string; name: string; role: Role };
+
+export type Context = {
+  db: Db;
+  clock: Clock;
+  /** Re-read from the database on every request, so a changed role or a disabled user takes effect at once. */
+  user: SessionUser | null;
+};
+
+export type AuthorizedContext = Context & { user: SessionUser; actor: Actor };
+
+// 2. Initialisation
+
+export type ProcedureMeta = { permission: Permission | "public" };
+
+const t = initTRPC
+  .context<Context>()
+  .meta<ProcedureMeta>()
+  .create({
+    transformer: superjson,
+    errorFormatter({ shape, error }) {
+      const domain = isDomainError(error.cause) ? error.cause : undefined;
+      return {
+        ...shape,
+        data: {
+          ...shape.data,
+          stack: undefined,
+          domainCode: domain?.code ?? null,
+          zodIssues: error.cause instanceof ZodError ? error.cause.issues.slice(0, 20) : null,
+        },
+      };
+    },
+  });
+
+export const createTRPCRouter = t.router;
+export const createCallerFactory = t.createCallerFactory;
+
+const mapDomainErrors = t.middleware(async ({ next }) => {
+  const result = await next();
+  if (!result.ok && isDomainError(result.error.cause)) {
+    throw toTrpcError(result.error.cause);
+  }
+  return result;
+});
+
+// 3. Procedures
+
+/** Only for what an anonymous visitor may see (nothing about customers or money). */
+export const publicProcedure = t.procedure.meta({ permission: "public" }).use(mapDomainErrors);
+
+/**
+ * A procedure that requires a signed-in user whose role grants `permission`. The check runs
+ * before input parsing, so a denied caller learns nothing about the input's shape.
+ */
+export function authorizedProcedure(permission: Permission) {
+  return t.procedure
+    .meta({ permission })
+    .use(mapDomainErrors)
+    .use(({ ctx, next }) => {
+      if (!ctx.user) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in to continue." });
+      if (!can(ctx.user.role, permission)) {
+        throw new TRPCError({
+          code: "FORBIDDEN",
+          message: `Your role (${ctx.user.role}) does not allow this (needs ${permission}).`,
+        });
+      }
+      const actor: Actor = { type: "user", id: ctx.user.id, label: ctx.user.email };
+      return next({ ctx: { ...ctx, user: ctx.user, actor } satisfies AuthorizedContext });
+    });
+}

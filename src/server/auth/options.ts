@@ -1,0 +1,79 @@
+import type { NextAuthOptions } from "next-auth";
+import CredentialsProvider from "next-auth/providers/credentials";
+import type { Provider } from "next-auth/providers/index";
+import { env } from "@/env";
+import { getDb } from "@/db/client";
+import { getUserByEmail } from "@/server/users/get-user";
+import { verifyPassword } from "@/server/users/verify-password";
+
+/** Demo/password sign-in is for development and tests; production needs TALLY_DEMO_LOGIN=true to allow it. */
+export function passwordSignInEnabled(): boolean {
+  return env.NODE_ENV !== "production" || env.TALLY_DEMO_LOGIN;
+}
+
+export function oidcConfigured(): boolean {
+  return Boolean(env.OIDC_ISSUER && env.OIDC_CLIENT_ID && env.OIDC_CLIENT_SECRET);
+}
+
+function providers(): Provider[] {
+  const list: Provider[] = [];
+  if (passwordSignInEnabled()) {
+    list.push(
+      CredentialsProvider({
+        id: "credentials",
+        name: "Email and password",
+        credentials: { email: { label: "Email", type: "email" }, password: { label: "Password", type: "password" } },
+        async authorize(credentials) {
+          if (!credentials?.email || !credentials.password) return null;
+          const user = await verifyPassword(await getDb(), credentials.email, credentials.password);
+          return user ? { id: user.id, email: user.email, name: user.name } : null;
+        },
+      }),
+    );
+  }
+  if (oidcConfigured()) {
+    list.push({
+      id: "oidc",
+      name: "Single sign-on",
+      type: "oauth",
+      wellKnown: `${env.OIDC_ISSUER?.replace(/\/$/, "")}/.well-known/openid-configuration`,
+      clientId: env.OIDC_CLIENT_ID,
+      clientSecret: env.OIDC_CLIENT_SECRET,
+      authorization: { params: { scope: "openid email profile" } },
+      idToken: true,
+      checks: ["pkce", "state"],
+      profile(profile: { sub: string; email?: string; name?: string }) {
+        return { id: profile.sub, email: profile.email ?? null, name: profile.name ?? profile.email ?? profile.sub };
+      },
+    });
+  }
+  return list;
+}
+
+const developmentSecret = "tally-development-secret-not-for-production";
+
+export const authOptions: NextAuthOptions = {
+  session: { strategy: "jwt", maxAge: 8 * 60 * 60 },
+  secret: env.NEXTAUTH_SECRET ?? (env.NODE_ENV === "production" && !env.TALLY_DEMO_LOGIN ? undefined : developmentSecret),
+  pages: { signIn: "/sign-in", error: "/sign-in" },
+  providers: providers(),
+  callbacks: {
+    /** SSO users must already exist (an admin adds them with a role); no role, no access. */
+    async signIn({ user, account }) {
+      if (account?.provider !== "oidc") return true;
+      if (!user.email) return false;
+      const known = await getUserByEmail(await getDb(), user.email);
+      return Boolean(known && !known.disabled);
+    },
+    async jwt({ token, user, account }) {
+      if (user && account?.provider === "oidc" && user.email) {
+        const known = await getUserByEmail(await getDb(), user.email);
+        if (known) token.sub = known.id;
+      }
+      return token;
+    },
+    session({ session, token }) {
+      return { ...session, userId: token.sub };
+    },
+  },
+};

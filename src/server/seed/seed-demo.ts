@@ -1,0 +1,24 @@
+import type { Db } from "@/db/client";
+import type { Clock } from "@/server/clock";
+import { seedCustomers } from "@/server/customers/seed-customers";
+import { seedUsers } from "@/server/users/seed-users";
+
+export type SeedContext = { db: Db; clock: Clock; log: (message: string) => void };
+export type SeedStep = { name: string; run: (context: SeedContext) => Promise<string> };
+
+/**
+ * The demo data, in dependency order. Every step is idempotent (running the seed twice
+ * changes nothing); each later capability adds its step here so that `npm run dev` shows it.
+ */
+export const seedSteps: SeedStep[] = [
+  { name: "users", run: async ({ db }) => `${await seedUsers(db)} demo users` },
+  { name: "customers", run: async ({ db }) => `${await seedCustomers(db)} customers` },
+];
+
+export async function seedDemo(context: SeedContext): Promise<void> {
+  for (const step of seedSteps) {
+    const startedMs = Date.now();
+    const summary = await step.run(context);
+    context.log(`seed ${step.name}: ${summary} (${Date.now() - startedMs} ms)`);
+  }
+}

@@ -1,0 +1,4 @@
+import type { Worker } from "./types";
+
+/** Each domain that needs a continuous loop adds it here. */
+export const workers: Worker[] = [];

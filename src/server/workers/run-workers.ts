@@ -1,0 +1,42 @@
+import type { Db } from "@/db/client";
+import type { Clock } from "@/server/clock";
+import type { Worker } from "./types";
+
+export type RunningWorkers = { stop: () => Promise<void> };
+
+const errorBackoffMs = 5_000;
+
+export function runWorkers(workers: Worker[], context: { db: Db; clock: Clock; log: (message: string) => void }): RunningWorkers {
+  const controller = new AbortController();
+  const loops = workers.map((worker) => loop(worker, context, controller.signal));
+  return {
+    stop: async () => {
+      controller.abort();
+      await Promise.allSettled(loops);
+    },
+  };
+}
+
+async function loop(worker: Worker, context: { db: Db; clock: Clock; log: (message: string) => void }, signal: AbortSignal) {
+  while (!signal.aborted) {
+    let delayMs = worker.idleMs;
+    try {
+      const handled = await worker.runOnce(context);
+      if (handled > 0) delayMs = 0;
+    } catch (error) {
+      context.log(`worker ${worker.name} failed, retrying in ${errorBackoffMs} ms: ${error instanceof Error ? error.message : String(error)}`);
+      delayMs = errorBackoffMs;
+    }
+    if (delayMs > 0) await sleep(delayMs, signal);
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener("abort", () => {
+      clearTimeout(timer);
+      resolve();
+    }, { once: true });
+  });
+}

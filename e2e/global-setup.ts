@@ -17,7 +17,7 @@ export default async function globalSetup(): Promise<void> {
   }
   fs.mkdirSync("test-results", { recursive: true });
   const serverUrl = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
-  const databaseUrl = await prepareDatabase(serverUrl, "tally_e2e");
+  const databaseUrl = await prepareDatabase(serverUrl, `tally_e2e_${e2ePort}`);
   const handle = await openDatabase({ url: databaseUrl, poolMax: 2 });
   try {
     await migrateDatabase(handle);

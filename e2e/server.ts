@@ -3,7 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import postgres from "postgres";
 
-export const e2eStateFile = path.resolve("test-results", "e2e-server.json");
+export const e2eStateFile = path.resolve("test-results", `e2e-server-${process.env.E2E_PORT ?? 3200}.json`);
 
 /** A fresh database for the browser tests: dropped and re-created from scratch each run. */
 export async function prepareDatabase(serverUrl: string, name: string): Promise<string> {
@@ -20,7 +20,7 @@ export async function prepareDatabase(serverUrl: string, name: string): Promise<
 }
 
 export async function startServer(options: { port: number; env: Record<string, string> }): Promise<number> {
-  const log = fs.openSync(path.resolve("test-results", "e2e-server.log"), "w");
+  const log = fs.openSync(path.resolve("test-results", `e2e-server-${options.port}.log`), "w");
   const child = spawn("node_modules/.bin/next", ["start", "-p", String(options.port)], {
     env: { ...process.env, ...options.env },
     stdio: ["ignore", log, log],

@@ -1,6 +1,8 @@
 import { auditRouter } from "./routers/audit";
+import { catalogRouter } from "./routers/catalog";
 import { customerRouter } from "./routers/customers";
 import { sessionRouter } from "./routers/session";
+import { subscriptionRouter } from "./routers/subscriptions";
 import { userRouter } from "./routers/users";
 import { createCallerFactory, createTRPCRouter } from "./trpc";
 
@@ -10,6 +12,8 @@ export const appRouter = createTRPCRouter({
   customer: customerRouter,
   user: userRouter,
   audit: auditRouter,
+  catalog: catalogRouter,
+  subscription: subscriptionRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -50,6 +50,11 @@ function providers(): Provider[] {
   return list;
 }
 
+// next-auth reads NEXTAUTH_URL itself; in development the local address is the right default.
+if (env.NODE_ENV !== "production" && !process.env.NEXTAUTH_URL) {
+  process.env.NEXTAUTH_URL = `http://localhost:${process.env.PORT ?? 3000}`;
+}
+
 const developmentSecret = "tally-development-secret-not-for-production";
 
 export const authOptions: NextAuthOptions = {

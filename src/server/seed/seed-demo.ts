@@ -1,6 +1,8 @@
 import type { Db } from "@/db/client";
 import type { Clock } from "@/server/clock";
+import { seedCatalog } from "@/server/catalog/seed-catalog";
 import { seedCustomers } from "@/server/customers/seed-customers";
+import { seedSubscriptions } from "@/server/customers/seed-subscriptions";
 import { seedUsers } from "@/server/users/seed-users";
 
 export type SeedContext = { db: Db; clock: Clock; log: (message: string) => void };
@@ -13,6 +15,8 @@ export type SeedStep = { name: string; run: (context: SeedContext) => Promise<st
 export const seedSteps: SeedStep[] = [
   { name: "users", run: async ({ db }) => `${await seedUsers(db)} demo users` },
   { name: "customers", run: async ({ db }) => `${await seedCustomers(db)} customers` },
+  { name: "catalog", run: async ({ db }) => JSON.stringify(await seedCatalog(db)) },
+  { name: "subscriptions", run: async ({ db, clock }) => `${await seedSubscriptions(db, clock)} new subscriptions` },
 ];
 
 export async function seedDemo(context: SeedContext): Promise<void> {

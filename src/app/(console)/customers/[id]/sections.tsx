@@ -1,6 +1,7 @@
 import type { ReactNode } from "react";
-import type { Role } from "@/db/schema";
+import type { Role } from "@/db/schema/roles";
 import type { Permission } from "@/server/api/permissions";
+import { SubscriptionSection } from "./subscription-section";
 
 export type CustomerSectionProps = { customerId: string; role: Role };
 
@@ -8,4 +9,6 @@ export type CustomerSectionProps = { customerId: string; role: Role };
  * The customer page is a stack of sections, each owned by a domain (balances, usage,
  * subscription, Stripe, dunning); a section appears for roles with its permission.
  */
-export const customerSections: { key: string; permission: Permission; Component: (props: CustomerSectionProps) => ReactNode | Promise<ReactNode> }[] = [];
+export const customerSections: { key: string; permission: Permission; Component: (props: CustomerSectionProps) => ReactNode | Promise<ReactNode> }[] = [
+  { key: "subscription", permission: "billing.read", Component: SubscriptionSection },
+];

@@ -1,0 +1,58 @@
+import { Badge } from "@/components/ui/badge";
+import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
+import { formatDate, formatMoney } from "@/lib/format";
+import { getServerApi } from "@/trpc/server";
+import type { CustomerSectionProps } from "./sections";
+
+const statusVariant = {
+  trialing: "secondary",
+  active: "success",
+  past_due: "warning",
+  unpaid: "destructive",
+  canceled: "outline",
+  incomplete: "warning",
+} as const;
+
+export async function SubscriptionSection({ customerId }: CustomerSectionProps) {
+  const api = await getServerApi();
+  const view = await api.subscription.get({ customerId });
+  return (
+    <Card data-testid="subscription-section">
+      <CardHeader>
+        <CardTitle>Subscription</CardTitle>
+      </CardHeader>
+      <CardContent>
+        {!view ? (
+          <p className="text-sm text-muted-foreground">No live subscription.</p>
+        ) : (
+          <dl className="grid grid-cols-2 gap-x-8 gap-y-2 text-sm md:grid-cols-4">
+            <dt className="text-muted-foreground">Plan</dt>
+            <dd className="font-medium">
+              {view.plan.name} <span className="text-muted-foreground">v{view.planVersion.version}</span>
+            </dd>
+            <dt className="text-muted-foreground">Status</dt>
+            <dd>
+              <Badge variant={statusVariant[view.subscription.status]}>{view.subscription.status.replace("_", " ")}</Badge>
+              {view.subscription.cancelAtPeriodEnd ? <span className="ml-2 text-xs text-muted-foreground">cancels at period end</span> : null}
+            </dd>
+            <dt className="text-muted-foreground">Seats</dt>
+            <dd>{view.subscription.seats}</dd>
+            <dt className="text-muted-foreground">Base fee</dt>
+            <dd>
+              {formatMoney(view.planVersion.baseFeePerSeatMicros * BigInt(view.subscription.seats), view.planVersion.currency)} /{" "}
+              {view.planVersion.billingInterval}
+            </dd>
+            <dt className="text-muted-foreground">Current period</dt>
+            <dd>
+              {formatDate(view.currentPeriod.start)} → {formatDate(view.currentPeriod.end)}
+            </dd>
+            <dt className="text-muted-foreground">Trial ends</dt>
+            <dd>{formatDate(view.subscription.trialEnd)}</dd>
+            <dt className="text-muted-foreground">Spend limit</dt>
+            <dd>{view.subscription.spendLimitMicros === null ? "none" : formatMoney(view.subscription.spendLimitMicros, view.planVersion.currency)}</dd>
+          </dl>
+        )}
+      </CardContent>
+    </Card>
+  );
+}

@@ -1,0 +1,29 @@
+import { createTRPCRouter } from "../../trpc";
+import { featureCreate } from "./feature-create";
+import { featureList } from "./feature-list";
+import { meterCreate } from "./meter-create";
+import { meterList } from "./meter-list";
+import { planCreate } from "./plan-create";
+import { planList } from "./plan-list";
+import { planVersionArchive } from "./plan-version-archive";
+import { planVersionCreate } from "./plan-version-create";
+import { planVersionGet } from "./plan-version-get";
+import { planVersionPublish } from "./plan-version-publish";
+import { planVersionUpdateDraft } from "./plan-version-update-draft";
+import { productCreate } from "./product-create";
+import { productList } from "./product-list";
+
+/** `catalog.planVersion.publish`, ...: resource, then verb. Mount as `catalog` in src/server/api/root.ts. */
+export const catalogRouter = createTRPCRouter({
+  product: createTRPCRouter({ list: productList, create: productCreate }),
+  meter: createTRPCRouter({ list: meterList, create: meterCreate }),
+  feature: createTRPCRouter({ list: featureList, create: featureCreate }),
+  plan: createTRPCRouter({ list: planList, create: planCreate }),
+  planVersion: createTRPCRouter({
+    get: planVersionGet,
+    create: planVersionCreate,
+    updateDraft: planVersionUpdateDraft,
+    publish: planVersionPublish,
+    archive: planVersionArchive,
+  }),
+});

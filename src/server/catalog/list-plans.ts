@@ -1,0 +1,65 @@
+import { asc, gt, inArray } from "drizzle-orm";
+import { z } from "zod";
+import type { Db } from "@/db/client";
+import { plans, planVersions, type Plan, type PlanVersionStatus } from "@/db/schema";
+import { parseInput } from "./parse-input";
+
+export const listPlansInputSchema = z.object({
+  limit: z.number().int().min(1).max(100).default(50),
+  /** The last plan key of the previous page. */
+  afterKey: z.string().max(64).optional(),
+});
+export type ListPlansInput = z.input<typeof listPlansInputSchema>;
+
+export type PlanVersionSummary = {
+  id: string;
+  version: number;
+  status: PlanVersionStatus;
+  currency: string;
+  billingInterval: "month" | "year";
+  baseFeePerSeatMicros: bigint;
+  publishedAt: Date | null;
+};
+
+export type ListPlansResult = {
+  plans: (Plan & { versions: PlanVersionSummary[]; currentVersionId: string | null })[];
+  nextAfterKey: string | null;
+};
+
+/** A page of plans by key, each with its versions (newest first) and the current published one. */
+export async function listPlans(db: Db, input: ListPlansInput = {}): Promise<ListPlansResult> {
+  const { limit, afterKey } = parseInput(listPlansInputSchema, input);
+  const page = await db
+    .select()
+    .from(plans)
+    .where(afterKey === undefined ? undefined : gt(plans.key, afterKey))
+    .orderBy(asc(plans.key))
+    .limit(limit + 1);
+  const visible = page.slice(0, limit);
+  const versions =
+    visible.length === 0
+      ? []
+      : await db
+          .select({
+            id: planVersions.id,
+            planId: planVersions.planId,
+            version: planVersions.version,
+            status: planVersions.status,
+            currency: planVersions.currency,
+            billingInterval: planVersions.billingInterval,
+            baseFeePerSeatMicros: planVersions.baseFeePerSeatMicros,
+            publishedAt: planVersions.publishedAt,
+          })
+          .from(planVersions)
+          .where(inArray(planVersions.planId, visible.map((plan) => plan.id)));
+  return {
+    plans: visible.map((plan) => {
+      const own = versions
+        .filter((version) => version.planId === plan.id)
+        .sort((left, right) => right.version - left.version)
+        .map(({ planId: _planId, ...summary }) => summary);
+      return { ...plan, versions: own, currentVersionId: own.find((version) => version.status === "published")?.id ?? null };
+    }),
+    nextAfterKey: page.length > limit ? (visible.at(-1)?.key ?? null) : null,
+  };
+}

@@ -1,0 +1,74 @@
+import type { Db } from "@/db/client";
+import { isUniqueViolation } from "@/db/errors";
+import { customers, subscriptions, type Subscription } from "@/db/schema";
+import { eq } from "drizzle-orm";
+import type { Actor } from "@/server/audit/actor";
+import { recordAudit } from "@/server/audit/record-audit";
+import { getPlanVersion } from "@/server/catalog/get-plan-version";
+import type { Clock } from "@/server/clock";
+import { DomainError } from "@/server/errors";
+import { markEntitlementsChanged } from "@/server/entitlements/mark-entitlements-changed";
+
+export type CreateSubscriptionInput = {
+  customerId: string;
+  planVersionId: string;
+  seats: number;
+  /** Defaults to now; the billing periods repeat from it. */
+  billingAnchor?: Date;
+  /** Overrides the plan version's trial; 0 for none. */
+  trialDays?: number;
+  spendLimitMicros?: bigint | null;
+};
+
+const dayMs = 24 * 60 * 60 * 1000;
+
+/** Subscribes a customer to a published plan version; one live subscription per customer. */
+export async function createSubscription(db: Db, actor: Actor, clock: Clock, input: CreateSubscriptionInput): Promise<Subscription> {
+  const version = await getPlanVersion(db, input.planVersionId);
+  const plan = version.plan;
+  if (version.status !== "published") {
+    throw new DomainError("precondition", "plan_version_not_published", `Version ${version.version} of ${plan.name} is ${version.status}; subscribe to a published version.`);
+  }
+  const now = clock.now();
+  const anchor = input.billingAnchor ?? now;
+  const trialDays = input.trialDays ?? version.trialDays;
+  const trialEnd = trialDays > 0 ? new Date(anchor.getTime() + trialDays * dayMs) : null;
+  return db.transaction(async (tx) => {
+    const [customer] = await tx.select({ id: customers.id, currency: customers.currency }).from(customers).where(eq(customers.id, input.customerId));
+    if (!customer) throw new DomainError("not_found", "customer_not_found", "That customer does not exist.");
+    if (customer.currency !== version.currency) {
+      throw new DomainError("invalid", "currency_mismatch", `The customer is billed in ${customer.currency.toUpperCase()} but the plan is priced in ${version.currency.toUpperCase()}.`);
+    }
+    try {
+      const [created] = await tx
+        .insert(subscriptions)
+        .values({
+          customerId: input.customerId,
+          planVersionId: version.id,
+          status: trialEnd && trialEnd.getTime() > now.getTime() ? "trialing" : "active",
+          seats: input.seats,
+          billingAnchor: anchor,
+          trialEnd,
+          spendLimitMicros: input.spendLimitMicros ?? null,
+          createdAt: now,
+          updatedAt: now,
+        })
+        .returning();
+      if (!created) throw new Error("insert returned no row");
+      await markEntitlementsChanged(tx, input.customerId);
+      await recordAudit(tx, {
+        actor,
+        action: "subscription.create",
+        objectType: "customer",
+        objectId: input.customerId,
+        after: { subscriptionId: created.id, plan: plan.key, version: version.version, seats: created.seats, status: created.status },
+      });
+      return created;
+    } catch (error) {
+      if (isUniqueViolation(error, "subscriptions_one_live_per_customer")) {
+        throw new DomainError("conflict", "subscription_exists", "This customer already has a live subscription; change its plan instead.");
+      }
+      throw error;
+    }
+  });
+}

@@ -1,0 +1,51 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openDatabase, type DatabaseHandle } from "@/db/client";
+import { getMigrationStatus, migrateDatabase } from "@/db/migrate";
+import { systemClock } from "@/server/clock";
+import { getCustomer } from "@/server/customers/get-customer";
+import { listCustomers } from "@/server/customers/list-customers";
+import { seedDemo } from "./seed-demo";
+
+/** The embedded default (`npm run dev` without DATABASE_URL): same migrations, same seed, same domain code. */
+let handle: DatabaseHandle;
+beforeAll(async () => {
+  handle = await openDatabase({});
+  await migrateDatabase(handle);
+  await seedDemo({ db: handle.db, clock: systemClock, log: () => {} });
+}, 180_000);
+afterAll(async () => {
+  await handle.close();
+});
+
+describe("demo data on PGlite", () => {
+  it("migrates fully", async () => {
+    expect((await getMigrationStatus(handle)).current).toBe(true);
+  });
+
+  it("holds at least 200 customers, individuals and teams, and search finds them", async () => {
+    const all: string[] = [];
+    let cursor: string | undefined;
+    for (let page = 0; page < 20; page++) {
+      const result = await listCustomers(handle.db, { limit: 100, cursor });
+      all.push(...result.items.map((customer) => customer.kind));
+      if (!result.nextCursor) break;
+      cursor = result.nextCursor;
+    }
+    expect(all.length).toBeGreaterThanOrEqual(200);
+    expect(all.filter((kind) => kind === "team").length).toBeGreaterThan(20);
+    expect(all.filter((kind) => kind === "individual").length).toBeGreaterThan(100);
+
+    const found = await listCustomers(handle.db, { search: "LOVELACE", limit: 10 });
+    expect(found.items.length).toBeGreaterThan(0);
+    for (const customer of found.items) expect(customer.name.toLowerCase()).toContain("lovelace");
+    const byExternalId = await getCustomer(handle.db, found.items[0]!.externalId);
+    expect(byExternalId.id).toBe(found.items[0]!.id);
+  });
+
+  it("is idempotent: seeding again adds nothing", async () => {
+    const before = await listCustomers(handle.db, { limit: 100 });
+    await seedDemo({ db: handle.db, clock: systemClock, log: () => {} });
+    const after = await listCustomers(handle.db, { limit: 100 });
+    expect(after.items.map((customer) => customer.id)).toEqual(before.items.map((customer) => customer.id));
+  });
+});

@@ -1,4 +1,5 @@
 import type { Db } from "@/db/client";
+import { seedDemoApiKey } from "@/server/api-keys/seed-demo-api-key";
 import type { Clock } from "@/server/clock";
 import { seedCatalog } from "@/server/catalog/seed-catalog";
 import { seedCustomers } from "@/server/customers/seed-customers";
@@ -14,6 +15,13 @@ export type SeedStep = { name: string; run: (context: SeedContext) => Promise<st
  */
 export const seedSteps: SeedStep[] = [
   { name: "users", run: async ({ db }) => `${await seedUsers(db)} demo users` },
+  {
+    name: "demo API key",
+    run: async ({ db }) =>
+      process.env.NODE_ENV === "production"
+        ? "skipped (never in production)"
+        : (await seedDemoApiKey(db, { nodeEnv: process.env.NODE_ENV })) ? "created" : "already there",
+  },
   { name: "customers", run: async ({ db }) => `${await seedCustomers(db)} customers` },
   { name: "catalog", run: async ({ db }) => JSON.stringify(await seedCatalog(db)) },
   { name: "subscriptions", run: async ({ db, clock }) => `${await seedSubscriptions(db, clock)} new subscriptions` },

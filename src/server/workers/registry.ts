@@ -1,4 +1,5 @@
+import { meteringRollupWorker } from "@/server/metering/run-rollup-worker";
 import type { Worker } from "./types";
 
 /** Each domain that needs a continuous loop adds it here. */
-export const workers: Worker[] = [];
+export const workers: Worker[] = [meteringRollupWorker];

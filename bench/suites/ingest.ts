@@ -1,0 +1,293 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import crypto from "node:crypto";
+import fs from "node:fs";
+import net from "node:net";
+import path from "node:path";
+import type { Writable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import postgres from "postgres";
+import { sql } from "drizzle-orm";
+import type { Db } from "@/db/client";
+import { executeRows } from "@/db/execute";
+import { customers, meters } from "@/db/schema";
+import { createApiKey } from "@/server/api-keys/create-api-key";
+import { systemActor } from "@/server/audit/actor";
+import { lagPercentiles } from "@/server/metering/get-ingestion-stats";
+import { rolledUpSql } from "@/server/metering/rollup-sql";
+import { verifyRollups } from "@/server/metering/verify-rollups";
+import { createTestDatabase } from "@/test/database";
+import { ratio, reportFigures, type Figures } from "../report";
+
+/*
+ * End-to-end ingestion through the production server (`next start`) into PostgreSQL.
+ * Environment knobs (for quicker runs while developing; the reported figures use the defaults):
+ *   BENCH_INGEST_EVENTS (default 1,000,000), BENCH_INGEST_LAG_SECONDS (default 20),
+ *   BENCH_SKIP_BUILD=1 to reuse an existing .next-bench build, BENCH_SERVER_LOG=<file> for the server's output.
+ */
+const eventsTotal = Number(process.env.BENCH_INGEST_EVENTS ?? 1_000_000);
+const batchSize = 1_000;
+const clients = 4;
+const lagRatePerSecond = 20_000;
+const lagSeconds = Number(process.env.BENCH_INGEST_LAG_SECONDS ?? 20);
+const customerCount = 1_000;
+const distDir = ".next-bench";
+const root = path.resolve(import.meta.dirname, "../..");
+
+export async function run(): Promise<void> {
+  const database = await createTestDatabase({ poolMax: 4 });
+  let server: ChildProcess | undefined;
+  try {
+    const { db } = database;
+    await setUpCatalog(db);
+    const { key } = await createApiKey(db, { actor: systemActor("bench"), name: "bench", scopes: ["ingest", "read"] });
+    if (process.env.BENCH_SKIP_BUILD !== "1" || !fs.existsSync(path.join(root, distDir))) await buildApp();
+    const port = await freePort();
+    server = await startServer(port, database.url);
+    const url = `http://127.0.0.1:${port}/api/v1/events`;
+
+    const startMs = Date.now();
+    const bodies = Array.from({ length: Math.ceil(eventsTotal / batchSize) }, (_, index) => batchBody(index, startMs));
+    await postAll(url, key, bodies.slice(0, 4), "warm-up"); // JIT and pool warm-up; these events count in the totals
+    const first = await timed(() => postAll(url, key, bodies, "first pass"));
+    const second = await timed(() => postAll(url, key, bodies, "second pass"));
+    const stored = await count(db, sql`select count(*) as count from usage_events`);
+    if (first.result.duplicates + first.result.accepted !== eventsTotal) throw new Error(`first pass: ${JSON.stringify(first.result)}`);
+
+    const copyPerSecond = await copyBenchmark(database.url, bodies);
+
+    await catchUp(db);
+    await executeRows(db, sql`truncate metering_lag_histogram`);
+    await steadyLoad(url, key, startMs);
+    await catchUp(db);
+    const lag = lagPercentiles(
+      (await executeRows<{ bucket: number; count: string }>(db, sql`select bucket, sum(count) as count from metering_lag_histogram group by bucket order by bucket`)).map(
+        (row) => ({ bucket: Number(row.bucket), count: Number(row.count) }),
+      ),
+    );
+    const verify = await verifyRollups(db, { from: new Date(startMs - 3 * 3_600_000), to: new Date(Date.now() + 3_600_000) });
+
+    const httpPerSecond = eventsTotal / first.seconds;
+    const figures: Figures = {
+      http_events_per_s: { value: Math.round(httpPerSecond), unit: "events/s" },
+      copy_events_per_s: { value: Math.round(copyPerSecond), unit: "events/s" },
+      http_to_copy: { value: ratio(httpPerSecond, copyPerSecond), unit: "x" },
+      duplicate_events_per_s: { value: Math.round(eventsTotal / second.seconds), unit: "events/s" },
+      stored_events: { value: stored, unit: "events" },
+      lag_p50_ms: { value: lag.p50Ms ?? -1, unit: "ms" },
+      lag_p99_ms: { value: lag.p99Ms ?? -1, unit: "ms" },
+      rollup_differences: { value: verify.differences + verify.uniqueValueDifferences, unit: "differences" },
+    };
+    reportFigures("ingest", figures);
+  } finally {
+    if (server?.pid) await stopServer(server);
+    await database.drop();
+  }
+}
+
+async function setUpCatalog(db: Db): Promise<void> {
+  await db.insert(customers).values(
+    Array.from({ length: customerCount }, (_, index) => ({
+      externalId: `bench-${index}`,
+      name: `Bench ${index}`,
+      email: `bench${index}@example.com`,
+      kind: "team" as const,
+    })),
+  );
+  const base = { eventType: "llm.completion", filters: [], groupBy: [] as string[] };
+  await db.insert(meters).values([
+    { ...base, key: "bench_requests", name: "Requests", aggregation: "count" },
+    { ...base, key: "bench_tokens", name: "Tokens", aggregation: "sum", valuePath: "tokens", groupBy: ["model"], filters: [{ property: "cached", operator: "not_equals", value: "true" }] },
+    { ...base, key: "bench_repos", name: "Repos", aggregation: "unique_count", valuePath: "repo" },
+  ]);
+}
+
+const models = ["small", "medium", "large"];
+
+/** Deterministic batch `index`: 1,000 events over the last hour for 1,000 customers (plus 1% unknown subjects). */
+function batchBody(index: number, startMs: number, prefix = "e"): string {
+  const events = [];
+  for (let offset = 0; offset < batchSize; offset++) {
+    const n = index * batchSize + offset;
+    events.push({
+      specversion: "1.0",
+      id: `${prefix}${n}`,
+      source: "bench/edge",
+      type: "llm.completion",
+      subject: n % 100 === 99 ? `unknown-${n % 7}` : `bench-${n % customerCount}`,
+      time: new Date(startMs - ((n * 7919) % 3_600_000)).toISOString(),
+      data: { tokens: (n % 977) + 1, model: models[n % 3], repo: `repo-${n % 13}`, cached: n % 10 === 0 },
+    });
+  }
+  return JSON.stringify(events);
+}
+
+type PassResult = { accepted: number; duplicates: number; rejected: number };
+
+async function postAll(url: string, key: string, bodies: string[], label: string): Promise<PassResult> {
+  let next = 0;
+  const totals: PassResult = { accepted: 0, duplicates: 0, rejected: 0 };
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      for (let index = next++; index < bodies.length; index = next++) {
+        const result = await post(url, key, bodies[index]!);
+        totals.accepted += result.accepted;
+        totals.duplicates += result.duplicates;
+        totals.rejected += result.rejected;
+      }
+    }),
+  );
+  if (totals.rejected > 0) throw new Error(`${label}: ${totals.rejected} events rejected`);
+  return totals;
+}
+
+async function post(url: string, key: string, body: string): Promise<PassResult> {
+  for (let attempt = 0; ; attempt++) {
+    const response = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/cloudevents-batch+json", authorization: `Bearer ${key}` },
+      body,
+    });
+    if (response.ok) {
+      const { accepted, duplicates, rejected } = (await response.json()) as PassResult;
+      return { accepted, duplicates, rejected };
+    }
+    // A client retries a failed batch: exactly-once makes that safe.
+    if (attempt >= 3 || response.status < 500) throw new Error(`POST ${response.status}: ${await response.text()}`);
+  }
+}
+
+/**
+ * The same rows loaded by COPY into a table with the same dedup key (primary key (source, id)),
+ * the fastest PostgreSQL itself can take them: the ceiling for the HTTP path.
+ */
+async function copyBenchmark(url: string, bodies: string[]): Promise<number> {
+  const client = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    await client.unsafe(`create table bench_copy_events (
+      seq bigserial, source text not null, event_id text not null, type text not null, subject text not null,
+      occurred_at timestamptz not null, ingested_at timestamptz not null default now(), data jsonb not null,
+      primary key (source, event_id))`);
+    const lines = bodies.map((body) =>
+      (JSON.parse(body) as { id: string; source: string; type: string; subject: string; time: string; data: unknown }[])
+        .map((event) => [event.source, event.id, event.type, event.subject, event.time, copyEscape(JSON.stringify(event.data))].join("\t"))
+        .join("\n") + "\n",
+    );
+    const startedMs = performance.now();
+    const writable = (await client
+      .unsafe(`copy bench_copy_events (source, event_id, type, subject, occurred_at, data) from stdin`)
+      .writable()) as Writable;
+    await pipeline(async function* () {
+      for (const chunk of lines) yield chunk;
+    }, writable);
+    const seconds = (performance.now() - startedMs) / 1000;
+    const [row] = await client<{ count: string }[]>`select count(*) as count from bench_copy_events`;
+    if (Number(row?.count) !== eventsTotal) throw new Error(`COPY stored ${row?.count} rows`);
+    return eventsTotal / seconds;
+  } finally {
+    await client.end({ timeout: 5 });
+  }
+}
+
+function copyEscape(value: string): string {
+  return value.replace(/\\/g, "\\\\").replace(/\t/g, "\\t").replace(/\n/g, "\\n");
+}
+
+/** New events at a steady 20,000/s (20 batches of 1,000 a second, paced), with the rollup worker running in the server. */
+async function steadyLoad(url: string, key: string, startMs: number): Promise<void> {
+  const batchesPerSecond = lagRatePerSecond / batchSize;
+  const total = Math.round(batchesPerSecond * lagSeconds);
+  const bodies = Array.from({ length: total }, (_, index) => batchBody(index, startMs, "steady"));
+  const begunMs = performance.now();
+  const inFlight: Promise<PassResult>[] = [];
+  for (let index = 0; index < total; index++) {
+    const dueMs = begunMs + (index * 1000) / batchesPerSecond;
+    const waitMs = dueMs - performance.now();
+    if (waitMs > 0) await new Promise((resolve) => setTimeout(resolve, waitMs));
+    inFlight.push(post(url, key, bodies[index]!));
+  }
+  await Promise.all(inFlight);
+}
+
+/** Waits until the server's rollup worker has rolled up every stored event. */
+async function catchUp(db: Db): Promise<void> {
+  const deadline = Date.now() + 10 * 60_000;
+  while (Date.now() < deadline) {
+    const [row] = await executeRows<{ pending: boolean }>(db, sql`select exists (select 1 from usage_events where not ${rolledUpSql()}) as pending`);
+    if (!row?.pending) return;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error("the rollup worker did not catch up within 10 minutes");
+}
+
+async function count(db: Db, query: ReturnType<typeof sql>): Promise<number> {
+  const [row] = await executeRows<{ count: string }>(db, query);
+  return Number(row?.count ?? 0);
+}
+
+async function timed<T>(work: () => Promise<T>): Promise<{ result: T; seconds: number }> {
+  const startedMs = performance.now();
+  const result = await work();
+  return { result, seconds: (performance.now() - startedMs) / 1000 };
+}
+
+async function buildApp(): Promise<void> {
+  console.log(`building the app into ${distDir} ...`);
+  await new Promise<void>((resolve, reject) => {
+    const build = spawn(path.join(root, "node_modules/.bin/next"), ["build"], {
+      cwd: root,
+      env: { ...process.env, TALLY_NEXT_DIST_DIR: distDir, NODE_ENV: "production" },
+      stdio: ["ignore", "ignore", "inherit"],
+    });
+    build.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`next build exited with ${code}`))));
+  });
+}
+
+async function startServer(port: number, databaseUrl: string): Promise<ChildProcess> {
+  const server = spawn(path.join(root, "node_modules/.bin/next"), ["start", "-p", String(port), "-H", "127.0.0.1"], {
+    cwd: root,
+    env: {
+      ...process.env,
+      TALLY_NEXT_DIST_DIR: distDir,
+      NODE_ENV: "production",
+      DATABASE_URL: databaseUrl,
+      TALLY_WORKERS: "on",
+      NEXTAUTH_SECRET: process.env.NEXTAUTH_SECRET ?? crypto.randomBytes(24).toString("hex"),
+      NEXTAUTH_URL: `http://127.0.0.1:${port}`,
+    },
+    // BENCH_SERVER_LOG=<file> keeps the server's output (worker logs) for diagnosis.
+    stdio: ["ignore", process.env.BENCH_SERVER_LOG ? fs.openSync(process.env.BENCH_SERVER_LOG, "w") : "ignore", "inherit"],
+    detached: true,
+  });
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (server.exitCode !== null) throw new Error(`next start exited with ${server.exitCode}`);
+    const ready = await fetch(`http://127.0.0.1:${port}/api/v1/events`, { method: "POST" }).then(
+      (response) => response.status === 401,
+      () => false,
+    );
+    if (ready) return server;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  await stopServer(server);
+  throw new Error("next start did not answer within 60 s");
+}
+
+/** Stops the server we started: its process group, by the id we were given. */
+async function stopServer(server: ChildProcess): Promise<void> {
+  if (server.exitCode !== null || !server.pid) return;
+  const exited = new Promise((resolve) => server.once("exit", resolve));
+  process.kill(-server.pid, "SIGTERM");
+  const timeout = setTimeout(() => server.pid && process.kill(-server.pid, "SIGKILL"), 10_000);
+  await exited;
+  clearTimeout(timeout);
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.listen(0, "127.0.0.1", () => {
+      const address = probe.address();
+      probe.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+    });
+  });
+}

@@ -1,0 +1,62 @@
+import { DomainError } from "@/server/errors";
+import { ingestLimits } from "./ingest-limits";
+
+export type ParseCloudEventsInput = { contentType: string | null; headers: Headers; body: string };
+
+const contextAttributes = ["specversion", "id", "source", "type", "subject", "time", "datacontenttype", "dataschema"] as const;
+
+/**
+ * Turns an HTTP request into the list of CloudEvents it carries, still unvalidated (each is
+ * checked on its own by ingestEvents). Modes (CloudEvents 1.0 HTTP binding):
+ * - structured: `application/cloudevents+json`, one event object;
+ * - batch: `application/cloudevents-batch+json`, an array of event objects;
+ * - binary: `ce-*` headers hold the attributes, the body is `data`;
+ * - `application/json` without `ce-*` headers: an object (one event) or an array (a batch).
+ * Throws 400/413 for a body that cannot be read as a whole; then nothing is stored.
+ */
+export function parseCloudEvents(input: ParseCloudEventsInput): unknown[] {
+  const mediaType = (input.contentType ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
+  if (input.headers.has("ce-specversion") && mediaType !== "application/cloudevents+json" && mediaType !== "application/cloudevents-batch+json") {
+    return [binaryModeEvent(input.headers, input.body)];
+  }
+  if (mediaType !== "application/cloudevents+json" && mediaType !== "application/cloudevents-batch+json" && mediaType !== "application/json") {
+    throw new DomainError(
+      "invalid",
+      "unsupported_content_type",
+      "Send application/cloudevents+json, application/cloudevents-batch+json, application/json, or binary mode with ce-* headers.",
+    );
+  }
+  const parsed = parseBody(input.body);
+  if (mediaType === "application/cloudevents-batch+json" && !Array.isArray(parsed)) {
+    throw new DomainError("invalid", "invalid_batch", "A batch (application/cloudevents-batch+json) must be a JSON array of events.");
+  }
+  if (mediaType === "application/cloudevents+json" && Array.isArray(parsed)) {
+    throw new DomainError("invalid", "invalid_batch", "Structured mode carries one event object; send arrays as application/cloudevents-batch+json.");
+  }
+  const events = Array.isArray(parsed) ? parsed : [parsed];
+  if (events.length > ingestLimits.eventsPerRequestMax) {
+    throw new DomainError("too_large", "too_many_events", `A request holds at most ${ingestLimits.eventsPerRequestMax} events; got ${events.length}.`, {
+      eventsMax: ingestLimits.eventsPerRequestMax,
+    });
+  }
+  return events;
+}
+
+function parseBody(body: string): unknown {
+  try {
+    return JSON.parse(body) as unknown;
+  } catch {
+    throw new DomainError("invalid", "invalid_json", "The request body is not valid JSON.");
+  }
+}
+
+function binaryModeEvent(headers: Headers, body: string): Record<string, unknown> {
+  const event: Record<string, unknown> = {};
+  for (const attribute of contextAttributes) {
+    const value = headers.get(`ce-${attribute}`);
+    if (value !== null) event[attribute] = attribute === "datacontenttype" ? value : value.trim();
+  }
+  // Binary mode: the body is the event's data; an empty body means no data.
+  if (body.trim().length > 0) event.data = parseBody(body);
+  return event;
+}

@@ -1,0 +1,116 @@
+import { sql } from "drizzle-orm";
+import type { Db } from "@/db/client";
+import { executeRows } from "@/db/execute";
+import { backfillNewMeters } from "./backfill-new-meters";
+import { matchedEventsSql, rollupCursorName, windowAggregatesSql } from "./rollup-sql";
+
+export type RollUpPendingResult = {
+  /** False when another process holds the cursor (it is rolling up now). */
+  claimed: boolean;
+  events: number;
+  windows: number;
+  /** Oldest ingested_at → rolled up among this claim's events. */
+  lagMsMax: number;
+  backfilledMeters: number;
+};
+
+export const rollupClaimEventsMax = 20_000;
+
+/**
+ * Rolls up the next events in ingestion order, at most `limit`. Several processes may call
+ * this at once: the cursor row is taken FOR UPDATE SKIP LOCKED, so one works while the others
+ * return at once. The rollups, the distinct values and the cursor move in one transaction, so
+ * each event is counted exactly once.
+ *
+ * Ingestion order is (txid, seq): a sequence alone is not enough, because a batch that drew
+ * a lower seq may commit after one that drew a higher. Only events whose transaction is older
+ * than every transaction still running (pg_snapshot_xmin) are claimed; no event can later
+ * appear behind the cursor.
+ */
+export async function rollUpPending(db: Db, options: { limit?: number } = {}): Promise<RollUpPendingResult> {
+  const limit = Math.min(Math.max(options.limit ?? 10_000, 1), rollupClaimEventsMax);
+  await executeRows(db, sql`insert into metering_cursors (name) values (${rollupCursorName}) on conflict do nothing`);
+  return db.transaction(async (transaction) => {
+    const tx = transaction as unknown as Db;
+    const [cursor] = await executeRows<{ last_txid: string; last_seq: string }>(
+      tx,
+      sql`select last_txid::text as last_txid, last_seq::text as last_seq from metering_cursors
+          where name = ${rollupCursorName} for update skip locked`,
+    );
+    if (!cursor) return { claimed: false, events: 0, windows: 0, lagMsMax: 0, backfilledMeters: 0 };
+    const backfilledMeters = await backfillNewMeters(tx);
+    const [row] = await executeRows<{ events: string | number; windows: string | number; lag_ms_max: string | number | null }>(
+      tx,
+      claimSql(cursor.last_txid, cursor.last_seq, limit),
+    );
+    return {
+      claimed: true,
+      events: Number(row?.events ?? 0),
+      windows: Number(row?.windows ?? 0),
+      lagMsMax: Number(row?.lag_ms_max ?? 0),
+      backfilledMeters,
+    };
+  });
+}
+
+/** The excluded (claimed) window's latest event is later, by event time then ingestion order. */
+const newer = sql`(excluded.latest_at is not null and (r.latest_at is null
+  or (excluded.latest_at, excluded.latest_seq) > (r.latest_at, r.latest_seq)))`;
+
+function claimSql(lastTxid: string, lastSeq: string, limit: number) {
+  return sql`
+    with claimed as materialized (
+      select seq, txid, type, subject, occurred_at, ingested_at, data
+      from usage_events
+      where (txid, seq) > (${lastTxid}::xid8, ${lastSeq}::bigint)
+        and txid < pg_snapshot_xmin(pg_current_snapshot())
+      order by txid, seq
+      limit ${limit}
+    ),
+    matched as materialized (${matchedEventsSql(sql`claimed`)}),
+    windows as materialized (${windowAggregatesSql(sql`matched`)}),
+    upserted as (
+      insert into usage_rollups as r (meter_id, subject, window_start, dimensions, events, sum_value, max_value,
+                                      latest_value, latest_at, latest_seq)
+      select meter_id, subject, window_start, dimensions, events, sum_value, max_value, latest_value, latest_at, latest_seq
+      from windows
+      on conflict (meter_id, subject, window_start, dimensions) do update set
+        events = r.events + excluded.events,
+        sum_value = case when r.sum_value is null then excluded.sum_value
+                         else r.sum_value + coalesce(excluded.sum_value, 0) end,
+        max_value = greatest(r.max_value, excluded.max_value),
+        latest_value = case when ${newer} then excluded.latest_value else r.latest_value end,
+        latest_at = case when ${newer} then excluded.latest_at else r.latest_at end,
+        latest_seq = case when ${newer} then excluded.latest_seq else r.latest_seq end,
+        updated_at = now()
+      returning 1
+    ),
+    distinct_values as (
+      insert into usage_rollup_values (meter_id, subject, window_start, dimensions, value)
+      select distinct meter_id, subject, window_start, dimensions, text_value
+      from matched where aggregation = 'unique_count' and text_value is not null
+      on conflict do nothing
+      returning 1
+    ),
+    lags as (
+      -- A batch's events share ingested_at (its transaction's start), so this is a few rows.
+      select extract(epoch from clock_timestamp() - ingested_at) * 1000 as lag_ms, events
+      from (select ingested_at, count(*) as events from claimed group by ingested_at) batches
+    ),
+    histogram as (
+      insert into metering_lag_histogram as h (minute, bucket, count)
+      select date_trunc('minute', now(), 'UTC'), floor(ln(greatest(lag_ms, 1)) / ln(1.1))::smallint, sum(events)
+      from lags group by 2
+      on conflict (minute, bucket) do update set count = h.count + excluded.count
+      returning 1
+    ),
+    last_claimed as (select txid, seq from claimed order by txid desc, seq desc limit 1),
+    moved as (
+      update metering_cursors c set last_txid = l.txid, last_seq = l.seq, updated_at = now()
+      from last_claimed l where c.name = ${rollupCursorName}
+      returning 1
+    )
+    select (select count(*) from claimed) as events,
+           (select count(*) from windows) as windows,
+           (select max(lag_ms) from lags) as lag_ms_max`;
+}

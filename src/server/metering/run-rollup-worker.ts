@@ -1,0 +1,55 @@
+import type { Db } from "@/db/client";
+import type { Worker } from "@/server/workers/types";
+import { ensureUsageEventPartitions } from "./ensure-usage-event-partitions";
+import { rollUpPending } from "./roll-up-pending";
+
+/** Poll interval when there is nothing to roll up: bounds the metering lag of a quiet system. */
+export const rollupIdleMs = 200;
+const partitionCheckIntervalMs = 6 * 60 * 60 * 1000;
+let partitionsCheckedAtMs = 0;
+
+/**
+ * One step of the rollup loop: rolls up the next claim of events. Returns how many it rolled
+ * up (0 when idle or when another process holds the cursor). Also keeps the monthly
+ * partitions created ahead, every few hours per process.
+ */
+export async function rollUpOnce(db: Db): Promise<number> {
+  if (Date.now() - partitionsCheckedAtMs > partitionCheckIntervalMs) {
+    partitionsCheckedAtMs = Date.now();
+    await ensureUsageEventPartitions(db);
+  }
+  const result = await rollUpPending(db, { limit: 10_000 });
+  return result.events + result.backfilledMeters;
+}
+
+/** Registered in src/server/workers/registry.ts: runs in every server process. */
+export const meteringRollupWorker: Worker = {
+  name: "metering:rollup",
+  idleMs: rollupIdleMs,
+  runOnce: ({ db }) => rollUpOnce(db),
+};
+
+/** Runs the loop until `signal` aborts (for scripts and tests; the server uses runWorkers). */
+export async function runRollupWorker(options: { db: Db; signal: AbortSignal; idleMs?: number; onError?: (error: unknown) => void }): Promise<void> {
+  const idleMs = options.idleMs ?? rollupIdleMs;
+  while (!options.signal.aborted) {
+    let delayMs = idleMs;
+    try {
+      if ((await rollUpOnce(options.db)) > 0) delayMs = 0;
+    } catch (error) {
+      options.onError?.(error);
+      delayMs = 5_000;
+    }
+    if (delayMs > 0) await sleep(delayMs, options.signal);
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener("abort", () => {
+      clearTimeout(timer);
+      resolve();
+    }, { once: true });
+  });
+}

@@ -1,0 +1,98 @@
+import { z } from "zod";
+import { ingestLimits, type RejectCode } from "./ingest-limits";
+
+/** A CloudEvent that passed validation, normalized for storage. */
+export type ValidCloudEvent = {
+  id: string;
+  source: string;
+  type: string;
+  subject: string;
+  /** ISO 8601 in UTC, millisecond precision. */
+  time: string;
+  /** `data` serialized as JSON (an object). */
+  dataJson: string;
+};
+
+export type CloudEventValidation =
+  | { ok: true; event: ValidCloudEvent }
+  | { ok: false; id: string | null; source: string | null; code: RejectCode; message: string };
+
+const cloudEventSchema = z.object({
+  specversion: z.string().max(16),
+  id: z.string().min(1).max(ingestLimits.idLengthMax),
+  source: z.string().min(1).max(ingestLimits.sourceLengthMax),
+  type: z.string().min(1).max(ingestLimits.typeLengthMax),
+  subject: z.string().min(1).max(ingestLimits.subjectLengthMax),
+  time: z.string().max(64).optional(),
+  datacontenttype: z.string().max(128).optional(),
+  data: z.unknown().optional(),
+  data_base64: z.undefined({ error: "data_base64 is not supported: send data as a JSON object" }).optional(),
+});
+
+// RFC 3339 date-time; fields are range-checked below because Date.parse rolls 02-30 over to March.
+const rfc3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$/;
+
+/** Checks one event on its own; `receivedAtMs` is when the request arrived. */
+export function validateCloudEvent(item: unknown, receivedAtMs: number): CloudEventValidation {
+  if (typeof item !== "object" || item === null || Array.isArray(item)) {
+    return reject(null, null, "invalid_event", "An event must be a JSON object.");
+  }
+  const raw = item as Record<string, unknown>;
+  const id = typeof raw.id === "string" ? raw.id : null;
+  const source = typeof raw.source === "string" ? raw.source : null;
+  if (raw.specversion !== "1.0") {
+    return reject(id, source, "unsupported_specversion", 'specversion must be "1.0" (CloudEvents 1.0).');
+  }
+  if (raw.subject === undefined || raw.subject === null || raw.subject === "") {
+    return reject(id, source, "missing_subject", "subject must name the customer (their external id).");
+  }
+  const parsed = cloudEventSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const field = String(issue?.path[0] ?? "event");
+    if (field === "time") return reject(id, source, "invalid_time", "time must be an RFC 3339 timestamp.");
+    if (field === "data_base64") return reject(id, source, "invalid_data", issue?.message ?? "invalid data");
+    return reject(id, source, "invalid_event", `${field}: ${issue?.message ?? "invalid"}`);
+  }
+  const event = parsed.data;
+  const timeMs = event.time === undefined ? receivedAtMs : parseRfc3339(event.time);
+  if (timeMs === null) return reject(id, source, "invalid_time", "time must be an RFC 3339 timestamp, e.g. 2026-01-31T23:59:59.123Z.");
+  if (timeMs > receivedAtMs + ingestLimits.futureMsMax) {
+    return reject(id, source, "in_future", "time is more than 5 minutes in the future; check the sender's clock.");
+  }
+  if (timeMs < receivedAtMs - ingestLimits.latenessMsMax) {
+    return reject(id, source, "too_late", "time is more than 35 days in the past, beyond the lateness window.");
+  }
+  const data = event.data ?? {};
+  if (typeof data !== "object" || data === null || Array.isArray(data)) {
+    return reject(id, source, "invalid_data", "data must be a JSON object.");
+  }
+  const dataJson = JSON.stringify(data);
+  // Cheap length test first: a UTF-8 byte count is needed only near the limit.
+  if (dataJson.length * 3 > ingestLimits.dataBytesMax && Buffer.byteLength(dataJson, "utf8") > ingestLimits.dataBytesMax) {
+    return reject(id, source, "data_too_large", `data is larger than ${ingestLimits.dataBytesMax} bytes as JSON.`);
+  }
+  return {
+    ok: true,
+    event: { id: event.id, source: event.source, type: event.type, subject: event.subject, time: new Date(timeMs).toISOString(), dataJson },
+  };
+}
+
+function reject(id: string | null, source: string | null, code: RejectCode, message: string): CloudEventValidation {
+  return { ok: false, id, source, code, message };
+}
+
+const daysInMonth = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+export function parseRfc3339(value: string): number | null {
+  const match = rfc3339.exec(value);
+  if (!match) return null;
+  const [year, month, day, hour, minute, second] = match.slice(1, 7).map(Number) as [number, number, number, number, number, number];
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+  const monthDays = month === 2 && !leap ? 28 : (daysInMonth[month - 1] ?? 0);
+  if (month < 1 || month > 12 || day < 1 || day > monthDays || hour > 23 || minute > 59 || second > 59) return null;
+  const offset = match[8] ?? "Z";
+  if (offset.length === 6 && (Number(offset.slice(1, 3)) > 23 || Number(offset.slice(4, 6)) > 59)) return null;
+  const ms = Date.parse(value.replace(" ", "T"));
+  return Number.isFinite(ms) ? ms : null;
+}

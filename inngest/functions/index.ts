@@ -1,7 +1,8 @@
 import type { InngestFunction } from "inngest";
+import { ledgerVerify } from "./ledger-verify";
 
 /**
  * One function per file, each a thin wrapper over one domain function with every side effect
  * inside `step.run`. Each is registered here and served by /api/inngest.
  */
-export const functions: InngestFunction.Any[] = [];
+export const functions: InngestFunction.Any[] = [ledgerVerify];

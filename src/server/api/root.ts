@@ -1,6 +1,7 @@
 import { auditRouter } from "./routers/audit";
 import { catalogRouter } from "./routers/catalog";
 import { customerRouter } from "./routers/customers";
+import { ledgerRouter } from "./routers/ledger";
 import { sessionRouter } from "./routers/session";
 import { subscriptionRouter } from "./routers/subscriptions";
 import { userRouter } from "./routers/users";
@@ -14,6 +15,7 @@ export const appRouter = createTRPCRouter({
   audit: auditRouter,
   catalog: catalogRouter,
   subscription: subscriptionRouter,
+  ledger: ledgerRouter,
 });
 
 export type AppRouter = typeof appRouter;

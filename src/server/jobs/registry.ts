@@ -1,3 +1,4 @@
+import { ledgerJobs } from "@/server/ledger/jobs";
 import { meteringJobs } from "@/server/metering/metering-jobs";
 import type { JobDefinition } from "./types";
 
@@ -5,7 +6,7 @@ import type { JobDefinition } from "./types";
  * Every background job, runnable from the command line (`npm run job -- <name>`) and wrapped
  * by an Inngest function in `inngest/functions/`. Each domain adds its jobs here.
  */
-export const jobs: JobDefinition[] = [...meteringJobs];
+export const jobs: JobDefinition[] = [...meteringJobs, ...ledgerJobs];
 
 export function findJob(name: string): JobDefinition | undefined {
   return jobs.find((job) => job.name === name);

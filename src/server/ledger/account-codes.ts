@@ -1,0 +1,15 @@
+/** The chart of accounts, by code. One place builds codes so no caller spells them by hand. */
+export const ledgerAccountCodes = {
+  customerGrant: (customerId: string, grantId: string) => `customer:${customerId}:grant:${grantId}`,
+  customerUnbilled: (customerId: string) => `customer:${customerId}:unbilled`,
+  customerReceivable: (customerId: string) => `customer:${customerId}:receivable`,
+  revenueUsage: (product: string) => `revenue:usage:${product}`,
+  revenueSubscription: (product: string) => `revenue:subscription:${product}`,
+  revenueBreakage: () => "revenue:breakage",
+  expensePromotions: () => "expense:promotions",
+  expenseBadDebt: () => "expense:bad_debt",
+  cashStripe: () => "cash:stripe",
+  rounding: () => "rounding",
+} as const;
+
+export const customerAccountPrefix = (customerId: string) => `customer:${customerId}:`;

@@ -1,0 +1,253 @@
+import { sql } from "drizzle-orm";
+import type { Db } from "@/db/client";
+import { postgresError, postgresErrorCodes } from "@/db/errors";
+import { executeRows } from "@/db/execute";
+import type { LedgerAccountKind, LedgerEntryPhase, LedgerTransactionKind, LedgerTransactionStatus } from "@/db/schema";
+import type { Clock } from "@/server/clock";
+import { DomainError } from "@/server/errors";
+import { decideBatch, type PostingPlan, type PostingSnapshot, type SnapshotAccount, type TargetTransaction } from "./decide-batch";
+import { uuidPattern } from "./ids";
+import { int8Array, jsonbArray, textArray, timestamptzArray, uuidArray } from "./sql-arrays";
+import { isResolution, isTransfer, ledgerLimits, type BalanceTotals, type PostTransactionsInput, type PostTransactionsResult } from "./types";
+
+export type PostTransactionsOptions = { clock: Clock };
+
+/** Thrown inside the database transaction when a concurrent writer took a key first: the batch is re-read and re-decided. */
+class BatchRaceLost extends Error {}
+
+/**
+ * Posts up to 8,190 ledger transactions in one database transaction and returns one result per
+ * item, in order (TigerBeetle's `create_transfers`). Reads what the batch needs under the locks
+ * that matter (holds and reversal targets, then the balance rows of non-negative accounts, each in
+ * id order), decides every item in memory, then writes everything in one set-based statement.
+ * Accounts without a non-negative flag are never locked: their changes are appended as delta rows.
+ */
+export async function postTransactions(
+  db: Db,
+  batch: PostTransactionsInput,
+  options: PostTransactionsOptions,
+): Promise<PostTransactionsResult> {
+  if (batch.length > ledgerLimits.transactionsPerBatchMax) {
+    throw new DomainError("too_large", "ledger_batch_too_large", `Post at most ${ledgerLimits.transactionsPerBatchMax} transactions per batch.`);
+  }
+  const entryCount = batch.reduce((sum, item) => sum + (isTransfer(item) ? item.entries?.length ?? 0 : 0), 0);
+  if (entryCount > ledgerLimits.entriesPerBatchMax) {
+    throw new DomainError("too_large", "ledger_batch_too_large", `Post at most ${ledgerLimits.entriesPerBatchMax} entries per batch.`);
+  }
+  if (batch.length === 0) return { results: [] };
+  const now = options.clock.now();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await db.transaction((tx) => postOnce(tx, batch, now));
+    } catch (error) {
+      const code = postgresError(error)?.code;
+      const retryable = error instanceof BatchRaceLost || code === postgresErrorCodes.deadlockDetected || code === postgresErrorCodes.serializationFailure;
+      if (!retryable || attempt >= ledgerLimits.batchAttemptsMax) throw error;
+    }
+  }
+}
+
+async function postOnce(db: Db, batch: PostTransactionsInput, now: Date): Promise<PostTransactionsResult> {
+  const snapshot = await readSnapshot(db, batch);
+  const { results, plan } = decideBatch(batch, snapshot, now);
+  if (plan.transactions.length > 0) await writePlan(db, plan, now);
+  return { results };
+}
+
+async function readSnapshot(db: Db, batch: PostTransactionsInput): Promise<PostingSnapshot> {
+  const keys = new Set<string>();
+  const accountIds = new Set<string>();
+  const accountCodes = new Set<string>();
+  const targetIds = new Set<string>();
+  for (const item of batch) {
+    if (typeof item.idempotencyKey === "string") keys.add(item.idempotencyKey);
+    if (item.type === "reverse") {
+      if (uuidPattern.test(item.transactionId)) targetIds.add(item.transactionId);
+    } else if (isResolution(item)) {
+      if (uuidPattern.test(item.pendingTransactionId)) targetIds.add(item.pendingTransactionId);
+    } else if (Array.isArray(item.entries)) {
+      for (const entry of item.entries) {
+        if (typeof entry.accountId === "string" && uuidPattern.test(entry.accountId)) accountIds.add(entry.accountId);
+        else if (typeof entry.accountCode === "string") accountCodes.add(entry.accountCode);
+      }
+    }
+  }
+  const targets = targetIds.size > 0 ? await readTargets(db, [...targetIds].sort()) : new Map<string, TargetTransaction>();
+  for (const target of targets.values()) for (const entry of target.entries) accountIds.add(entry.accountId);
+  const accounts = await readAccounts(db, [...accountIds], [...accountCodes]);
+  const accountsById = new Map(accounts.map((account) => [account.id, account]));
+  const accountsByCode = new Map(accounts.map((account) => [account.code, account]));
+  const lockedIds = accounts.filter((account) => account.nonNegative).map((account) => account.id).sort();
+  const lockedTotals = lockedIds.length > 0 ? await lockBalances(db, lockedIds) : new Map<string, BalanceTotals>();
+  const existingByKey = await readKeys(db, [...keys]);
+  return { accountsById, accountsByCode, lockedTotals, existingByKey, targets };
+}
+
+async function readAccounts(db: Db, ids: string[], codes: string[]): Promise<SnapshotAccount[]> {
+  const rows = await executeRows<{ id: string; code: string; kind: LedgerAccountKind; currency: string; non_negative: boolean; closed: boolean }>(
+    db,
+    sql`select id, code, kind, currency, non_negative, closed from ledger_accounts
+        where id = any(${uuidArray(ids)}) or code = any(${textArray(codes)})`,
+  );
+  return rows.map((row) => ({ id: row.id, code: row.code, kind: row.kind, currency: row.currency, nonNegative: row.non_negative, closed: row.closed }));
+}
+
+/** Locks the balance rows of non-negative accounts in id order, so concurrent batches never deadlock on them. */
+async function lockBalances(db: Db, accountIds: string[]): Promise<Map<string, BalanceTotals>> {
+  const rows = await executeRows<{ account_id: string; pd: string; pc: string; qd: string; qc: string }>(
+    db,
+    sql`select account_id, posted_debits::text as pd, posted_credits::text as pc, pending_debits::text as qd, pending_credits::text as qc
+        from ledger_balances where account_id = any(${uuidArray(accountIds)}) order by account_id for update`,
+  );
+  if (rows.length !== accountIds.length) throw new Error(`ledger: ${accountIds.length - rows.length} non-negative accounts have no balance row`);
+  return new Map(
+    rows.map((row) => [
+      row.account_id,
+      { postedDebits: BigInt(row.pd), postedCredits: BigInt(row.pc), pendingDebits: BigInt(row.qd), pendingCredits: BigInt(row.qc) },
+    ]),
+  );
+}
+
+async function readKeys(db: Db, keys: string[]): Promise<PostingSnapshot["existingByKey"]> {
+  const rows = await executeRows<{ idempotency_key: string; id: string; content_hash: string }>(
+    db,
+    sql`select idempotency_key, id, content_hash from ledger_transactions where idempotency_key = any(${textArray(keys)})`,
+  );
+  return new Map(rows.map((row) => [row.idempotency_key, { id: row.id, contentHash: row.content_hash }]));
+}
+
+/** Holds and reversal targets, locked in id order: resolving or reversing one is decided by one batch at a time. */
+async function readTargets(db: Db, ids: string[]): Promise<Map<string, TargetTransaction>> {
+  const rows = await executeRows<{
+    id: string;
+    kind: LedgerTransactionKind;
+    status: LedgerTransactionStatus;
+    expires_at_ms: string | null;
+    customer_id: string | null;
+    invoice_id: string | null;
+    grant_id: string | null;
+    stripe_object_id: string | null;
+  }>(
+    db,
+    sql`select id, kind, status, (extract(epoch from expires_at) * 1000)::int8::text as expires_at_ms,
+               customer_id, invoice_id, grant_id, stripe_object_id
+        from ledger_transactions where id = any(${uuidArray(ids)}) order by id for update`,
+  );
+  const reversals = await executeRows<{ target: string; id: string }>(
+    db,
+    sql`select reverses_transaction_id as target, id from ledger_transactions where reverses_transaction_id = any(${uuidArray(ids)})`,
+  );
+  const entries = await executeRows<{ transaction_id: string; account_id: string; currency: string; amount: string; phase: LedgerEntryPhase }>(
+    db,
+    sql`select transaction_id, account_id, currency, amount::text as amount, phase from ledger_entries
+        where transaction_id = any(${uuidArray(ids)}) order by id`,
+  );
+  const reversedBy = new Map(reversals.map((row) => [row.target, row.id]));
+  const targets = new Map<string, TargetTransaction>();
+  for (const row of rows) {
+    targets.set(row.id, {
+      id: row.id,
+      kind: row.kind,
+      status: row.status,
+      expiresAt: row.expires_at_ms === null ? null : new Date(Number(row.expires_at_ms)),
+      customerId: row.customer_id,
+      invoiceId: row.invoice_id,
+      grantId: row.grant_id,
+      stripeObjectId: row.stripe_object_id,
+      reversedBy: reversedBy.get(row.id) ?? null,
+      entries: [],
+    });
+  }
+  for (const row of entries) {
+    targets.get(row.transaction_id)?.entries.push({ accountId: row.account_id, currency: row.currency, amount: BigInt(row.amount), phase: row.phase });
+  }
+  return targets;
+}
+
+/**
+ * One statement writes the whole batch: transactions (in key order, so concurrent batches that
+ * share keys cannot deadlock), their entries, the locked balance rows and the delta rows. A key
+ * taken meanwhile by another batch shows up as a missing row; the batch is then decided again.
+ */
+async function writePlan(db: Db, plan: PostingPlan, now: Date): Promise<void> {
+  const transactions = [...plan.transactions].sort((a, b) => (a.idempotencyKey < b.idempotencyKey ? -1 : a.idempotencyKey > b.idempotencyKey ? 1 : 0));
+  const { entries } = plan;
+  const locked = [...plan.lockedDeltas];
+  const other = [...plan.otherDeltas];
+  const column = <T, V>(rows: readonly T[], pick: (row: T) => V): V[] => rows.map(pick);
+  const totals = (rows: Array<[string, BalanceTotals]>, pick: (totals: BalanceTotals) => bigint) => int8Array(rows.map(([, value]) => pick(value)));
+  const counts = await executeRows<{ transactions: number; entries: number; locked: number }>(
+    db,
+    sql`with inserted as (
+          insert into ledger_transactions (id, idempotency_key, content_hash, kind, status, effective_at, posted_at, description,
+            customer_id, invoice_id, grant_id, stripe_object_id, actor_type, actor_id, expires_at, pending_transaction_id,
+            reverses_transaction_id, metadata)
+          select t.id, t.idempotency_key, t.content_hash, t.kind, t.status, t.effective_at, ${now.toISOString()}::timestamptz, t.description,
+            t.customer_id, t.invoice_id, t.grant_id, t.stripe_object_id, t.actor_type, t.actor_id, t.expires_at, t.pending_transaction_id,
+            t.reverses_transaction_id, t.metadata
+          from unnest(
+            ${uuidArray(column(transactions, (row) => row.id))}, ${textArray(column(transactions, (row) => row.idempotencyKey))},
+            ${textArray(column(transactions, (row) => row.contentHash))}, ${textArray(column(transactions, (row) => row.kind))},
+            ${textArray(column(transactions, (row) => row.status))}, ${timestamptzArray(column(transactions, (row) => row.effectiveAt))},
+            ${textArray(column(transactions, (row) => row.description))}, ${uuidArray(column(transactions, (row) => row.customerId))},
+            ${textArray(column(transactions, (row) => row.invoiceId))}, ${textArray(column(transactions, (row) => row.grantId))},
+            ${textArray(column(transactions, (row) => row.stripeObjectId))}, ${textArray(column(transactions, (row) => row.actorType))},
+            ${textArray(column(transactions, (row) => row.actorId))}, ${timestamptzArray(column(transactions, (row) => row.expiresAt))},
+            ${uuidArray(column(transactions, (row) => row.pendingTransactionId))}, ${uuidArray(column(transactions, (row) => row.reversesTransactionId))},
+            ${jsonbArray(column(transactions, (row) => row.metadata))}
+          ) with ordinality as t(id, idempotency_key, content_hash, kind, status, effective_at, description, customer_id, invoice_id,
+            grant_id, stripe_object_id, actor_type, actor_id, expires_at, pending_transaction_id, reverses_transaction_id, metadata, position)
+          order by t.position
+          on conflict do nothing
+          returning id
+        ), new_entries as (
+          insert into ledger_entries (transaction_id, account_id, currency, amount, phase, effective_at)
+          select e.transaction_id, e.account_id, e.currency, e.amount, e.phase, e.effective_at
+          from unnest(
+            ${uuidArray(column(entries, (row) => row.transactionId))}, ${uuidArray(column(entries, (row) => row.accountId))},
+            ${textArray(column(entries, (row) => row.currency))}, ${int8Array(column(entries, (row) => row.amount))},
+            ${textArray(column(entries, (row) => row.phase))}, ${timestamptzArray(column(entries, (row) => row.effectiveAt))}
+          ) as e(transaction_id, account_id, currency, amount, phase, effective_at)
+          where e.transaction_id in (select id from inserted)
+          returning 1
+        ), locked as (
+          update ledger_balances b set
+            posted_debits = b.posted_debits + d.pd, posted_credits = b.posted_credits + d.pc,
+            pending_debits = b.pending_debits + d.qd, pending_credits = b.pending_credits + d.qc,
+            updated_at = ${now.toISOString()}::timestamptz
+          from unnest(${uuidArray(locked.map(([id]) => id))}, ${totals(locked, (value) => value.postedDebits)},
+            ${totals(locked, (value) => value.postedCredits)}, ${totals(locked, (value) => value.pendingDebits)},
+            ${totals(locked, (value) => value.pendingCredits)}) as d(account_id, pd, pc, qd, qc)
+          where b.account_id = d.account_id
+          returning 1
+        ), deltas as (
+          insert into ledger_balance_deltas (account_id, posted_debits, posted_credits, pending_debits, pending_credits)
+          select * from unnest(${uuidArray(other.map(([id]) => id))}, ${totals(other, (value) => value.postedDebits)},
+            ${totals(other, (value) => value.postedCredits)}, ${totals(other, (value) => value.pendingDebits)},
+            ${totals(other, (value) => value.pendingCredits)})
+          returning 1
+        )
+        select (select count(*) from inserted)::int as transactions, (select count(*) from new_entries)::int as entries,
+               (select count(*) from locked)::int as locked`,
+  );
+  const written = counts[0]!;
+  if (Number(written.transactions) !== transactions.length) throw new BatchRaceLost();
+  assert(Number(written.entries) === entries.length, "every entry of the batch was written");
+  assert(Number(written.locked) === locked.length, "every locked balance row was updated");
+  if (plan.resolutions.length > 0) await resolveHolds(db, plan.resolutions, now);
+}
+
+async function resolveHolds(db: Db, resolutions: PostingPlan["resolutions"], now: Date): Promise<void> {
+  const rows = await executeRows<{ id: string }>(
+    db,
+    sql`update ledger_transactions t set status = r.status, resolved_at = ${now.toISOString()}::timestamptz
+        from unnest(${uuidArray(resolutions.map((row) => row.id))}, ${textArray(resolutions.map((row) => row.status))}) as r(id, status)
+        where t.id = r.id and t.status = 'pending'
+        returning t.id`,
+  );
+  assert(rows.length === resolutions.length, "every hold resolved by the batch was still pending (it was locked)");
+}
+
+function assert(condition: boolean, invariant: string): asserts condition {
+  if (!condition) throw new Error(`ledger invariant broken: ${invariant}`);
+}

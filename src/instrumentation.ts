@@ -2,5 +2,5 @@ export async function register(): Promise<void> {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
   const { env } = await import("@/env");
   const { startServerRuntime } = await import("@/server/startup/start-server-runtime");
-  await startServerRuntime({ nodeEnv: env.NODE_ENV, workers: env.TALLY_WORKERS === "on" });
+  await startServerRuntime({ nodeEnv: env.NODE_ENV, workers: env.TALLY_WORKERS === "on", dataDir: env.TALLY_DATA_DIR });
 }

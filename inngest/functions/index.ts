@@ -1,8 +1,11 @@
 import type { InngestFunction } from "inngest";
 import { ledgerVerify } from "./ledger-verify";
+import { stripeProcessWebhookEvent } from "./stripe-process-webhook-event";
+import { stripeSyncCustomer } from "./stripe-sync-customer";
+import { stripeSyncSubscription } from "./stripe-sync-subscription";
 
 /**
  * One function per file, each a thin wrapper over one domain function with every side effect
  * inside `step.run`. Each is registered here and served by /api/inngest.
  */
-export const functions: InngestFunction.Any[] = [ledgerVerify];
+export const functions: InngestFunction.Any[] = [ledgerVerify, stripeSyncCustomer, stripeSyncSubscription, stripeProcessWebhookEvent];

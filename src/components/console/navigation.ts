@@ -9,4 +9,5 @@ export const navigation: NavigationItem[] = [
   { href: "/ledger/trial-balance", label: "Trial balance", permission: "ledger.read", section: "Money" },
   { href: "/admin/users", label: "Users & roles", permission: "users.manage", section: "Admin" },
   { href: "/admin/audit", label: "Audit log", permission: "audit.read", section: "Admin" },
+  { href: "/admin/webhooks", label: "Stripe webhooks", permission: "stripe.admin", section: "Admin" },
 ];

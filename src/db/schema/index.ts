@@ -8,3 +8,7 @@ export * from "./catalog";
 export * from "./ledger";
 export * from "./subscriptions";
 export * from "./entitlements";
+export * from "./grants";
+export * from "./promotions";
+export * from "./stripe";
+export * from "./invoicing";

@@ -3,6 +3,7 @@ import { catalogRouter } from "./routers/catalog";
 import { customerRouter } from "./routers/customers";
 import { ledgerRouter } from "./routers/ledger";
 import { sessionRouter } from "./routers/session";
+import { stripeRouter } from "./routers/stripe";
 import { subscriptionRouter } from "./routers/subscriptions";
 import { userRouter } from "./routers/users";
 import { createCallerFactory, createTRPCRouter } from "./trpc";
@@ -15,6 +16,7 @@ export const appRouter = createTRPCRouter({
   audit: auditRouter,
   catalog: catalogRouter,
   subscription: subscriptionRouter,
+  stripe: stripeRouter,
   ledger: ledgerRouter,
 });
 

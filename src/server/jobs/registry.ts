@@ -1,12 +1,13 @@
 import { ledgerJobs } from "@/server/ledger/jobs";
 import { meteringJobs } from "@/server/metering/metering-jobs";
+import { stripeJobs } from "@/server/stripe/stripe-jobs";
 import type { JobDefinition } from "./types";
 
 /**
  * Every background job, runnable from the command line (`npm run job -- <name>`) and wrapped
  * by an Inngest function in `inngest/functions/`. Each domain adds its jobs here.
  */
-export const jobs: JobDefinition[] = [...meteringJobs, ...ledgerJobs];
+export const jobs: JobDefinition[] = [...meteringJobs, ...ledgerJobs, ...stripeJobs];
 
 export function findJob(name: string): JobDefinition | undefined {
   return jobs.find((job) => job.name === name);

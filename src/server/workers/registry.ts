@@ -1,5 +1,6 @@
 import { meteringRollupWorker } from "@/server/metering/run-rollup-worker";
+import { stripeWebhookInboxWorker } from "@/server/stripe/webhook-inbox-worker";
 import type { Worker } from "./types";
 
 /** Each domain that needs a continuous loop adds it here. */
-export const workers: Worker[] = [meteringRollupWorker];
+export const workers: Worker[] = [meteringRollupWorker, stripeWebhookInboxWorker];

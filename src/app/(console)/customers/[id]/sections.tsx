@@ -1,6 +1,7 @@
 import type { ReactNode } from "react";
 import type { Role } from "@/db/schema/roles";
 import type { Permission } from "@/server/api/permissions";
+import { StripeSection } from "./stripe-section";
 import { SubscriptionSection } from "./subscription-section";
 
 export type CustomerSectionProps = { customerId: string; role: Role };
@@ -11,4 +12,5 @@ export type CustomerSectionProps = { customerId: string; role: Role };
  */
 export const customerSections: { key: string; permission: Permission; Component: (props: CustomerSectionProps) => ReactNode | Promise<ReactNode> }[] = [
   { key: "subscription", permission: "billing.read", Component: SubscriptionSection },
+  { key: "stripe", permission: "stripe.read", Component: StripeSection },
 ];

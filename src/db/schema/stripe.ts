@@ -1,0 +1,174 @@
+import { sql } from "drizzle-orm";
+import { bigint, boolean, check, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { customers } from "./customers";
+
+/**
+ * The stripe domain's tables: mirrors of Stripe objects (keyed by Stripe id, with the Tally
+ * customer id), the webhook inbox, outbound sync failures and the backfill cursors.
+ *
+ * Mirrors refuse stale overwrites: a write carries the `created` of the event that caused it and
+ * lands only if it is not older than `last_event_created` (see upsert-mirror.ts). Amounts are
+ * integers in the currency's minor unit, exactly as Stripe reports them; conversion to Tally's
+ * micro-units happens only in src/server/stripe/money.ts.
+ */
+const mirrorColumns = {
+  /** Null when the Stripe object carries no link to a Tally customer (e.g. created in the dashboard). */
+  customerId: uuid("customer_id").references(() => customers.id),
+  livemode: boolean("livemode").notNull().default(false),
+  stripeCreated: timestamp("stripe_created", { withTimezone: true }).notNull(),
+  /** `created` of the newest event applied; null when only a sync or backfill wrote the row. */
+  lastEventCreated: timestamp("last_event_created", { withTimezone: true }),
+  syncedAt: timestamp("synced_at", { withTimezone: true }).notNull().defaultNow(),
+};
+
+export const stripeCustomers = pgTable(
+  "stripe_customers",
+  {
+    stripeId: text("stripe_id").primaryKey(),
+    ...mirrorColumns,
+    email: text("email"),
+    name: text("name"),
+    defaultPaymentMethodId: text("default_payment_method_id"),
+    deleted: boolean("deleted").notNull().default(false),
+  },
+  (table) => [
+    // One Stripe customer per Tally customer: the sync's create is keyed by the Tally id.
+    uniqueIndex("stripe_customers_customer_key").on(table.customerId).where(sql`${table.deleted} = false`),
+  ],
+);
+
+export const stripeSubscriptions = pgTable(
+  "stripe_subscriptions",
+  {
+    stripeId: text("stripe_id").primaryKey(),
+    ...mirrorColumns,
+    stripeCustomerId: text("stripe_customer_id").notNull(),
+    /** Tally's `subscriptions.id`, from the Stripe subscription's metadata. */
+    subscriptionId: uuid("subscription_id"),
+    status: text("status").notNull(),
+    priceId: text("price_id"),
+    quantity: integer("quantity"),
+    cancelAtPeriodEnd: boolean("cancel_at_period_end").notNull().default(false),
+    currentPeriodStart: timestamp("current_period_start", { withTimezone: true }),
+    currentPeriodEnd: timestamp("current_period_end", { withTimezone: true }),
+    trialEnd: timestamp("trial_end", { withTimezone: true }),
+    canceledAt: timestamp("canceled_at", { withTimezone: true }),
+    endedAt: timestamp("ended_at", { withTimezone: true }),
+  },
+  (table) => [index("stripe_subscriptions_customer_idx").on(table.customerId)],
+);
+
+export const stripeInvoices = pgTable(
+  "stripe_invoices",
+  {
+    stripeId: text("stripe_id").primaryKey(),
+    ...mirrorColumns,
+    stripeCustomerId: text("stripe_customer_id").notNull(),
+    stripeSubscriptionId: text("stripe_subscription_id"),
+    number: text("number"),
+    status: text("status").notNull(),
+    billingReason: text("billing_reason"),
+    currency: text("currency").notNull(),
+    /** Minor units of `currency` (cents; whole units for zero-decimal currencies). */
+    total: bigint("total", { mode: "bigint" }).notNull(),
+    amountDue: bigint("amount_due", { mode: "bigint" }).notNull(),
+    amountPaid: bigint("amount_paid", { mode: "bigint" }).notNull(),
+    amountRemaining: bigint("amount_remaining", { mode: "bigint" }).notNull(),
+    periodStart: timestamp("period_start", { withTimezone: true }),
+    periodEnd: timestamp("period_end", { withTimezone: true }),
+    hostedInvoiceUrl: text("hosted_invoice_url"),
+    paidAt: timestamp("paid_at", { withTimezone: true }),
+  },
+  (table) => [index("stripe_invoices_customer_idx").on(table.customerId, table.stripeCreated)],
+);
+
+/** Only what a person needs to recognise a card: never the number, never the fingerprint. */
+export const stripePaymentMethods = pgTable(
+  "stripe_payment_methods",
+  {
+    stripeId: text("stripe_id").primaryKey(),
+    ...mirrorColumns,
+    stripeCustomerId: text("stripe_customer_id"),
+    type: text("type").notNull(),
+    brand: text("brand"),
+    last4: text("last4"),
+    expMonth: integer("exp_month"),
+    expYear: integer("exp_year"),
+    detached: boolean("detached").notNull().default(false),
+  },
+  (table) => [index("stripe_payment_methods_customer_idx").on(table.customerId)],
+);
+
+export const stripeWebhookEventStatuses = ["pending", "processed", "failed", "parked"] as const;
+export type StripeWebhookEventStatus = (typeof stripeWebhookEventStatuses)[number];
+
+/**
+ * The webhook inbox: every verified event, by its id, durable before the 2xx. A duplicate
+ * delivery hits the primary key and is ignored. Processing is asynchronous (worker, job,
+ * Inngest), retried with backoff (`next_attempt_at`), parked after too many attempts.
+ */
+export const stripeWebhookEvents = pgTable(
+  "stripe_webhook_events",
+  {
+    id: text("id").primaryKey(),
+    type: text("type").notNull(),
+    created: timestamp("created", { withTimezone: true }).notNull(),
+    payload: jsonb("payload").$type<Record<string, unknown>>().notNull(),
+    livemode: boolean("livemode").notNull().default(false),
+    /** The Stripe customer the event's object belongs to, for the customer page. */
+    stripeCustomerId: text("stripe_customer_id"),
+    receivedAt: timestamp("received_at", { withTimezone: true }).notNull().defaultNow(),
+    status: text("status", { enum: stripeWebhookEventStatuses }).notNull().default("pending"),
+    attempts: integer("attempts").notNull().default(0),
+    lastError: text("last_error"),
+    nextAttemptAt: timestamp("next_attempt_at", { withTimezone: true }).notNull().defaultNow(),
+    /** A claim's lease: another worker may take the event once it passes (a crashed worker). */
+    lockedUntil: timestamp("locked_until", { withTimezone: true }),
+    processedAt: timestamp("processed_at", { withTimezone: true }),
+  },
+  (table) => [
+    index("stripe_webhook_events_due_idx").on(table.nextAttemptAt).where(sql`${table.status} in ('pending', 'failed')`),
+    index("stripe_webhook_events_customer_idx").on(table.stripeCustomerId, table.created),
+    index("stripe_webhook_events_status_idx").on(table.status, table.receivedAt),
+    check("stripe_webhook_events_id", sql`${table.id} like 'evt_%'`),
+    check("stripe_webhook_events_attempts", sql`${table.attempts} >= 0`),
+  ],
+);
+
+/** A Stripe write that failed for good (a 4xx other than 409/429): recorded, not retried. */
+export const stripeSyncFailures = pgTable(
+  "stripe_sync_failures",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    /** e.g. `customer.create`, `subscription.update`. */
+    operation: text("operation").notNull(),
+    objectType: text("object_type").notNull(),
+    /** The Tally id the write was for. */
+    objectId: text("object_id").notNull(),
+    idempotencyKey: text("idempotency_key").notNull(),
+    httpStatus: integer("http_status"),
+    errorType: text("error_type"),
+    errorCode: text("error_code"),
+    message: text("message").notNull(),
+    requestId: text("request_id"),
+    occurredAt: timestamp("occurred_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [index("stripe_sync_failures_occurred_idx").on(table.occurredAt), index("stripe_sync_failures_object_idx").on(table.objectType, table.objectId)],
+);
+
+/** Where `npm run job -- stripe:backfill` got to, per resource, so a stopped run resumes. */
+export const stripeBackfillCursors = pgTable("stripe_backfill_cursors", {
+  resource: text("resource").primaryKey(),
+  /** The last Stripe id stored (`starting_after` of the next page); null before the first page. */
+  cursor: text("cursor"),
+  objectsStored: integer("objects_stored").notNull().default(0),
+  completedAt: timestamp("completed_at", { withTimezone: true }),
+  updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+});
+
+export type StripeCustomerRow = typeof stripeCustomers.$inferSelect;
+export type StripeSubscriptionRow = typeof stripeSubscriptions.$inferSelect;
+export type StripeInvoiceRow = typeof stripeInvoices.$inferSelect;
+export type StripePaymentMethodRow = typeof stripePaymentMethods.$inferSelect;
+export type StripeWebhookEventRow = typeof stripeWebhookEvents.$inferSelect;
+export type StripeSyncFailureRow = typeof stripeSyncFailures.$inferSelect;

@@ -1,0 +1,7 @@
+import { createTRPCRouter } from "../../trpc";
+import { getCustomer } from "./get-customer";
+import { listEvents } from "./list-events";
+import { listSyncFailuresProcedure } from "./list-sync-failures";
+import { replayEvent } from "./replay-event";
+
+export const stripeRouter = createTRPCRouter({ getCustomer, listEvents, listSyncFailures: listSyncFailuresProcedure, replayEvent });

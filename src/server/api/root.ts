@@ -1,6 +1,7 @@
 import { auditRouter } from "./routers/audit";
 import { catalogRouter } from "./routers/catalog";
 import { customerRouter } from "./routers/customers";
+import { entitlementRouter } from "./routers/entitlements";
 import { ledgerRouter } from "./routers/ledger";
 import { sessionRouter } from "./routers/session";
 import { stripeRouter } from "./routers/stripe";
@@ -17,6 +18,7 @@ export const appRouter = createTRPCRouter({
   catalog: catalogRouter,
   subscription: subscriptionRouter,
   stripe: stripeRouter,
+  entitlement: entitlementRouter,
   ledger: ledgerRouter,
 });
 

@@ -1,3 +1,4 @@
+import { entitlementJobs } from "@/server/entitlements/entitlement-jobs";
 import { ledgerJobs } from "@/server/ledger/jobs";
 import { meteringJobs } from "@/server/metering/metering-jobs";
 import { stripeJobs } from "@/server/stripe/stripe-jobs";
@@ -7,7 +8,7 @@ import type { JobDefinition } from "./types";
  * Every background job, runnable from the command line (`npm run job -- <name>`) and wrapped
  * by an Inngest function in `inngest/functions/`. Each domain adds its jobs here.
  */
-export const jobs: JobDefinition[] = [...meteringJobs, ...ledgerJobs, ...stripeJobs];
+export const jobs: JobDefinition[] = [...meteringJobs, ...ledgerJobs, ...entitlementJobs, ...stripeJobs];
 
 export function findJob(name: string): JobDefinition | undefined {
   return jobs.find((job) => job.name === name);

@@ -1,0 +1,242 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import crypto from "node:crypto";
+import fs from "node:fs";
+import net from "node:net";
+import path from "node:path";
+import { sql } from "drizzle-orm";
+import { executeRows } from "@/db/execute";
+import { createApiKey } from "@/server/api-keys/create-api-key";
+import { systemActor } from "@/server/audit/actor";
+import { seedCatalog } from "@/server/catalog/seed-catalog";
+import { createTestDatabase } from "@/test/database";
+import { reportFigures, type Figures } from "../report";
+
+/*
+ * Entitlement checks over HTTP against the production server (`next start`, built into
+ * .next-bench-ent) on a fresh database with 10,000 subscribed customers.
+ *   1. steady 1,000 checks/s for 30 s (open loop: requests are sent on schedule whatever the
+ *      latency) → check_p50_ms, check_p99_ms;
+ *   2. closed loop with 32 clients for 10 s → max_checks_per_s;
+ *   3. 50 clients reserving one unit at a time against one customer's hard limit (200 agent
+ *      requests on Free) → reserve_admitted must equal reserve_limit.
+ * Node's fetch keeps connections alive (its built-in undici Agent). Knobs for quicker runs:
+ * BENCH_ENT_SECONDS (default 30), BENCH_SKIP_BUILD=1 to reuse an existing build.
+ */
+const customerCount = 10_000;
+const steadyRatePerSecond = 1_000;
+const steadySeconds = Number(process.env.BENCH_ENT_SECONDS ?? 30);
+const maxClients = 32;
+const maxSeconds = 10;
+const reserveClients = 50;
+const reserveLimit = 200; // Free plan: agent_requests allowancePerPeriod "200", overage "block"
+const distDir = ".next-bench-ent";
+const root = path.resolve(import.meta.dirname, "../..");
+const features = ["agent_tokens", "agent_requests", "code_reviews", "editor_access", "premium_models", "support_tier", "sso"];
+
+export async function run(): Promise<void> {
+  const database = await createTestDatabase({ poolMax: 4 });
+  let server: ChildProcess | undefined;
+  try {
+    const { db } = database;
+    await seedCatalog(db);
+    // Set-based: 10,000 customers and their subscriptions in two statements. Anchors are spread
+    // over the past month; half on Free, half on Pro, a fifth of Pro with a spend limit.
+    await executeRows(db, sql`
+      insert into customers (external_id, name, email, kind)
+      select 'bench-' || g, 'Bench ' || g, 'bench' || g || '@example.com', 'individual'
+      from generate_series(0, ${customerCount - 1}) g`);
+    await executeRows(db, sql`
+      insert into customers (external_id, name, email, kind) values ('bench-reserve', 'Reserve', 'reserve@example.com', 'individual')`);
+    await executeRows(db, sql`
+      with versions as (
+        select distinct on (p.key) p.key, v.id from catalog_plan_versions v join catalog_plans p on p.id = v.plan_id
+        where v.status = 'published' order by p.key, v.version desc
+      )
+      insert into subscriptions (customer_id, plan_version_id, status, billing_anchor, spend_limit_micros)
+      select c.id,
+             (select id from versions where key = case when c.external_id = 'bench-reserve' or hashtext(c.external_id) % 2 = 0 then 'free' else 'pro' end),
+             'active',
+             date_trunc('hour', now()) - ((abs(hashtext(c.external_id)) % 700) || ' hours')::interval,
+             case when abs(hashtext(c.external_id)) % 10 = 1 then 50000000 end
+      from customers c`);
+    const { key } = await createApiKey(db, { actor: systemActor("bench"), name: "bench", scopes: ["entitlements"] });
+    if (process.env.BENCH_SKIP_BUILD !== "1" || !fs.existsSync(path.join(root, distDir))) await buildApp();
+    const port = await freePort();
+    server = await startServer(port, database.url);
+    const url = `http://127.0.0.1:${port}/api/v1/entitlements/check`;
+    const check = (body: Record<string, unknown>) => post(url, key, body);
+
+    // Warm-up: JIT, pools, definition caches; sequential first so a cold route is not hit 16 times at once.
+    const firstMs = performance.now();
+    for (let index = 0; index < 50; index++) await check(randomCheck());
+    console.log(`warm-up: 50 sequential checks in ${Math.round(performance.now() - firstMs)} ms`);
+    await closedLoop(check, 16, 3);
+    const steady = await steadyLoad(check);
+    const max = await closedLoop(check, maxClients, maxSeconds);
+    const admitted = await reserveRace(check);
+    const reserved = await executeRows<{ total: string }>(
+      db,
+      sql`select coalesce(sum(r.quantity), 0)::text as total from entitlement_reservations r
+          join customers c on c.id = r.customer_id where c.external_id = 'bench-reserve' and r.status = 'pending'`,
+    );
+    if (reserved[0]?.total !== String(admitted)) throw new Error(`admitted ${admitted} but ${reserved[0]?.total} held`);
+
+    const figures: Figures = {
+      check_p50_ms: { value: percentile(steady.latenciesMs, 0.5), unit: "ms" },
+      check_p99_ms: { value: percentile(steady.latenciesMs, 0.99), unit: "ms" },
+      steady_checks_per_s: { value: Math.round(steady.latenciesMs.length / steady.seconds), unit: "checks/s" },
+      steady_errors: { value: steady.errors, unit: "requests" },
+      max_checks_per_s: { value: Math.round(max.completed / max.seconds), unit: "checks/s" },
+      reserve_admitted: { value: admitted, unit: "units" },
+      reserve_limit: { value: reserveLimit, unit: "units" },
+    };
+    reportFigures("entitlements", figures);
+  } finally {
+    if (server?.pid) await stopServer(server);
+    await database.drop();
+  }
+}
+
+type Check = (body: Record<string, unknown>) => Promise<{ allowed: boolean; reason: string }>;
+
+function randomCheck(): Record<string, unknown> {
+  const customer = `bench-${crypto.randomInt(customerCount)}`;
+  const feature = features[crypto.randomInt(features.length)]!;
+  return { customer, feature, quantity: String(1 + crypto.randomInt(100)) };
+}
+
+async function post(url: string, key: string, body: Record<string, unknown>): Promise<{ allowed: boolean; reason: string }> {
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${key}` },
+    body: JSON.stringify(body),
+    signal: AbortSignal.timeout(30_000),
+  });
+  if (!response.ok) throw new Error(`check ${response.status}: ${await response.text()}`);
+  return (await response.json()) as { allowed: boolean; reason: string };
+}
+
+/** Open loop: requests leave on a fixed schedule (in 1 ms ticks) regardless of how long earlier ones take. */
+async function steadyLoad(check: Check): Promise<{ latenciesMs: number[]; errors: number; seconds: number }> {
+  const total = steadyRatePerSecond * steadySeconds;
+  const latenciesMs: number[] = [];
+  let errors = 0;
+  const inFlight: Promise<void>[] = [];
+  const begunMs = performance.now();
+  for (let index = 0; index < total; index++) {
+    const dueMs = begunMs + (index * 1000) / steadyRatePerSecond;
+    const waitMs = dueMs - performance.now();
+    if (waitMs > 1) await new Promise((resolve) => setTimeout(resolve, waitMs));
+    const body = randomCheck();
+    // Latency counts from when the request was due, so a stalled client cannot hide server delay.
+    inFlight.push(
+      check(body).then(
+        () => void latenciesMs.push(performance.now() - Math.min(dueMs, performance.now())),
+        () => void errors++,
+      ),
+    );
+  }
+  await Promise.all(inFlight);
+  return { latenciesMs, errors, seconds: (performance.now() - begunMs) / 1000 };
+}
+
+async function closedLoop(check: Check, clients: number, seconds: number): Promise<{ completed: number; seconds: number }> {
+  const begunMs = performance.now();
+  const deadlineMs = begunMs + seconds * 1000;
+  let completed = 0;
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      while (performance.now() < deadlineMs) {
+        // A failed or timed-out check is not counted as throughput; the run goes on.
+        if (await check(randomCheck()).then(() => true, () => false)) completed++;
+      }
+    }),
+  );
+  return { completed, seconds: (performance.now() - begunMs) / 1000 };
+}
+
+/** 50 clients each reserve one unit until refused; the sum admitted must be exactly the limit. */
+async function reserveRace(check: Check): Promise<number> {
+  let admitted = 0;
+  const deadlineMs = performance.now() + 60_000;
+  await Promise.all(
+    Array.from({ length: reserveClients }, async () => {
+      while (performance.now() < deadlineMs) {
+        const answer = await check({ customer: "bench-reserve", feature: "agent_requests", quantity: "1", reserve: true, ttlSeconds: 600 });
+        if (!answer.allowed) {
+          if (answer.reason !== "allowance_exhausted") throw new Error(`reserve refused with ${answer.reason}`);
+          return;
+        }
+        admitted++;
+      }
+    }),
+  );
+  return admitted;
+}
+
+function percentile(values: number[], fraction: number): number {
+  if (values.length === 0) return -1;
+  const sorted = [...values].sort((left, right) => left - right);
+  return sorted[Math.min(sorted.length - 1, Math.floor(fraction * sorted.length))]!;
+}
+
+async function buildApp(): Promise<void> {
+  console.log(`building the app into ${distDir} ...`);
+  await new Promise<void>((resolve, reject) => {
+    const build = spawn(path.join(root, "node_modules/.bin/next"), ["build"], {
+      cwd: root,
+      env: { ...process.env, TALLY_NEXT_DIST_DIR: distDir, NODE_ENV: "production" },
+      stdio: ["ignore", "ignore", "inherit"],
+    });
+    build.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`next build exited with ${code}`))));
+  });
+}
+
+async function startServer(port: number, databaseUrl: string): Promise<ChildProcess> {
+  const server = spawn(path.join(root, "node_modules/.bin/next"), ["start", "-p", String(port), "-H", "127.0.0.1"], {
+    cwd: root,
+    env: {
+      ...process.env,
+      TALLY_NEXT_DIST_DIR: distDir,
+      NODE_ENV: "production",
+      DATABASE_URL: databaseUrl,
+      TALLY_WORKERS: "on",
+      NEXTAUTH_SECRET: process.env.NEXTAUTH_SECRET ?? crypto.randomBytes(24).toString("hex"),
+      NEXTAUTH_URL: `http://127.0.0.1:${port}`,
+    },
+    stdio: ["ignore", "ignore", "inherit"],
+    detached: true,
+  });
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (server.exitCode !== null) throw new Error(`next start exited with ${server.exitCode}`);
+    const ready = await fetch(`http://127.0.0.1:${port}/api/v1/entitlements/check`, { method: "POST" }).then(
+      (response) => response.status === 401,
+      () => false,
+    );
+    if (ready) return server;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  await stopServer(server);
+  throw new Error("next start did not answer within 60 s");
+}
+
+/** Stops the server we started: its process group, by the id we were given. */
+async function stopServer(server: ChildProcess): Promise<void> {
+  if (server.exitCode !== null || !server.pid) return;
+  const exited = new Promise((resolve) => server.once("exit", resolve));
+  process.kill(-server.pid, "SIGTERM");
+  const timeout = setTimeout(() => server.pid && process.kill(-server.pid, "SIGKILL"), 10_000);
+  await exited;
+  clearTimeout(timeout);
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.listen(0, "127.0.0.1", () => {
+      const address = probe.address();
+      probe.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+    });
+  });
+}

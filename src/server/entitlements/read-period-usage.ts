@@ -1,0 +1,121 @@
+import { sql, type SQL } from "drizzle-orm";
+import type { Db } from "@/db/client";
+import { executeRows } from "@/db/execute";
+import { matchedEventsSql, rollupCursorName } from "@/server/metering/rollup-sql";
+import { Decimal, decimalToString } from "@/server/pricing/decimal";
+import type { MeterInfo } from "./entitlement-definition";
+
+export type MeterUsage = {
+  meterKey: string;
+  /** The meter's value over the period (exact decimal string). */
+  quantity: string;
+  /** Per group-by dimension values, for rating. */
+  groups: { dimensions: Record<string, string | null>; quantity: string }[];
+};
+
+const hourMs = 3_600_000;
+/** A customer's meter has a few dimension combinations (models); the bound keeps a check small. */
+const rowsMax = 5_000;
+
+type Row = {
+  meter_id: string;
+  dimensions: Record<string, string | null> | null;
+  is_total: number | string;
+  events: string | null;
+  sum_value: string | null;
+  max_value: string | null;
+  latest_value: string | null;
+  unique_values: string | null;
+};
+
+/**
+ * A customer's usage of `meters` in [start, end), exact as of this statement: whole hours from
+ * the rollups plus the events the rollup worker has not claimed yet (past its (txid, seq)
+ * cursor), read in one statement so both come from one snapshot and no event counts twice or
+ * not at all. When the period does not start or end on a whole hour (an anchor off the hour),
+ * the partial hours are counted from raw events instead of their rollup windows.
+ */
+export async function readPeriodUsage(
+  db: Db,
+  input: { subject: string; meters: readonly MeterInfo[]; start: Date; end: Date },
+): Promise<Map<string, MeterUsage>> {
+  const result = new Map<string, MeterUsage>();
+  if (input.meters.length === 0) return result;
+  const innerStart = new Date(Math.ceil(input.start.getTime() / hourMs) * hourMs);
+  const innerEnd = new Date(Math.max(innerStart.getTime(), Math.floor(input.end.getTime() / hourMs) * hourMs));
+  const ids = `{${input.meters.map((meter) => meter.id).join(",")}}`;
+  const subject = input.subject;
+  const eventColumns = sql`select seq, txid, type, subject, occurred_at, data from usage_events`;
+  const rawParts: SQL[] = [];
+  if (innerEnd > innerStart) {
+    rawParts.push(sql`${eventColumns} where subject = ${subject}
+      and (txid, seq) > (select last_txid, last_seq from cursor_position)
+      and occurred_at >= ${innerStart.toISOString()}::timestamptz and occurred_at < ${innerEnd.toISOString()}::timestamptz`);
+  }
+  const headEnd = innerEnd > innerStart ? innerStart : input.end;
+  if (headEnd > input.start) {
+    rawParts.push(sql`${eventColumns} where subject = ${subject}
+      and occurred_at >= ${input.start.toISOString()}::timestamptz and occurred_at < ${headEnd.toISOString()}::timestamptz`);
+  }
+  if (innerEnd > innerStart && input.end > innerEnd) {
+    rawParts.push(sql`${eventColumns} where subject = ${subject}
+      and occurred_at >= ${innerEnd.toISOString()}::timestamptz and occurred_at < ${input.end.toISOString()}::timestamptz`);
+  }
+  const rollupScope = sql`meter_id = any(${ids}::uuid[]) and subject = ${subject}
+    and window_start >= ${innerStart.toISOString()}::timestamptz and window_start < ${innerEnd.toISOString()}::timestamptz`;
+  const statement = sql`
+      with cursor_position as (
+        select coalesce((select last_txid from metering_cursors where name = ${rollupCursorName}), '0'::xid8) as last_txid,
+               coalesce((select last_seq from metering_cursors where name = ${rollupCursorName}), 0::bigint) as last_seq
+      ),
+      raw as materialized (${sql.join(rawParts, sql` union all `)}),
+      matched as materialized (${matchedEventsSql(sql`raw`)}),
+      contributions as (
+        select meter_id, dimensions, events, sum_value, max_value, latest_value, latest_at, latest_seq, null::text as text_value
+        from usage_rollups where ${rollupScope}
+        union all
+        select meter_id, dimensions, 0, null, null, null, null, null, value from usage_rollup_values where ${rollupScope}
+        union all
+        select meter_id, dimensions, 1, num_value, num_value, case when aggregation = 'latest' then num_value end,
+               occurred_at, seq, text_value
+        from matched where meter_id = any(${ids}::uuid[])
+      )
+      select meter_id, dimensions, grouping(dimensions) as is_total,
+             sum(events)::text as events, sum(sum_value)::text as sum_value, max(max_value)::text as max_value,
+             (array_agg(latest_value order by latest_at desc, latest_seq desc) filter (where latest_value is not null))[1]::text as latest_value,
+             count(distinct text_value)::text as unique_values
+      from contributions
+      group by grouping sets ((meter_id, dimensions), (meter_id))
+      limit ${rowsMax + 1}`;
+  const rows = await executeRows<Row>(db, statement);
+  if (rows.length > rowsMax) throw new Error(`readPeriodUsage: more than ${rowsMax} usage groups for ${subject}`);
+  const metersById = new Map(input.meters.map((meter) => [meter.id, meter]));
+  for (const meter of input.meters) result.set(meter.key, { meterKey: meter.key, quantity: "0", groups: [] });
+  for (const row of rows) {
+    const meter = metersById.get(row.meter_id);
+    const usage = meter && result.get(meter.key);
+    if (!meter || !usage) continue;
+    const quantity = quantityOf(meter, row);
+    if (Number(row.is_total) === 1) usage.quantity = quantity;
+    else usage.groups.push({ dimensions: row.dimensions ?? {}, quantity });
+  }
+  return result;
+}
+
+function quantityOf(meter: MeterInfo, row: Row): string {
+  const value = (() => {
+    switch (meter.aggregation) {
+      case "count":
+        return row.events;
+      case "sum":
+        return row.sum_value;
+      case "max":
+        return row.max_value;
+      case "latest":
+        return row.latest_value;
+      case "unique_count":
+        return row.unique_values;
+    }
+  })();
+  return decimalToString(new Decimal(value ?? "0"));
+}

@@ -1,5 +1,6 @@
 import type { InngestFunction } from "inngest";
 import { entitlementsExpireReservations } from "./entitlements-expire-reservations";
+import { grantsExpire } from "./grants-expire";
 import { ledgerVerify } from "./ledger-verify";
 import { stripeProcessWebhookEvent } from "./stripe-process-webhook-event";
 import { stripeSyncCustomer } from "./stripe-sync-customer";
@@ -9,4 +10,4 @@ import { stripeSyncSubscription } from "./stripe-sync-subscription";
  * One function per file, each a thin wrapper over one domain function with every side effect
  * inside `step.run`. Each is registered here and served by /api/inngest.
  */
-export const functions: InngestFunction.Any[] = [ledgerVerify, entitlementsExpireReservations, stripeSyncCustomer, stripeSyncSubscription, stripeProcessWebhookEvent];
+export const functions: InngestFunction.Any[] = [ledgerVerify, grantsExpire, entitlementsExpireReservations, stripeSyncCustomer, stripeSyncSubscription, stripeProcessWebhookEvent];

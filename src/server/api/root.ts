@@ -2,7 +2,9 @@ import { auditRouter } from "./routers/audit";
 import { catalogRouter } from "./routers/catalog";
 import { customerRouter } from "./routers/customers";
 import { entitlementRouter } from "./routers/entitlements";
+import { grantRouter } from "./routers/grants";
 import { ledgerRouter } from "./routers/ledger";
+import { promotionRouter } from "./routers/promotions";
 import { sessionRouter } from "./routers/session";
 import { stripeRouter } from "./routers/stripe";
 import { subscriptionRouter } from "./routers/subscriptions";
@@ -20,6 +22,8 @@ export const appRouter = createTRPCRouter({
   stripe: stripeRouter,
   entitlement: entitlementRouter,
   ledger: ledgerRouter,
+  grant: grantRouter,
+  promotion: promotionRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -3,6 +3,7 @@ import { seedDemoApiKey } from "@/server/api-keys/seed-demo-api-key";
 import type { Clock } from "@/server/clock";
 import { seedCatalog } from "@/server/catalog/seed-catalog";
 import { seedCustomers } from "@/server/customers/seed-customers";
+import { seedPromotionsDemo } from "@/server/promotions/seed-promotions";
 import { seedEntitlementsDemo } from "@/server/entitlements/seed-entitlements-demo";
 import { seedSubscriptions } from "@/server/customers/seed-subscriptions";
 import { seedUsers } from "@/server/users/seed-users";
@@ -27,6 +28,7 @@ export const seedSteps: SeedStep[] = [
   { name: "catalog", run: async ({ db }) => JSON.stringify(await seedCatalog(db)) },
   { name: "subscriptions", run: async ({ db, clock }) => `${await seedSubscriptions(db, clock)} new subscriptions` },
   { name: "entitlements", run: ({ db, clock }) => seedEntitlementsDemo(db, clock) },
+  { name: "promotions and credits", run: ({ db, clock }) => seedPromotionsDemo(db, clock) },
 ];
 
 export async function seedDemo(context: SeedContext): Promise<void> {

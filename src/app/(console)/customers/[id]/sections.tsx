@@ -1,6 +1,7 @@
 import type { ReactNode } from "react";
 import type { Role } from "@/db/schema/roles";
 import type { Permission } from "@/server/api/permissions";
+import { CreditsSection } from "./credits-section";
 import { EntitlementsSection } from "./entitlements-section";
 import { StripeSection } from "./stripe-section";
 import { SubscriptionSection } from "./subscription-section";
@@ -14,5 +15,6 @@ export type CustomerSectionProps = { customerId: string; role: Role };
 export const customerSections: { key: string; permission: Permission; Component: (props: CustomerSectionProps) => ReactNode | Promise<ReactNode> }[] = [
   { key: "subscription", permission: "billing.read", Component: SubscriptionSection },
   { key: "entitlements", permission: "customers.read", Component: EntitlementsSection },
+  { key: "credits", permission: "grants.read", Component: CreditsSection },
   { key: "stripe", permission: "stripe.read", Component: StripeSection },
 ];

@@ -1,0 +1,77 @@
+import { expect, test, type Browser, type Page } from "@playwright/test";
+import { signIn } from "./helpers";
+
+/** Opens the nth customer whose external id starts with usr_02 (the demo seed gives those no credits). */
+async function openCustomer(page: Page, index: number): Promise<{ name: string; url: string }> {
+  await page.goto("/customers?q=usr_02");
+  await page.getByTestId("customers-table").getByRole("row").nth(index).getByRole("link").first().click();
+  await expect(page.getByTestId("credits-section")).toBeVisible();
+  return { name: (await page.getByRole("heading", { level: 1 }).textContent()) ?? "", url: page.url() };
+}
+
+async function signedInPage(browser: Browser, role: "support" | "product" | "finance"): Promise<Page> {
+  const page = await (await browser.newContext()).newPage();
+  await signIn(page, role);
+  return page;
+}
+
+async function issueCredit(page: Page, amount: string, reason: string): Promise<void> {
+  await page.getByRole("button", { name: "Issue credit" }).click();
+  const dialog = page.getByRole("dialog");
+  await dialog.getByLabel("Amount (USD)").fill(amount);
+  await dialog.getByLabel("Reason").fill(reason);
+  await dialog.getByRole("button", { name: "Issue credit" }).click();
+}
+
+test.describe("credits and promotions", () => {
+  test("support issues a small credit and sees the new balance", async ({ page }) => {
+    await signIn(page, "support");
+    await openCustomer(page, 0);
+    await expect(page.getByTestId("credit-balance")).toContainText("$0.00");
+    await issueCredit(page, "12.34", "Agent outage on the 3rd");
+    await expect(page.getByTestId("issue-credit-result")).toContainText("Issued $12.34");
+    await page.getByRole("button", { name: "Close" }).click();
+    await expect(page.getByTestId("credit-balance")).toContainText("$12.34");
+    await expect(page.getByTestId("grants-table")).toContainText("goodwill");
+  });
+
+  test("a large credit waits for finance, and appears once approved", async ({ page, browser }) => {
+    await signIn(page, "support");
+    const customer = await openCustomer(page, 1);
+    await issueCredit(page, "750", "Lost a week of work to the migration bug");
+    await expect(page.getByTestId("issue-credit-result")).toContainText("sent for approval");
+    await page.getByRole("button", { name: "Close" }).click();
+    await expect(page.getByTestId("pending-credit-requests")).toContainText("$750.00");
+    await expect(page.getByTestId("credit-balance")).toContainText("$0.00");
+
+    const finance = await signedInPage(browser, "finance");
+    await finance.goto("/credits/approvals");
+    const row = finance.getByTestId("approvals-table").getByRole("row").filter({ hasText: customer.name }).filter({ hasText: "$750.00" });
+    await row.getByLabel("Decision note").fill("Confirmed with the account manager");
+    await row.getByRole("button", { name: "Approve" }).click();
+    await expect(finance.getByText("No credit requests are waiting").or(finance.getByText("Approved: the credit is issued."))).toBeVisible();
+    await finance.goto(customer.url);
+    await expect(finance.getByTestId("credit-balance")).toContainText("$750.00");
+  });
+
+  test("product creates a promotion, support applies its code, the customer has the credit", async ({ page, browser }) => {
+    const code = `E2E${Date.now().toString(36).toUpperCase()}`;
+    await signIn(page, "product");
+    await page.goto("/promotions/new");
+    await page.getByLabel("Name", { exact: true }).fill(`E2E promotion ${code}`);
+    await page.getByLabel("Credit (USD)").fill("15");
+    await page.getByLabel("Shared code (optional)").fill(code);
+    await page.getByRole("button", { name: "Create promotion" }).click();
+    await expect(page.getByTestId("promotion-status")).toHaveText("draft");
+    await page.getByRole("button", { name: "Activate" }).click();
+    await expect(page.getByTestId("promotion-status")).toHaveText("active");
+
+    const support = await signedInPage(browser, "support");
+    await openCustomer(support, 2);
+    await support.getByLabel("Promotion code").fill(code.toLowerCase());
+    await support.getByRole("button", { name: "Apply code" }).click();
+    await expect(support.getByTestId("apply-promotion-result")).toContainText("Applied");
+    await expect(support.getByTestId("credit-balance")).toContainText("$15.00");
+    await expect(support.getByTestId("grants-table")).toContainText("promotion");
+  });
+});

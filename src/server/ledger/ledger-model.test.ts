@@ -1,11 +1,13 @@
 import fc from "fast-check";
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Db } from "@/db/client";
 import { fixedClock } from "@/server/clock";
-import { createTestDatabase } from "@/test/database";
+import { createTestDatabase, type TestDatabase } from "@/test/database";
+import { ensureAccounts } from "./ensure-accounts";
 import { LedgerModel } from "./ledger-model";
 import { postTransactions } from "./post-transactions";
 import { readCurrentTotals } from "./read-balances";
-import { createChart, createTestCustomer, testActor, transfer } from "./test-fixtures";
+import { createTestCustomer, testActor, transfer } from "./test-fixtures";
 import { expectLedgerConsistent } from "./testing";
 import type { PostTransactionInput, TransferInput } from "./types";
 
@@ -21,14 +23,43 @@ const op = fc.record({
 });
 type Op = typeof op extends fc.Arbitrary<infer T> ? T : never;
 
+/**
+ * Every run gets accounts of its own (fresh customers, platform accounts with a run suffix) and
+ * keys of its own in one shared database, so each run starts from zero balances exactly as on a
+ * fresh database, without paying for a database per run.
+ */
+async function createRunChart(db: Db, run: number) {
+  const customerId = await createTestCustomer(db);
+  const otherCustomerId = await createTestCustomer(db);
+  const accounts = await ensureAccounts(db, [
+    { code: `customer:${customerId}:grant:g1`, kind: "liability", currency: "usd", customerId, nonNegative: true },
+    { code: `customer:${otherCustomerId}:grant:g2`, kind: "liability", currency: "usd", customerId: otherCustomerId, nonNegative: true },
+    { code: `customer:${customerId}:unbilled`, kind: "asset", currency: "usd", customerId },
+    { code: `revenue:usage:model-run-${run}`, kind: "revenue", currency: "usd" },
+    { code: `expense:promotions:model-run-${run}`, kind: "expense", currency: "usd" },
+    { code: `cash:stripe:model-run-${run}`, kind: "asset", currency: "usd" },
+  ]);
+  const [grant, grant2, unbilled, revenue, promotions, cash] = accounts.map((account) => account.id) as [string, string, string, string, string, string];
+  return { grant, grant2, unbilled, revenue, promotions, cash };
+}
+
+let database: TestDatabase;
+beforeAll(async () => {
+  database = await createTestDatabase({ poolMax: 2 });
+});
+afterAll(async () => {
+  await database.drop();
+});
+
 describe("the ledger against its reference model", () => {
   it("agrees on every result and every balance after every step", async () => {
+    let run = 0;
     await fc.assert(
       fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 25 }), async (ops) => {
-        const database = await createTestDatabase({ poolMax: 2 });
-        try {
-          const chart = await createChart(database.db, await createTestCustomer(database.db));
-          const grant2 = (await createChart(database.db, await createTestCustomer(database.db), "g2")).grant;
+        run += 1;
+        {
+          const chart = await createRunChart(database.db, run);
+          const grant2 = chart.grant2;
           const accounts = [chart.grant, grant2, chart.unbilled, chart.revenue, chart.promotions, chart.cash];
           const model = new LedgerModel();
           model.addAccount(chart.grant, "liability", true);
@@ -41,7 +72,7 @@ describe("the ledger against its reference model", () => {
           const sent: PostTransactionInput[] = [];
           const created: Array<{ id: string; hold: boolean }> = [];
           let sequence = 0;
-          const key = (prefix: string) => `${prefix}-${++sequence}`;
+          const key = (prefix: string) => `run-${run}-${prefix}-${++sequence}`;
 
           const batchFor = (step: Op): PostTransactionInput[] => {
             const debit = accounts[step.a]!;
@@ -115,12 +146,10 @@ describe("the ledger against its reference model", () => {
             for (const account of accounts) expect(totals.get(account)).toEqual(model.totals(account));
           }
           await expectLedgerConsistent(database.db);
-        } finally {
-          await database.drop();
         }
       }),
       { numRuns: 30 },
     );
-    // ~20 s on a quiet machine; the margin is for a shared, busy one.
+    // A few seconds on a quiet machine; the margin is for a shared, busy one.
   }, 180_000);
 });

@@ -104,9 +104,10 @@ test.describe("customers", () => {
     await page.goto("/customers?q=org_");
     await page.getByTestId("customers-table").getByRole("row").first().getByRole("link").click();
     await page.getByRole("button", { name: "Edit details" }).click();
-    await page.getByLabel("Reason").fill("Customer asked to update billing contact");
-    await page.getByLabel("Email").fill("accounts@renamed.example");
-    await page.getByRole("button", { name: "Save" }).click();
+    const dialog = page.getByRole("dialog");
+    await dialog.getByLabel("Reason").fill("Customer asked to update billing contact");
+    await dialog.getByLabel("Email").fill("accounts@renamed.example");
+    await dialog.getByRole("button", { name: "Save" }).click();
     await expect(page.getByTestId("customer-timeline")).toContainText("customer.update");
     await expect(page.getByTestId("customer-timeline")).toContainText("Customer asked to update billing contact");
   });

@@ -9,7 +9,9 @@ export const navigation: NavigationItem[] = [
   { href: "/ledger/trial-balance", label: "Trial balance", permission: "ledger.read", section: "Money" },
   { href: "/credits/approvals", label: "Credit approvals", permission: "grants.approve", section: "Money" },
   { href: "/promotions", label: "Promotions", permission: "promotions.read", section: "Product" },
+  { href: "/metering", label: "Ingestion", permission: "metering.read", section: "Product" },
   { href: "/admin/users", label: "Users & roles", permission: "users.manage", section: "Admin" },
   { href: "/admin/audit", label: "Audit log", permission: "audit.read", section: "Admin" },
   { href: "/admin/webhooks", label: "Stripe webhooks", permission: "stripe.admin", section: "Admin" },
+  { href: "/admin/api-keys", label: "API keys", permission: "apiKeys.manage", section: "Admin" },
 ];

@@ -1,9 +1,11 @@
+import { apiKeyRouter } from "./routers/api-keys";
 import { auditRouter } from "./routers/audit";
 import { catalogRouter } from "./routers/catalog";
 import { customerRouter } from "./routers/customers";
 import { entitlementRouter } from "./routers/entitlements";
 import { grantRouter } from "./routers/grants";
 import { ledgerRouter } from "./routers/ledger";
+import { meteringRouter } from "./routers/metering";
 import { promotionRouter } from "./routers/promotions";
 import { sessionRouter } from "./routers/session";
 import { stripeRouter } from "./routers/stripe";
@@ -24,6 +26,8 @@ export const appRouter = createTRPCRouter({
   ledger: ledgerRouter,
   grant: grantRouter,
   promotion: promotionRouter,
+  apiKey: apiKeyRouter,
+  metering: meteringRouter,
 });
 
 export type AppRouter = typeof appRouter;

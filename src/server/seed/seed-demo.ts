@@ -3,6 +3,7 @@ import { seedDemoApiKey } from "@/server/api-keys/seed-demo-api-key";
 import type { Clock } from "@/server/clock";
 import { seedCatalog } from "@/server/catalog/seed-catalog";
 import { seedCustomers } from "@/server/customers/seed-customers";
+import { seedDemoUnknownSubjects } from "@/server/metering/seed-unknown-subjects";
 import { seedPromotionsDemo } from "@/server/promotions/seed-promotions";
 import { seedEntitlementsDemo } from "@/server/entitlements/seed-entitlements-demo";
 import { seedSubscriptions } from "@/server/customers/seed-subscriptions";
@@ -29,6 +30,7 @@ export const seedSteps: SeedStep[] = [
   { name: "subscriptions", run: async ({ db, clock }) => `${await seedSubscriptions(db, clock)} new subscriptions` },
   { name: "entitlements", run: ({ db, clock }) => seedEntitlementsDemo(db, clock) },
   { name: "promotions and credits", run: ({ db, clock }) => seedPromotionsDemo(db, clock) },
+  { name: "unknown usage subjects", run: ({ db, clock }) => seedDemoUnknownSubjects(db, clock) },
 ];
 
 export async function seedDemo(context: SeedContext): Promise<void> {

@@ -5,6 +5,7 @@ import { CreditsSection } from "./credits-section";
 import { EntitlementsSection } from "./entitlements-section";
 import { StripeSection } from "./stripe-section";
 import { SubscriptionSection } from "./subscription-section";
+import { UsageSection } from "./usage-section";
 
 export type CustomerSectionProps = { customerId: string; role: Role };
 
@@ -15,6 +16,7 @@ export type CustomerSectionProps = { customerId: string; role: Role };
 export const customerSections: { key: string; permission: Permission; Component: (props: CustomerSectionProps) => ReactNode | Promise<ReactNode> }[] = [
   { key: "subscription", permission: "billing.read", Component: SubscriptionSection },
   { key: "entitlements", permission: "customers.read", Component: EntitlementsSection },
+  { key: "usage", permission: "metering.read", Component: UsageSection },
   { key: "credits", permission: "grants.read", Component: CreditsSection },
   { key: "stripe", permission: "stripe.read", Component: StripeSection },
 ];

@@ -42,8 +42,12 @@ export default async function TrialBalancePage({ searchParams }: { searchParams:
               <CardTitle className="text-sm">{total.currency.toUpperCase()}</CardTitle>
             </CardHeader>
             <CardContent className="flex justify-between text-sm tabular-nums" data-testid={`trial-totals-${total.currency}`}>
-              <span>Debits {formatMoney(total.debit, total.currency, { precise: true })}</span>
-              <span>Credits {formatMoney(total.credit, total.currency, { precise: true })}</span>
+              <span>
+                Debits <span data-testid={`trial-debits-${total.currency}`}>{formatMoney(total.debit, total.currency, { precise: true })}</span>
+              </span>
+              <span>
+                Credits <span data-testid={`trial-credits-${total.currency}`}>{formatMoney(total.credit, total.currency, { precise: true })}</span>
+              </span>
             </CardContent>
           </Card>
         ))}

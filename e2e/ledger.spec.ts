@@ -1,0 +1,77 @@
+import { expect, test } from "@playwright/test";
+import { signIn } from "./helpers";
+
+test.describe("ledger", () => {
+  test("finance reverses a goodwill credit once, with a reason, and the grant account returns to zero", async ({ page }) => {
+    // Support issues a fresh credit, so the grant is certainly unspent and can be reversed.
+    await signIn(page, "support");
+    await page.goto("/customers?q=usr_0042");
+    await page.getByTestId("customers-table").getByRole("row").first().getByRole("link").click();
+    const customerId = page.url().split("/customers/")[1]!;
+    await page.getByRole("button", { name: "Issue credit" }).click();
+    const dialog = page.getByRole("dialog");
+    await dialog.getByLabel("Amount (USD)").fill("4.25");
+    await dialog.getByLabel("Reason").fill("Credit issued by mistake");
+    await dialog.getByRole("button", { name: "Issue credit" }).click();
+    await expect(page.getByTestId("issue-credit-result")).toContainText("Issued $4.25");
+
+    await page.context().clearCookies();
+    await signIn(page, "finance");
+    await page.goto(`/ledger?code=${encodeURIComponent(`customer:${customerId}:grant:`)}`);
+    const grantAccounts = page.getByTestId("ledger-accounts").getByRole("row");
+    const fresh = grantAccounts.filter({ hasText: "$4.25" }).first();
+    await fresh.getByRole("link").first().click();
+    await expect(page.getByTestId("balance-posted")).toHaveText("$4.25");
+    const account = page.url();
+    await page.getByTestId("account-statement").getByRole("link", { name: "credit_grant" }).click();
+    await expect(page.getByRole("heading", { level: 1 })).toHaveText("credit_grant transaction");
+    const original = page.url();
+
+    await page.getByRole("button", { name: "Reverse" }).click();
+    await page.getByRole("dialog").getByLabel("Reason").fill("Granted to the wrong customer");
+    await page.getByRole("button", { name: "Reverse transaction" }).click();
+    await expect(page.getByRole("heading", { level: 1 })).toHaveText("reversal transaction");
+
+    await page.goto(original);
+    await expect(page.getByTestId("reversed-by")).toBeVisible();
+    await expect(page.getByRole("button", { name: "Reverse" })).toHaveCount(0);
+    await page.goto(account);
+    await expect(page.getByTestId("balance-posted")).toHaveText("$0.00");
+  });
+
+  test("support reads the ledger but is not offered a reversal", async ({ page }) => {
+    await signIn(page, "support");
+    await page.goto("/ledger?code=expense%3Apromotions");
+    await page.getByTestId("ledger-accounts").getByRole("link", { name: "expense:promotions" }).click();
+    await page.getByTestId("account-statement").getByRole("link").first().click();
+    await expect(page.getByTestId("transaction-entries").getByRole("row").first()).toBeVisible();
+    await expect(page.getByRole("button", { name: "Reverse" })).toHaveCount(0);
+  });
+
+  test("the trial balance balances, and finance can export it; support cannot", async ({ page }) => {
+    await signIn(page, "finance");
+    await page.goto("/ledger/trial-balance");
+    const debits = await page.getByTestId("trial-debits-usd").innerText();
+    expect(debits).toMatch(/^\$[\d,]+\.\d+$/);
+    await expect(page.getByTestId("trial-credits-usd")).toHaveText(debits);
+
+    const csv = await page.request.get(`/api/ledger/trial-balance.csv?asOf=${encodeURIComponent(new Date().toISOString())}`);
+    expect(csv.status()).toBe(200);
+    const lines = (await csv.text()).trim().split("\n");
+    expect(lines[0]).toBe("account,kind,currency,debit,credit");
+    const total = lines.find((line) => line.startsWith("TOTAL,"))!.split(",");
+    expect(total[3]).toBe(total[4]);
+
+    const journal = await page.request.get("/api/ledger/journal.csv?from=2020-01-01&to=2100-01-01");
+    expect(journal.status()).toBe(200);
+    expect((await journal.text()).split("\n").length).toBeGreaterThan(2);
+    const badRange = await page.request.get("/api/ledger/journal.csv?from=2026-02-01&to=2026-01-01");
+    expect(badRange.status()).toBe(400);
+    expect((await badRange.json()).error.code).toBe("invalid_range");
+
+    await page.context().clearCookies();
+    await signIn(page, "support");
+    const refused = await page.request.get("/api/ledger/journal.csv?from=2020-01-01&to=2100-01-01");
+    expect(refused.status()).toBe(403);
+  });
+});

@@ -1,0 +1,147 @@
+"use client";
+
+import { useQuery } from "@tanstack/react-query";
+import { useState } from "react";
+import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import { describeError } from "@/components/console/use-mutation-error";
+import { Alert } from "@/components/ui/alert";
+import { Label } from "@/components/ui/label";
+import { NativeSelect } from "@/components/ui/select";
+import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
+import { useTRPC } from "@/trpc/react";
+
+export type UsagePeriodOption = { key: string; label: string; from: string; to: string };
+type MeterOption = { key: string; name: string; unit: string; aggregation: string; groupBy: string[] };
+
+const palette = ["#2563eb", "#16a34a", "#d97706", "#9333ea", "#dc2626", "#0891b2", "#4b5563"];
+const noGroup = "total";
+
+/** Thousands separators on an exact decimal string, without turning it into a float. */
+function formatQuantity(value: string | null): string {
+  if (value === null) return "—";
+  const [whole = "0", fraction] = value.split(".");
+  const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+  const trimmed = fraction?.replace(/0+$/, "");
+  return trimmed ? `${grouped}.${trimmed}` : grouped;
+}
+
+function groupLabel(dimensions: Record<string, string | null>, groupBy: string | null): string {
+  if (!groupBy) return noGroup;
+  return dimensions[groupBy] ?? "(none)";
+}
+
+export function UsageChart({ customerId, meters, periods }: { customerId: string; meters: MeterOption[]; periods: UsagePeriodOption[] }) {
+  const trpc = useTRPC();
+  const [meterKey, setMeterKey] = useState(meters[0]?.key ?? "");
+  const [periodKey, setPeriodKey] = useState(periods[0]?.key ?? "");
+  const [groupBy, setGroupBy] = useState<string | null>(null);
+  const meter = meters.find((each) => each.key === meterKey) ?? meters[0];
+  const period = periods.find((each) => each.key === periodKey) ?? periods[0];
+  const dimension = groupBy !== null && meter?.groupBy.includes(groupBy) ? groupBy : null;
+  const usage = useQuery({
+    ...trpc.metering.usage.queryOptions({
+      customerId,
+      meterKey: meter?.key ?? "",
+      from: new Date(period?.from ?? 0),
+      to: new Date(period?.to ?? 0),
+      window: "day",
+      groupBy: dimension ? [dimension] : [],
+    }),
+    enabled: meter !== undefined && period !== undefined,
+  });
+
+  const groups = [...new Set((usage.data?.totals ?? []).map((total) => groupLabel(total.dimensions, dimension)))].sort();
+  const byDay = new Map<string, Record<string, string | number>>();
+  for (const point of usage.data?.data ?? []) {
+    const day = point.windowStart.toISOString().slice(0, 10);
+    const row = byDay.get(day) ?? { day };
+    // For plotting only: the chart's y-axis needs numbers; the totals below stay exact decimals.
+    row[groupLabel(point.dimensions, dimension)] = Number(point.value ?? 0);
+    byDay.set(day, row);
+  }
+  const rows = [...byDay.values()];
+
+  return (
+    <div className="flex flex-col gap-4">
+      <div className="flex flex-wrap gap-4">
+        <div className="flex flex-col gap-1.5">
+          <Label htmlFor={`usage-meter-${customerId}`}>Meter</Label>
+          <NativeSelect id={`usage-meter-${customerId}`} className="w-56" value={meter?.key} onChange={(event) => setMeterKey(event.target.value)}>
+            {meters.map((each) => (
+              <option key={each.key} value={each.key}>
+                {each.name}
+              </option>
+            ))}
+          </NativeSelect>
+        </div>
+        <div className="flex flex-col gap-1.5">
+          <Label htmlFor={`usage-period-${customerId}`}>Period</Label>
+          <NativeSelect id={`usage-period-${customerId}`} className="w-96" value={period?.key} onChange={(event) => setPeriodKey(event.target.value)}>
+            {periods.map((each) => (
+              <option key={each.key} value={each.key}>
+                {each.label}
+              </option>
+            ))}
+          </NativeSelect>
+        </div>
+        {meter && meter.groupBy.length > 0 ? (
+          <div className="flex flex-col gap-1.5">
+            <Label htmlFor={`usage-group-${customerId}`}>Group by</Label>
+            <NativeSelect id={`usage-group-${customerId}`} className="w-40" value={dimension ?? ""} onChange={(event) => setGroupBy(event.target.value || null)}>
+              <option value="">nothing</option>
+              {meter.groupBy.map((each) => (
+                <option key={each} value={each}>
+                  {each}
+                </option>
+              ))}
+            </NativeSelect>
+          </div>
+        ) : null}
+      </div>
+      {usage.error ? <Alert variant="destructive">{describeError(usage.error)}</Alert> : null}
+      {usage.isPending ? <p className="text-sm text-muted-foreground">Loading usage…</p> : null}
+      {usage.data && rows.length === 0 ? (
+        <p className="text-sm text-muted-foreground" data-testid="usage-empty">
+          No {meter?.name ?? "usage"} recorded for this customer in this period: either they have not used it, or their events name a different
+          subject than this customer&apos;s external id (see Ingestion → Unknown subjects).
+        </p>
+      ) : null}
+      {usage.data && rows.length > 0 ? (
+        <>
+          <div className="h-64 w-full" data-testid="usage-chart">
+            <ResponsiveContainer width="100%" height="100%">
+              <BarChart data={rows} margin={{ top: 8, right: 8, bottom: 0, left: 8 }}>
+                <CartesianGrid strokeDasharray="3 3" vertical={false} />
+                <XAxis dataKey="day" tickFormatter={(value: string) => value.slice(5)} minTickGap={16} fontSize={12} />
+                <YAxis width={64} fontSize={12} tickFormatter={(value: number) => Intl.NumberFormat("en-US", { notation: "compact" }).format(value)} />
+                <Tooltip formatter={(value, name) => [`${Number(value).toLocaleString("en-US")} ${meter?.unit ?? ""}`, String(name)]} />
+                {dimension ? <Legend /> : null}
+                {groups.map((group, index) => (
+                  <Bar key={group} dataKey={group} stackId="usage" fill={palette[index % palette.length]} isAnimationActive={false} />
+                ))}
+              </BarChart>
+            </ResponsiveContainer>
+          </div>
+          <Table>
+            <TableHeader>
+              <TableRow>
+                <TableHead>{dimension ?? "Meter"}</TableHead>
+                <TableHead className="text-right">
+                  Total ({meter?.aggregation === "unique_count" ? "distinct over the period" : meter?.aggregation}, {meter?.unit})
+                </TableHead>
+              </TableRow>
+            </TableHeader>
+            <TableBody data-testid="usage-totals">
+              {usage.data.totals.map((total) => (
+                <TableRow key={JSON.stringify(total.dimensions)}>
+                  <TableCell>{dimension ? groupLabel(total.dimensions, dimension) : meter?.name}</TableCell>
+                  <TableCell className="text-right tabular-nums">{formatQuantity(total.value)}</TableCell>
+                </TableRow>
+              ))}
+            </TableBody>
+          </Table>
+        </>
+      ) : null}
+    </div>
+  );
+}

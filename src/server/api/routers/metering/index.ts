@@ -1,0 +1,7 @@
+import { createTRPCRouter } from "../../trpc";
+import { attachUnknown } from "./attach-unknown";
+import { stats } from "./stats";
+import { unknownSubjects } from "./unknown-subjects";
+import { usage } from "./usage";
+
+export const meteringRouter = createTRPCRouter({ stats, unknownSubjects, attachUnknown, usage });

@@ -13,7 +13,17 @@ async function main(): Promise<number> {
     console.error(`Jobs:\n${jobs.map((each) => `  ${each.name.padEnd(28)} ${each.description}`).join("\n")}`);
     return 2;
   }
-  const { values } = parseArgs({ args: rest, strict: false, allowPositionals: true });
+  // `--until 2026-02-01` and `--until=2026-02-01` both mean until = the date (non-strict parseArgs alone reads the first as a boolean).
+  const paired: string[] = [];
+  for (let index = 0; index < rest.length; index++) {
+    const arg = rest[index]!;
+    const next = rest[index + 1];
+    if (arg.startsWith("--") && !arg.includes("=") && next !== undefined && !next.startsWith("--")) {
+      paired.push(`${arg}=${next}`);
+      index++;
+    } else paired.push(arg);
+  }
+  const { values } = parseArgs({ args: paired, strict: false, allowPositionals: true });
   const args = Object.fromEntries(
     Object.entries(values).filter((entry): entry is [string, string | boolean] => typeof entry[1] !== "undefined"),
   ) as Record<string, string | boolean>;

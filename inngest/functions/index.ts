@@ -1,6 +1,8 @@
 import type { InngestFunction } from "inngest";
 import { entitlementsExpireReservations } from "./entitlements-expire-reservations";
 import { grantsExpire } from "./grants-expire";
+import { invoicingCloseDue, invoicingCloseSubscription } from "./invoicing-close";
+import { invoicingThresholds } from "./invoicing-thresholds";
 import { ledgerVerify } from "./ledger-verify";
 import { stripeProcessWebhookEvent } from "./stripe-process-webhook-event";
 import { stripeSyncCustomer } from "./stripe-sync-customer";
@@ -10,4 +12,4 @@ import { stripeSyncSubscription } from "./stripe-sync-subscription";
  * One function per file, each a thin wrapper over one domain function with every side effect
  * inside `step.run`. Each is registered here and served by /api/inngest.
  */
-export const functions: InngestFunction.Any[] = [ledgerVerify, grantsExpire, entitlementsExpireReservations, stripeSyncCustomer, stripeSyncSubscription, stripeProcessWebhookEvent];
+export const functions: InngestFunction.Any[] = [ledgerVerify, grantsExpire, entitlementsExpireReservations, invoicingCloseDue, invoicingCloseSubscription, invoicingThresholds, stripeSyncCustomer, stripeSyncSubscription, stripeProcessWebhookEvent];

@@ -7,6 +7,7 @@ export const navigation: NavigationItem[] = [
   { href: "/customers", label: "Customers", permission: "customers.read", section: "Customers" },
   { href: "/ledger", label: "Ledger", permission: "ledger.read", section: "Money" },
   { href: "/ledger/trial-balance", label: "Trial balance", permission: "ledger.read", section: "Money" },
+  { href: "/invoices", label: "Invoices", permission: "billing.read", section: "Money" },
   { href: "/credits/approvals", label: "Credit approvals", permission: "grants.approve", section: "Money" },
   { href: "/promotions", label: "Promotions", permission: "promotions.read", section: "Product" },
   { href: "/metering", label: "Ingestion", permission: "metering.read", section: "Product" },

@@ -2,6 +2,7 @@ import { apiKeyRouter } from "./routers/api-keys";
 import { auditRouter } from "./routers/audit";
 import { catalogRouter } from "./routers/catalog";
 import { customerRouter } from "./routers/customers";
+import { invoiceRouter } from "./routers/invoices";
 import { entitlementRouter } from "./routers/entitlements";
 import { grantRouter } from "./routers/grants";
 import { ledgerRouter } from "./routers/ledger";
@@ -21,6 +22,7 @@ export const appRouter = createTRPCRouter({
   audit: auditRouter,
   catalog: catalogRouter,
   subscription: subscriptionRouter,
+  invoice: invoiceRouter,
   stripe: stripeRouter,
   entitlement: entitlementRouter,
   ledger: ledgerRouter,

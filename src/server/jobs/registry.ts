@@ -1,5 +1,6 @@
 import { entitlementJobs } from "@/server/entitlements/entitlement-jobs";
 import { grantJobs } from "@/server/grants/grant-jobs";
+import { invoicingJobs } from "@/server/invoicing/invoicing-jobs";
 import { ledgerJobs } from "@/server/ledger/jobs";
 import { meteringJobs } from "@/server/metering/metering-jobs";
 import { stripeJobs } from "@/server/stripe/stripe-jobs";
@@ -9,7 +10,7 @@ import type { JobDefinition } from "./types";
  * Every background job, runnable from the command line (`npm run job -- <name>`) and wrapped
  * by an Inngest function in `inngest/functions/`. Each domain adds its jobs here.
  */
-export const jobs: JobDefinition[] = [...meteringJobs, ...ledgerJobs, ...grantJobs, ...entitlementJobs, ...stripeJobs];
+export const jobs: JobDefinition[] = [...meteringJobs, ...ledgerJobs, ...grantJobs, ...entitlementJobs, ...invoicingJobs, ...stripeJobs];
 
 export function findJob(name: string): JobDefinition | undefined {
   return jobs.find((job) => job.name === name);

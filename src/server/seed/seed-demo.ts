@@ -6,6 +6,7 @@ import { seedCustomers } from "@/server/customers/seed-customers";
 import { seedDemoUnknownSubjects } from "@/server/metering/seed-unknown-subjects";
 import { seedPromotionsDemo } from "@/server/promotions/seed-promotions";
 import { seedEntitlementsDemo } from "@/server/entitlements/seed-entitlements-demo";
+import { seedDemoInvoices } from "@/server/invoicing/seed-demo-invoices";
 import { seedSubscriptions } from "@/server/customers/seed-subscriptions";
 import { seedUsers } from "@/server/users/seed-users";
 
@@ -30,6 +31,7 @@ export const seedSteps: SeedStep[] = [
   { name: "subscriptions", run: async ({ db, clock }) => `${await seedSubscriptions(db, clock)} new subscriptions` },
   { name: "entitlements", run: ({ db, clock }) => seedEntitlementsDemo(db, clock) },
   { name: "promotions and credits", run: ({ db, clock }) => seedPromotionsDemo(db, clock) },
+  { name: "usage and invoices", run: ({ db, clock }) => seedDemoInvoices(db, clock) },
   { name: "unknown usage subjects", run: ({ db, clock }) => seedDemoUnknownSubjects(db, clock) },
 ];
 

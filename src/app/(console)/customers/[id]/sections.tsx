@@ -3,6 +3,7 @@ import type { Role } from "@/db/schema/roles";
 import type { Permission } from "@/server/api/permissions";
 import { CreditsSection } from "./credits-section";
 import { EntitlementsSection } from "./entitlements-section";
+import { InvoicesSection } from "./invoices-section";
 import { StripeSection } from "./stripe-section";
 import { SubscriptionSection } from "./subscription-section";
 import { UsageSection } from "./usage-section";
@@ -18,5 +19,6 @@ export const customerSections: { key: string; permission: Permission; Component:
   { key: "entitlements", permission: "customers.read", Component: EntitlementsSection },
   { key: "usage", permission: "metering.read", Component: UsageSection },
   { key: "credits", permission: "grants.read", Component: CreditsSection },
+  { key: "invoices", permission: "billing.read", Component: InvoicesSection },
   { key: "stripe", permission: "stripe.read", Component: StripeSection },
 ];

@@ -1,0 +1,71 @@
+import { TRPCError } from "@trpc/server";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { PageHeader } from "@/components/console/page-header";
+import { requirePermission } from "@/components/console/require-permission";
+import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
+import { formatDate, formatDateTime, formatMoney } from "@/lib/format";
+import { getServerApi } from "@/trpc/server";
+import { InvoiceLinesTable } from "../invoice-lines-table";
+import { InvoiceStatusBadge } from "../invoice-status-badge";
+
+const centsToMicros = (cents: bigint) => cents * 10_000n;
+
+export default async function InvoicePage({ params }: { params: Promise<{ id: string }> }) {
+  await requirePermission("billing.read");
+  const { id } = await params;
+  const api = await getServerApi();
+  const { invoice, customer, lines } = await api.invoice.get({ id }).catch((error: unknown) => {
+    if (error instanceof TRPCError && (error.code === "NOT_FOUND" || error.code === "BAD_REQUEST")) notFound();
+    throw error;
+  });
+  const money = (micros: bigint) => formatMoney(micros, invoice.currency, { precise: true });
+  return (
+    <div className="flex flex-col gap-6">
+      <PageHeader
+        title={`Invoice ${invoice.number ?? "(draft)"}`}
+        description={
+          <span className="flex items-center gap-2">
+            <Link href={`/customers/${customer.id}`} className="underline-offset-4 hover:underline">
+              {customer.name}
+            </Link>
+            · {invoice.kind} · {formatDate(invoice.periodStart)} → {formatDate(invoice.periodEnd)} · <InvoiceStatusBadge status={invoice.status} />
+          </span>
+        }
+      />
+      <Card>
+        <CardHeader>
+          <CardTitle>Lines</CardTitle>
+        </CardHeader>
+        <CardContent>
+          <InvoiceLinesTable lines={lines} currency={invoice.currency} />
+        </CardContent>
+      </Card>
+      <Card>
+        <CardHeader>
+          <CardTitle>Totals</CardTitle>
+        </CardHeader>
+        <CardContent>
+          <dl className="grid grid-cols-2 gap-x-8 gap-y-2 text-sm md:grid-cols-4" data-testid="invoice-totals">
+            <dt className="text-muted-foreground">Subtotal</dt>
+            <dd className="font-mono">{money(invoice.subtotalMicros)}</dd>
+            <dt className="text-muted-foreground">Discounts</dt>
+            <dd className="font-mono">{money(-invoice.discountMicros)}</dd>
+            <dt className="text-muted-foreground">Credits</dt>
+            <dd className="font-mono">{money(-invoice.creditMicros)}</dd>
+            <dt className="text-muted-foreground">Total (exact)</dt>
+            <dd className="font-mono">{money(invoice.totalMicros)}</dd>
+            <dt className="text-muted-foreground">Total charged (cents)</dt>
+            <dd className="font-mono font-medium">{formatMoney(centsToMicros(invoice.totalCents), invoice.currency)}</dd>
+            <dt className="text-muted-foreground">Cent rounding</dt>
+            <dd className="font-mono">{money(invoice.roundingMicros)}</dd>
+            <dt className="text-muted-foreground">Issued</dt>
+            <dd>{formatDateTime(invoice.issuedAt)}</dd>
+            <dt className="text-muted-foreground">Stripe invoice</dt>
+            <dd className="font-mono text-xs">{invoice.stripeInvoiceId ?? "not synced yet"}</dd>
+          </dl>
+        </CardContent>
+      </Card>
+    </div>
+  );
+}

@@ -1,0 +1,98 @@
+import { and, eq, ne } from "drizzle-orm";
+import type { Db } from "@/db/client";
+import { billingSettings, customers, planVersions, plans, subscriptions } from "@/db/schema";
+import { systemActor } from "@/server/audit/actor";
+import type { Clock } from "@/server/clock";
+import { ingestEvents } from "@/server/metering/ingest-events";
+import { rollUpPending } from "@/server/metering/roll-up-pending";
+import { seededRandom } from "@/server/seed/random";
+import { closeDuePeriods } from "./close-due-periods";
+
+const source = "seed/usage";
+const hourMs = 3_600_000;
+/** Metering accepts events up to 35 days late: a month of history stays inside that. */
+const historyDays = 33;
+const ingestBatch = 1_000;
+const rollupRoundsMax = 200;
+
+type Customer = { externalId: string; kind: "individual" | "team"; planKey: string };
+
+/**
+ * A month of realistic usage for the demo customers, through metering's ingestion (so rollups,
+ * entitlements and invoices all agree), then the close of every period that ended within it, so
+ * the console shows invoices. Individuals use the agent a couple of times a day (mostly Sonnet,
+ * some Haiku and Opus), teams several times more with larger completions and code reviews.
+ * About 15,000 events, inserted in batches. Idempotent: event ids are fixed per customer and
+ * hour (duplicates are ignored), settings are inserted once and closing is idempotent.
+ * Periods that ended before the month are left unclosed (`billing_settings.closes_from`):
+ * Tally took over billing then.
+ */
+export async function seedDemoInvoices(db: Db, clock: Clock): Promise<string> {
+  const now = clock.now();
+  const historyStart = new Date(Math.floor(now.getTime() / hourMs) * hourMs - historyDays * 24 * hourMs);
+  await db
+    .insert(billingSettings)
+    .values({ key: "global", thresholdMicros: 500_000_000n, closesFrom: historyStart, updatedBy: "seed" })
+    .onConflictDoNothing();
+  const live = await db
+    .select({ externalId: customers.externalId, kind: customers.kind, planKey: plans.key })
+    .from(subscriptions)
+    .innerJoin(customers, eq(customers.id, subscriptions.customerId))
+    .innerJoin(planVersions, eq(planVersions.id, subscriptions.planVersionId))
+    .innerJoin(plans, eq(plans.id, planVersions.planId))
+    .where(and(ne(subscriptions.status, "canceled"), ne(subscriptions.status, "incomplete")))
+    .orderBy(customers.externalId)
+    .limit(1_000);
+  const events = live.flatMap((customer) => customerEvents(customer, historyStart, now));
+  let accepted = 0;
+  for (let offset = 0; offset < events.length; offset += ingestBatch) {
+    accepted += (await ingestEvents(db, events.slice(offset, offset + ingestBatch), { clock })).accepted;
+  }
+  let rolledUp = 0;
+  for (let round = 0; round < rollupRoundsMax; round++) {
+    const result = await rollUpPending(db, { limit: 10_000 });
+    rolledUp += result.events;
+    if (result.events === 0) break;
+  }
+  const closed = await closeDuePeriods(db, { until: now }, { clock, actor: systemActor("seed-invoices") });
+  return `${events.length} usage events (${accepted} new, ${rolledUp} rolled up), ${closed.created} invoices created, ${closed.exists} already there`;
+}
+
+function customerEvents(customer: Customer, from: Date, until: Date): Record<string, unknown>[] {
+  const random = seededRandom(hash(customer.externalId));
+  const team = customer.kind === "team";
+  const light = customer.planKey === "free";
+  const perDay = team ? 4 : light ? 1 : 2;
+  const events: Record<string, unknown>[] = [];
+  const event = (hourStart: Date, index: number, type: string, data: Record<string, unknown>) => ({
+    specversion: "1.0",
+    source,
+    id: `${customer.externalId}/${hourStart.toISOString()}/${index}`,
+    type,
+    subject: customer.externalId,
+    time: new Date(hourStart.getTime() + random.int(0, 59) * 60_000).toISOString(),
+    data,
+  });
+  for (let day = 0; day < historyDays; day++) {
+    const workday = ![0, 6].includes(new Date(from.getTime() + day * 24 * hourMs).getUTCDay());
+    const sessions = workday ? perDay : random.chance(0.3) ? 1 : 0;
+    for (let session = 0; session < sessions; session++) {
+      const hourStart = new Date(from.getTime() + (day * 24 + random.int(8, 19)) * hourMs);
+      if (hourStart.getTime() + hourMs > until.getTime()) continue;
+      const model = random.chance(0.12) ? "opus" : random.chance(0.3) ? "haiku" : "sonnet";
+      const tokens = (team ? random.int(40, 400) : light ? random.int(1, 4) : random.int(10, 120)) * 1_000;
+      events.push(event(hourStart, session * 10, "agent.llm.completion", { model, tokens, kind: random.chance(0.1) ? "cached" : "fresh" }));
+      events.push(event(hourStart, session * 10 + 1, "agent.request", {}));
+      if (random.chance(team ? 0.6 : 0.15)) {
+        events.push(event(hourStart, session * 10 + 2, "code_review.completed", { repo: `${customer.externalId}/repo-${random.int(1, team ? 12 : 3)}` }));
+      }
+    }
+  }
+  return events;
+}
+
+function hash(text: string): number {
+  let value = 2166136261;
+  for (let index = 0; index < text.length; index++) value = Math.imul(value ^ text.charCodeAt(index), 16777619);
+  return value >>> 0;
+}

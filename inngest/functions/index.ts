@@ -1,4 +1,5 @@
 import type { InngestFunction } from "inngest";
+import { billingPushDue, billingPushInvoice } from "./billing-push";
 import { entitlementsExpireReservations } from "./entitlements-expire-reservations";
 import { grantsExpire } from "./grants-expire";
 import { invoicingCloseDue, invoicingCloseSubscription } from "./invoicing-close";
@@ -12,4 +13,4 @@ import { stripeSyncSubscription } from "./stripe-sync-subscription";
  * One function per file, each a thin wrapper over one domain function with every side effect
  * inside `step.run`. Each is registered here and served by /api/inngest.
  */
-export const functions: InngestFunction.Any[] = [ledgerVerify, grantsExpire, entitlementsExpireReservations, invoicingCloseDue, invoicingCloseSubscription, invoicingThresholds, stripeSyncCustomer, stripeSyncSubscription, stripeProcessWebhookEvent];
+export const functions: InngestFunction.Any[] = [ledgerVerify, grantsExpire, entitlementsExpireReservations, invoicingCloseDue, invoicingCloseSubscription, invoicingThresholds, stripeSyncCustomer, stripeSyncSubscription, stripeProcessWebhookEvent, billingPushDue, billingPushInvoice];

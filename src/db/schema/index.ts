@@ -12,3 +12,6 @@ export * from "./grants";
 export * from "./promotions";
 export * from "./stripe";
 export * from "./invoicing";
+export * from "./dunning";
+export * from "./subscription-changes";
+export * from "./billing-sync";

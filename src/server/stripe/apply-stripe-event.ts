@@ -1,5 +1,6 @@
 import type Stripe from "stripe";
 import type { Db } from "@/db/client";
+import { compareFinalizedStripeInvoice } from "@/server/billing-sync/compare-invoice";
 import type { Clock } from "@/server/clock";
 import { DomainError } from "@/server/errors";
 import { getTallyCustomerId } from "./get-stripe-customer-link";
@@ -44,6 +45,8 @@ export async function applyStripeEvent(db: Db, stripe: Stripe, clock: Clock, eve
     await upsertStripeInvoice(db, invoice, write(customerId));
     // Any invoice event may be the first to see it paid (invoice.paid could be lost or late).
     const posted = await postInvoicePayment(db, clock, invoice, customerId);
+    // Billing sync: Stripe's finalized invoice vs Tally's, line by line (discrepancies recorded).
+    if (event.type === "invoice.finalized") await compareFinalizedStripeInvoice(db, stripe, clock, invoice);
     return { outcome: "applied", note: posted === "skipped" ? undefined : `payment ${posted}` };
   }
   if (family === "payment_method") {

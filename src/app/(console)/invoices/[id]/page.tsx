@@ -8,6 +8,7 @@ import { formatDate, formatDateTime, formatMoney } from "@/lib/format";
 import { getServerApi } from "@/trpc/server";
 import { InvoiceLinesTable } from "../invoice-lines-table";
 import { InvoiceStatusBadge } from "../invoice-status-badge";
+import { StripeCheckCard } from "./stripe-check-card";
 
 const centsToMicros = (cents: bigint) => cents * 10_000n;
 
@@ -19,6 +20,7 @@ export default async function InvoicePage({ params }: { params: Promise<{ id: st
     if (error instanceof TRPCError && (error.code === "NOT_FOUND" || error.code === "BAD_REQUEST")) notFound();
     throw error;
   });
+  const stripe = await api.invoice.stripeCheck({ id });
   const money = (micros: bigint) => formatMoney(micros, invoice.currency, { precise: true });
   return (
     <div className="flex flex-col gap-6">
@@ -66,6 +68,7 @@ export default async function InvoicePage({ params }: { params: Promise<{ id: st
           </dl>
         </CardContent>
       </Card>
+      <StripeCheckCard stripe={stripe} currency={invoice.currency} />
     </div>
   );
 }

@@ -3,5 +3,6 @@ import { closeDue } from "./close-due";
 import { get } from "./get";
 import { list } from "./list";
 import { previewUnbilled } from "./preview-unbilled";
+import { stripeCheck } from "./stripe-check";
 
-export const invoiceRouter = createTRPCRouter({ list, get, previewUnbilled, closeDue });
+export const invoiceRouter = createTRPCRouter({ list, get, previewUnbilled, closeDue, stripeCheck });

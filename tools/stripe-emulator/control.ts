@@ -1,5 +1,6 @@
 import type { Engine } from "./engine";
 import { invalidRequest } from "./errors";
+import { createWebhookEndpoint } from "./resources/webhook-endpoints";
 
 interface ControlReply {
   status: number;
@@ -15,8 +16,10 @@ interface ControlReply {
  *   POST /_emulator/clock/advance          body: { seconds }
  *   POST /_emulator/payment_methods/:id/behavior  body: { outcome: "succeed" | "decline", declineCode? }
  *   GET  /_emulator/webhooks/deliveries
+ *   POST /_emulator/webhook_endpoints      body: { url, enabled_events, secret? } (a fixed signing secret; not in Stripe's API)
  *   POST /_emulator/reset
  *   GET  /_emulator/invoices/:id           (the hosted invoice page)
+ *   GET  /_emulator/credit_notes/:id/pdf   (a credit note's "PDF", as HTML)
  */
 export function handleControl(engine: Engine, method: string, url: URL, rawBody: string): ControlReply {
   const path = url.pathname.replace(/^\/_emulator/, "");
@@ -45,6 +48,21 @@ export function handleControl(engine: Engine, method: string, url: URL, rawBody:
     return json({ id, behavior: engine.cardBehavior.get(id) });
   }
   if (method === "GET" && path === "/webhooks/deliveries") return json({ pending: engine.webhooks.pendingCount(), records: engine.webhooks.records });
+  if (method === "POST" && path === "/webhook_endpoints") {
+    const { url: endpointUrl, enabled_events: enabledEvents, secret, description } = body as Record<string, unknown>;
+    if (typeof endpointUrl !== "string") throw invalidRequest("url must be a string", "url");
+    if (!Array.isArray(enabledEvents) || !enabledEvents.every((event): event is string => typeof event === "string"))
+      throw invalidRequest("enabled_events must be an array of strings", "enabled_events");
+    if (secret !== undefined && typeof secret !== "string") throw invalidRequest("secret must be a string", "secret");
+    return json(
+      createWebhookEndpoint(engine, {
+        url: endpointUrl,
+        enabledEvents,
+        ...(secret === undefined ? {} : { secret }),
+        description: typeof description === "string" ? description : null,
+      }),
+    );
+  }
   if (method === "POST" && path === "/reset") {
     engine.reset();
     return json({ ok: true });
@@ -53,6 +71,12 @@ export function handleControl(engine: Engine, method: string, url: URL, rawBody:
   if (method === "GET" && hosted !== null) {
     const invoice = engine.store.require("invoice", hosted[1] ?? "");
     const page = `<!doctype html><title>Invoice ${invoice.number ?? invoice.id}</title><h1>Invoice ${invoice.number ?? invoice.id}</h1><p>Status: ${invoice.status}</p><p>Amount due: ${invoice.amount_due} ${invoice.currency} (minor units)</p>`;
+    return { status: 200, body: page, headers: { "content-type": "text/html; charset=utf-8" } };
+  }
+  const creditNote = /^\/credit_notes\/([^/]+)\/pdf$/.exec(path);
+  if (method === "GET" && creditNote !== null) {
+    const note = engine.store.require("credit_note", creditNote[1] ?? "");
+    const page = `<!doctype html><title>Credit note ${note.number}</title><h1>Credit note ${note.number}</h1><p>Status: ${note.status}</p><p>Amount: ${note.amount} ${note.currency} (minor units)</p>`;
     return { status: 200, body: page, headers: { "content-type": "text/html; charset=utf-8" } };
   }
   return { status: 404, body: JSON.stringify({ error: { type: "invalid_request_error", message: `Unknown control route ${method} ${url.pathname}` } }), headers: {} };

@@ -9,6 +9,7 @@ import { allRoutes } from "./routes";
 import { handleRequest } from "./server";
 import type { StoredObjects, ObjectName } from "./store";
 import type { DeliveryRecord } from "./webhooks";
+import { createWebhookEndpoint } from "./resources/webhook-endpoints";
 
 export type { ConfigPatch, EmulatorConfig, FaultConfig, DeliveryRecord, StoredObjects, ObjectName, CardBehavior };
 export { signPayload } from "./webhooks";
@@ -51,6 +52,11 @@ export interface StripeEmulator {
     /** Resolves when no delivery is queued or in flight. */
     waitForIdle(timeoutMs?: number): Promise<void>;
     deliveries(): DeliveryRecord[];
+    /**
+     * Creates an endpoint, optionally with a fixed signing `secret` (e.g. the `STRIPE_WEBHOOK_SECRET` of a
+     * dev server). Stripe's API has no such parameter, so this exists only here and in the control API.
+     */
+    createEndpoint(input: { url: string; enabled_events: string[]; secret?: string; description?: string }): Stripe.WebhookEndpoint;
   };
   state: {
     get<N extends ObjectName>(name: N, id: string): StoredObjects[N] | undefined;
@@ -99,7 +105,17 @@ export async function startStripeEmulator(options: StartStripeEmulatorOptions = 
       engine.cardBehavior.set(paymentMethodId, behavior);
     },
     clock: { now: () => engine.globalNow(), advance: (seconds) => engine.advanceGlobalClock(seconds) },
-    webhooks: { waitForIdle: (timeoutMs) => engine.webhooks.waitForIdle(timeoutMs), deliveries: () => [...engine.webhooks.records] },
+    webhooks: {
+      waitForIdle: (timeoutMs) => engine.webhooks.waitForIdle(timeoutMs),
+      deliveries: () => [...engine.webhooks.records],
+      createEndpoint: (input) =>
+        createWebhookEndpoint(engine, {
+          url: input.url,
+          enabledEvents: input.enabled_events,
+          ...(input.secret === undefined ? {} : { secret: input.secret }),
+          description: input.description ?? null,
+        }),
+    },
     state: {
       get: (name, id) => engine.store.get(name, id),
       list: (name) => engine.store.all(name),

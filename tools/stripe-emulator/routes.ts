@@ -1,11 +1,13 @@
 import type { Route } from "./router";
 import { catalogRoutes } from "./resources/catalog";
+import { creditNoteRoutes } from "./resources/credit-notes";
 import { customerRoutes } from "./resources/customers";
 import { invoiceItemRoutes } from "./resources/invoice-items";
 import { invoiceRoutes } from "./resources/invoices";
 import { meterRoutes } from "./resources/meters";
 import { paymentMethodRoutes } from "./resources/payment-methods";
 import { paymentRoutes } from "./resources/payments";
+import { subscriptionScheduleRoutes } from "./resources/subscription-schedules";
 import { subscriptionRoutes } from "./resources/subscriptions";
 import { testClockRoutes } from "./resources/test-clocks";
 import { webhookEndpointRoutes } from "./resources/webhook-endpoints";
@@ -15,8 +17,10 @@ export const allRoutes: Route[] = [
   ...paymentMethodRoutes,
   ...catalogRoutes,
   ...subscriptionRoutes,
+  ...subscriptionScheduleRoutes,
   ...invoiceRoutes,
   ...invoiceItemRoutes,
+  ...creditNoteRoutes,
   ...paymentRoutes,
   ...meterRoutes,
   ...testClockRoutes,

@@ -2,6 +2,7 @@ import type Stripe from "stripe";
 import { finalizeInvoice, voidInvoice } from "./billing/invoicing";
 import { collectInvoice } from "./billing/payments";
 import { renewSubscription } from "./billing/renewals";
+import { applyMidPeriodPhase, midPeriodPhaseEnd, startSchedule } from "./billing/schedules";
 import { cancelSubscriptionNow, currentPeriod } from "./billing/subscription-status";
 import type { Engine } from "./engine";
 import { idOf } from "./objects/invoices";
@@ -48,6 +49,11 @@ function nextTask(engine: Engine, clockId: string | null, until: number): Task |
     if (engine.clockOfCustomer(idOf(subscription.customer)) !== clockId) continue;
     consider(subscriptionTask(engine, subscription));
   }
+  for (const schedule of engine.store.all("subscription_schedule")) {
+    if (schedule.status !== "not_started" || engine.clockOfCustomer(idOf(schedule.customer)) !== clockId) continue;
+    const start = schedule.phases[0]?.start_date;
+    if (start !== undefined) consider({ at: start, rank: 2, run: () => void startSchedule(engine, schedule) });
+  }
   return best;
 }
 
@@ -75,6 +81,10 @@ function subscriptionTask(engine: Engine, subscription: Stripe.Subscription): Ta
   }
   if (!["trialing", "active", "past_due", "unpaid"].includes(subscription.status)) return undefined;
   const period = currentPeriod(subscription);
+  const phaseEnd = midPeriodPhaseEnd(engine, subscription, period.end);
+  if (phaseEnd !== null && (subscription.cancel_at === null || phaseEnd < subscription.cancel_at)) {
+    return { at: phaseEnd, rank: 3, run: () => applyMidPeriodPhase(engine, subscription, phaseEnd) };
+  }
   if (subscription.cancel_at !== null && subscription.cancel_at < period.end) {
     return {
       at: subscription.cancel_at,

@@ -73,6 +73,15 @@ beforeAll(async () => {
   objects.charge = await stripe.charges.retrieve(paymentIntent.latest_charge as string);
   objects.refund = await stripe.refunds.create({ charge: paymentIntent.latest_charge as string, amount: 100 });
   objects.invoiceitem = await stripe.invoiceItems.create({ customer: customer.id, amount: 250, currency: "usd", description: "Extra" });
+  const paidInvoice = await stripe.invoices.retrieve(invoice.id);
+  const creditNote = await stripe.creditNotes.create({
+    invoice: paidInvoice.id,
+    lines: [{ type: "invoice_line_item", invoice_line_item: paidInvoice.lines.data[0]?.id as string, amount: 300 }],
+    credit_amount: 300,
+  });
+  objects.credit_note = await stripe.creditNotes.retrieve(creditNote.id);
+  objects.credit_note_line_item = creditNote.lines.data[0];
+  objects.subscription_schedule = await stripe.subscriptionSchedules.create({ from_subscription: subscription.id });
   objects.event = (await stripe.events.list({ limit: 1 })).data[0];
 });
 afterAll(async () => {
@@ -99,6 +108,9 @@ describe("object shapes against Stripe's fixtures", () => {
     "payment_intent",
     "charge",
     "refund",
+    "credit_note",
+    "credit_note_line_item",
+    "subscription_schedule",
     "event",
     "billing.meter",
     "billing.meter_event",

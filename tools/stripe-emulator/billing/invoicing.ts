@@ -1,5 +1,5 @@
 import type Stripe from "stripe";
-import type { Engine } from "../engine";
+import { snapshot, type Engine } from "../engine";
 import { buildBalanceTransaction } from "../objects/customers";
 import { buildInvoice, buildInvoiceItem, buildLineItem, idOf } from "../objects/invoices";
 import type { LineDraft } from "./lines";
@@ -150,6 +150,7 @@ export function refreshTotals(invoice: Stripe.Invoice): void {
 export function finalizeInvoice(engine: Engine, invoice: Stripe.Invoice): void {
   const customer = engine.store.require("customer", idOf(invoice.customer) ?? "");
   const now = engine.nowForCustomer(customer.id);
+  const before = snapshot(invoice);
   const sequence = customer.next_invoice_sequence ?? 1;
   customer.next_invoice_sequence = sequence + 1;
   invoice.number = `${customer.invoice_prefix ?? "INV"}-${String(sequence).padStart(4, "0")}`;
@@ -163,6 +164,7 @@ export function finalizeInvoice(engine: Engine, invoice: Stripe.Invoice): void {
   applyCustomerBalance(engine, customer, invoice, now);
   refreshTotals(invoice);
   engine.emit("invoice.finalized", invoice);
+  emitInvoiceUpdated(engine, invoice, before);
   if (invoice.amount_remaining === 0) {
     markInvoicePaid(engine, invoice, now);
     onInvoicePaid(engine, invoice);
@@ -205,26 +207,46 @@ function applyCustomerBalance(engine: Engine, customer: Stripe.Customer, invoice
   );
 }
 
+/**
+ * Stripe also sends `invoice.updated` when an invoice's status changes (next to `invoice.finalized`,
+ * `invoice.paid`, `invoice.voided`, `invoice.marked_uncollectible`), with the changed fields in
+ * `previous_attributes`.
+ */
+export function emitInvoiceUpdated(engine: Engine, invoice: Stripe.Invoice, before: Record<string, unknown>): void {
+  const after = snapshot(invoice);
+  const previous: Record<string, unknown> = {};
+  for (const key of Object.keys(after)) {
+    if (JSON.stringify(before[key]) !== JSON.stringify(after[key])) previous[key] = before[key] ?? null;
+  }
+  if (Object.keys(previous).length > 0) engine.emit("invoice.updated", invoice, previous);
+}
+
 export function markInvoicePaid(engine: Engine, invoice: Stripe.Invoice, paidAt: number, amountPaid = invoice.amount_remaining): void {
+  const before = snapshot(invoice);
   invoice.amount_paid += amountPaid;
   invoice.status = "paid";
   invoice.status_transitions.paid_at = paidAt;
   invoice.next_payment_attempt = null;
   refreshTotals(invoice);
   engine.emit("invoice.paid", invoice);
+  emitInvoiceUpdated(engine, invoice, before);
 }
 
 export function voidInvoice(engine: Engine, invoice: Stripe.Invoice): void {
+  const before = snapshot(invoice);
   invoice.status = "void";
   invoice.status_transitions.voided_at = engine.nowForCustomer(idOf(invoice.customer));
   invoice.next_payment_attempt = null;
   invoice.amount_remaining = 0;
   engine.emit("invoice.voided", invoice);
+  emitInvoiceUpdated(engine, invoice, before);
 }
 
 export function markInvoiceUncollectible(engine: Engine, invoice: Stripe.Invoice): void {
+  const before = snapshot(invoice);
   invoice.status = "uncollectible";
   invoice.status_transitions.marked_uncollectible_at = engine.nowForCustomer(idOf(invoice.customer));
   invoice.next_payment_attempt = null;
   engine.emit("invoice.marked_uncollectible", invoice);
+  emitInvoiceUpdated(engine, invoice, before);
 }

@@ -5,6 +5,7 @@ import { createDraftInvoice, attachPendingItems, createInvoiceItem, finalizeInvo
 import { periodDrafts, prorationDrafts } from "./lines";
 import { lineFromDraft, addLine } from "./invoicing";
 import { collectInvoice } from "./payments";
+import { onScheduledSubscriptionCanceled } from "./schedules";
 
 export function subscriptionOf(engine: Engine, invoice: Stripe.Invoice): Stripe.Subscription | undefined {
   const id = invoice.parent?.subscription_details?.subscription;
@@ -94,6 +95,7 @@ export function cancelSubscriptionNow(engine: Engine, subscription: Stripe.Subsc
   subscription.ended_at = now;
   subscription.cancellation_details = { comment: null, feedback: null, feedback_option: null, reason: options.reason };
   engine.emit("customer.subscription.deleted", subscription, previous);
+  onScheduledSubscriptionCanceled(engine, subscription, now);
   if (options.invoiceNow) invoiceFinalUsage(engine, subscription, { start: period.start, end: now }, wasTrialing);
 }
 

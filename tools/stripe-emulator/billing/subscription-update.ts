@@ -3,10 +3,11 @@ import { cloneDeep, type Engine } from "../engine";
 import { invalidRequest } from "../errors";
 import { buildSubscriptionItem } from "../objects/subscriptions";
 import { idOf } from "../objects/invoices";
-import { attachPendingItems, createDraftInvoice, createInvoiceItem, finalizeInvoice } from "./invoicing";
-import { prorationDrafts, type ItemChange, type LineDraft } from "./lines";
+import { addLine, attachPendingItems, createDraftInvoice, createInvoiceItem, finalizeInvoice, lineFromDraft } from "./invoicing";
+import { periodDrafts, prorationDrafts, type ItemChange, type LineDraft } from "./lines";
 import { collectInvoice } from "./payments";
-import { currentPeriod } from "./subscription-status";
+import { nextBoundaryAfter } from "./periods";
+import { currentPeriod, setPeriod } from "./subscription-status";
 
 export type ProrationBehavior = "create_prorations" | "none" | "always_invoice";
 
@@ -110,7 +111,40 @@ export function applyItemChange(
   if (behavior === "always_invoice" && drafts.length > 0) invoiceNow(engine, subscription, prorationDate);
 }
 
-function invoiceNow(engine: Engine, subscription: Stripe.Subscription, at: number): void {
+/**
+ * `billing_cycle_anchor=now`: the period restarts now and is invoiced at once, with the new items in
+ * full, a credit for the unused time of the old items (unless proration_behavior=none) and metered
+ * usage so far.
+ */
+export function resetBillingCycle(
+  engine: Engine,
+  subscription: Stripe.Subscription,
+  updates: ItemUpdate[],
+  behavior: ProrationBehavior,
+  now: number,
+): void {
+  const period = currentPeriod(subscription);
+  const unused = subscription.items.data.map((item) => ({
+    subscriptionItem: item.id,
+    oldPrice: item.price,
+    oldQuantity: item.quantity ?? 1,
+    newPrice: null,
+    newQuantity: 0,
+  }));
+  const credits = behavior === "none" ? [] : prorationDrafts(engine, subscription, unused, now, period);
+  if (updates.length > 0) applyItemChange(engine, subscription, updates, "none", now);
+  const customerId = idOf(subscription.customer) ?? "";
+  for (const draft of credits) createInvoiceItem(engine, customerId, draft, null);
+  const recurring = subscription.items.data[0]?.price.recurring;
+  if (recurring === null || recurring === undefined) throw invalidRequest("Subscription has no recurring items.", "billing_cycle_anchor");
+  const end = nextBoundaryAfter(now, recurring.interval, recurring.interval_count, now);
+  subscription.billing_cycle_anchor = now;
+  setPeriod(subscription, now, end);
+  const drafts = periodDrafts(engine, subscription, { start: now, end }, { start: period.start, end: now }, { period: false, usage: false });
+  invoiceNow(engine, subscription, now, drafts);
+}
+
+function invoiceNow(engine: Engine, subscription: Stripe.Subscription, at: number, drafts: LineDraft[] = []): void {
   const customer = engine.store.require("customer", idOf(subscription.customer) ?? "");
   const invoice = createDraftInvoice(engine, {
     customer,
@@ -127,6 +161,7 @@ function invoiceNow(engine: Engine, subscription: Stripe.Subscription, at: numbe
     currency: subscription.currency,
   });
   invoice.automatically_finalizes_at = null;
+  for (const draft of drafts) addLine(invoice, lineFromDraft(engine, draft, invoice.id, null));
   attachPendingItems(engine, invoice, subscription.id);
   subscription.latest_invoice = invoice.id;
   engine.emit("invoice.created", invoice);

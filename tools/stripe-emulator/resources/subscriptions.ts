@@ -6,7 +6,7 @@ import { idOf } from "../objects/invoices";
 import type { Params } from "../params";
 import { route, pathParam, type Route } from "../router";
 import { createSubscription, type NewSubscriptionItem } from "../billing/subscription-create";
-import { applyItemChange, type ItemUpdate, type ProrationBehavior } from "../billing/subscription-update";
+import { applyItemChange, resetBillingCycle, type ItemUpdate, type ProrationBehavior } from "../billing/subscription-update";
 import { cancelSubscriptionNow, currentPeriod, setPeriod } from "../billing/subscription-status";
 import { renewSubscription } from "../billing/renewals";
 import { nextBoundaryAfter } from "../billing/periods";
@@ -89,13 +89,21 @@ function update(engine: Engine, subscription: Stripe.Subscription, params: Param
   const now = engine.nowForCustomer(idOf(subscription.customer));
   const behavior: ProrationBehavior = params.oneOf("proration_behavior", prorationBehaviors) ?? "create_prorations";
   const prorationDate = params.integer("proration_date", { min: 0 }) ?? now;
-  const anchor = params.string("billing_cycle_anchor");
-  if (anchor !== undefined && anchor !== "unchanged")
-    throw invalidRequest("The emulator supports billing_cycle_anchor=unchanged only on update.", "billing_cycle_anchor");
+  // The current API sends `billing_cycle_anchor[type]`; older versions a plain `billing_cycle_anchor`.
+  const anchorValue = params.raw("billing_cycle_anchor");
+  const anchorChoices = ["now", "unchanged"] as const;
+  const anchor =
+    anchorValue !== undefined && typeof anchorValue === "object" && !Array.isArray(anchorValue)
+      ? params.object("billing_cycle_anchor")?.oneOf("type", anchorChoices)
+      : params.oneOf("billing_cycle_anchor", anchorChoices);
+  const resetAnchor = anchor === "now";
+  if (resetAnchor && subscription.status === "trialing")
+    throw invalidRequest("The emulator does not reset the billing cycle of a trialing subscription; end the trial with trial_end=now.", "billing_cycle_anchor");
   const updates = readItemUpdates(engine, params, subscription);
   const trialEnd = params.timestamp("trial_end", { allowNow: true });
   engine.track(subscription, "customer.subscription.updated", () => {
-    if (updates.length > 0) applyItemChange(engine, subscription, updates, behavior, prorationDate);
+    if (resetAnchor) resetBillingCycle(engine, subscription, updates, behavior, now);
+    else if (updates.length > 0) applyItemChange(engine, subscription, updates, behavior, prorationDate);
     const cancelAtPeriodEnd = params.boolean("cancel_at_period_end");
     if (cancelAtPeriodEnd !== undefined) {
       subscription.cancel_at_period_end = cancelAtPeriodEnd;

@@ -1,4 +1,5 @@
 import type Stripe from "stripe";
+import type { Engine } from "../engine";
 import { invalidRequest } from "../errors";
 import { createdFilter, paginate } from "../list";
 import { route, pathParam, type Route } from "../router";
@@ -20,27 +21,53 @@ function withoutSecret(endpoint: Stripe.WebhookEndpoint): Stripe.WebhookEndpoint
   return copy;
 }
 
+export interface NewWebhookEndpoint {
+  url: string;
+  enabledEvents: string[];
+  /** A fixed signing secret (tests, local dev); Stripe always generates one. */
+  secret?: string;
+  apiVersion?: string | null;
+  description?: string | null;
+  metadata?: Record<string, string>;
+}
+
+/** Stores an enabled endpoint; returns it with its secret, as Stripe's create does. */
+export function createWebhookEndpoint(engine: Engine, input: NewWebhookEndpoint): Stripe.WebhookEndpoint {
+  if (input.enabledEvents.length === 0) throw invalidRequest("Missing required param: enabled_events.", "enabled_events", "parameter_missing");
+  if (input.secret !== undefined && !/^whsec_[A-Za-z0-9_]{1,200}$/.test(input.secret))
+    throw invalidRequest("A webhook secret must look like whsec_<letters, digits or _>.", "secret");
+  const endpoint: Stripe.WebhookEndpoint = {
+    id: engine.id("we"),
+    object: "webhook_endpoint",
+    api_version: input.apiVersion ?? null,
+    application: null,
+    created: engine.globalNow(),
+    description: input.description ?? null,
+    enabled_events: [...input.enabledEvents],
+    livemode: false,
+    metadata: input.metadata ?? {},
+    secret: input.secret ?? `whsec_${engine.random.string(32)}`,
+    status: "enabled",
+    url: validUrl(input.url),
+  };
+  engine.store.insert("webhook_endpoint", endpoint);
+  return { ...endpoint };
+}
+
 export const webhookEndpointRoutes: Route[] = [
   route("POST", "/v1/webhook_endpoints", ({ engine, params }) => {
     const enabledEvents = params.stringArray("enabled_events", 500);
     if (enabledEvents === undefined || enabledEvents.length === 0)
       throw invalidRequest("Missing required param: enabled_events.", "enabled_events", "parameter_missing");
-    const endpoint: Stripe.WebhookEndpoint = {
-      id: engine.id("we"),
-      object: "webhook_endpoint",
-      api_version: params.string("api_version") ?? null,
-      application: null,
-      created: engine.globalNow(),
+    // Stripe has no `secret` parameter: an explicit secret is only for the emulator's own APIs (createWebhookEndpoint).
+    if (params.has("secret")) throw invalidRequest("Received unknown parameter: secret", "secret");
+    return createWebhookEndpoint(engine, {
+      url: params.requiredString("url"),
+      enabledEvents,
+      apiVersion: params.string("api_version") ?? null,
       description: params.string("description") ?? null,
-      enabled_events: enabledEvents,
-      livemode: false,
       metadata: params.applyMetadata({}),
-      secret: `whsec_${engine.random.string(32)}`,
-      status: "enabled",
-      url: validUrl(params.requiredString("url")),
-    };
-    engine.store.insert("webhook_endpoint", endpoint);
-    return endpoint;
+    });
   }),
   route("GET", "/v1/webhook_endpoints/:id", (request) => withoutSecret(request.engine.store.require("webhook_endpoint", pathParam(request, "id")))),
   route("POST", "/v1/webhook_endpoints/:id", (request) => {

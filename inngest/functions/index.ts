@@ -1,5 +1,7 @@
 import type { InngestFunction } from "inngest";
 import { billingPushDue, billingPushInvoice } from "./billing-push";
+import { dunningEnforce } from "./dunning-enforce";
+import { subscriptionsApplyScheduledChanges } from "./subscriptions-apply-scheduled-changes";
 import { entitlementsExpireReservations } from "./entitlements-expire-reservations";
 import { grantsExpire } from "./grants-expire";
 import { invoicingCloseDue, invoicingCloseSubscription } from "./invoicing-close";
@@ -13,4 +15,4 @@ import { stripeSyncSubscription } from "./stripe-sync-subscription";
  * One function per file, each a thin wrapper over one domain function with every side effect
  * inside `step.run`. Each is registered here and served by /api/inngest.
  */
-export const functions: InngestFunction.Any[] = [ledgerVerify, grantsExpire, entitlementsExpireReservations, invoicingCloseDue, invoicingCloseSubscription, invoicingThresholds, stripeSyncCustomer, stripeSyncSubscription, stripeProcessWebhookEvent, billingPushDue, billingPushInvoice];
+export const functions: InngestFunction.Any[] = [ledgerVerify, grantsExpire, entitlementsExpireReservations, invoicingCloseDue, invoicingCloseSubscription, invoicingThresholds, stripeSyncCustomer, stripeSyncSubscription, stripeProcessWebhookEvent, dunningEnforce, billingPushDue, billingPushInvoice, subscriptionsApplyScheduledChanges];

@@ -2,6 +2,7 @@ import { apiKeyRouter } from "./routers/api-keys";
 import { auditRouter } from "./routers/audit";
 import { catalogRouter } from "./routers/catalog";
 import { customerRouter } from "./routers/customers";
+import { dunningRouter } from "./routers/dunning";
 import { invoiceRouter } from "./routers/invoices";
 import { entitlementRouter } from "./routers/entitlements";
 import { grantRouter } from "./routers/grants";
@@ -30,6 +31,7 @@ export const appRouter = createTRPCRouter({
   promotion: promotionRouter,
   apiKey: apiKeyRouter,
   metering: meteringRouter,
+  dunning: dunningRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -5,13 +5,15 @@ import { invoicingJobs } from "@/server/invoicing/invoicing-jobs";
 import { ledgerJobs } from "@/server/ledger/jobs";
 import { meteringJobs } from "@/server/metering/metering-jobs";
 import { stripeJobs } from "@/server/stripe/stripe-jobs";
+import { dunningJobs } from "@/server/dunning/dunning-jobs";
+import { subscriptionJobs } from "@/server/customers/subscription-jobs";
 import type { JobDefinition } from "./types";
 
 /**
  * Every background job, runnable from the command line (`npm run job -- <name>`) and wrapped
  * by an Inngest function in `inngest/functions/`. Each domain adds its jobs here.
  */
-export const jobs: JobDefinition[] = [...meteringJobs, ...ledgerJobs, ...grantJobs, ...entitlementJobs, ...invoicingJobs, ...stripeJobs, ...billingSyncJobs];
+export const jobs: JobDefinition[] = [...meteringJobs, ...ledgerJobs, ...grantJobs, ...entitlementJobs, ...invoicingJobs, ...stripeJobs, ...dunningJobs, ...billingSyncJobs, ...subscriptionJobs];
 
 export function findJob(name: string): JobDefinition | undefined {
   return jobs.find((job) => job.name === name);

@@ -3,6 +3,7 @@ import type { Db } from "@/db/client";
 import { compareFinalizedStripeInvoice } from "@/server/billing-sync/compare-invoice";
 import type { Clock } from "@/server/clock";
 import { DomainError } from "@/server/errors";
+import { recordPaymentFailure, reconcileDunningInvoice, reconcileDunningSubscription } from "@/server/dunning/record-payment-failure";
 import { getTallyCustomerId } from "./get-stripe-customer-link";
 import { postInvoicePayment, postRefund } from "./post-stripe-money";
 import { idOf, upsertStripeCustomer, upsertStripeInvoice, upsertStripePaymentMethod, upsertStripeSubscription, type MirrorWrite } from "./upsert-mirror";
@@ -30,6 +31,7 @@ export async function applyStripeEvent(db: Db, stripe: Stripe, clock: Clock, eve
     const subscription = await stripe.subscriptions.retrieve(objectId);
     const customerId = await getTallyCustomerId(db, idOf(subscription.customer), subscription.metadata);
     await upsertStripeSubscription(db, subscription, write(customerId));
+    await reconcileDunningSubscription(db, clock, subscription);
     return { outcome: "applied" };
   }
   if (family === "customer" && /^customer\.(created|updated|deleted)$/.test(event.type)) {
@@ -47,6 +49,8 @@ export async function applyStripeEvent(db: Db, stripe: Stripe, clock: Clock, eve
     const posted = await postInvoicePayment(db, clock, invoice, customerId);
     // Billing sync: Stripe's finalized invoice vs Tally's, line by line (discrepancies recorded).
     if (event.type === "invoice.finalized") await compareFinalizedStripeInvoice(db, stripe, clock, invoice);
+    if (event.type === "invoice.payment_failed") await recordPaymentFailure(db, clock, { customerId, invoice, snapshot: object, eventCreated: event.created });
+    else await reconcileDunningInvoice(db, clock, invoice);
     return { outcome: "applied", note: posted === "skipped" ? undefined : `payment ${posted}` };
   }
   if (family === "payment_method") {

@@ -2,6 +2,7 @@ import type { ReactNode } from "react";
 import type { Role } from "@/db/schema/roles";
 import type { Permission } from "@/server/api/permissions";
 import { CreditsSection } from "./credits-section";
+import { DunningSection } from "./dunning-section";
 import { EntitlementsSection } from "./entitlements-section";
 import { InvoicesSection } from "./invoices-section";
 import { StripeSection } from "./stripe-section";
@@ -21,4 +22,5 @@ export const customerSections: { key: string; permission: Permission; Component:
   { key: "credits", permission: "grants.read", Component: CreditsSection },
   { key: "invoices", permission: "billing.read", Component: InvoicesSection },
   { key: "stripe", permission: "stripe.read", Component: StripeSection },
+  { key: "dunning", permission: "billing.read", Component: DunningSection },
 ];

@@ -1,7 +1,9 @@
 import { Badge } from "@/components/ui/badge";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { formatDate, formatMoney } from "@/lib/format";
+import { can } from "@/server/api/permissions";
 import { getServerApi } from "@/trpc/server";
+import { ChangePlanDialog, type PlanChoice } from "./change-plan-dialog";
 import type { CustomerSectionProps } from "./sections";
 
 const statusVariant = {
@@ -13,13 +15,26 @@ const statusVariant = {
   incomplete: "warning",
 } as const;
 
-export async function SubscriptionSection({ customerId }: CustomerSectionProps) {
+export async function SubscriptionSection({ customerId, role }: CustomerSectionProps) {
   const api = await getServerApi();
   const view = await api.subscription.get({ customerId });
+  const canChange = view !== null && can(role, "billing.change");
+  const choices: PlanChoice[] = [];
+  if (view && canChange) {
+    choices.push({ planVersionId: view.planVersion.id, label: `${view.plan.name} v${view.planVersion.version} (current)` });
+    const { plans } = await api.catalog.plan.list({ limit: 100 });
+    for (const plan of plans)
+      for (const version of plan.versions)
+        if (version.status === "published" && version.id !== view.planVersion.id && version.currency === view.planVersion.currency && version.billingInterval === view.planVersion.billingInterval)
+          choices.push({ planVersionId: version.id, label: `${plan.name} v${version.version}` });
+  }
   return (
     <Card data-testid="subscription-section">
       <CardHeader>
         <CardTitle>Subscription</CardTitle>
+        {view && canChange ? (
+          <ChangePlanDialog customerId={customerId} currentPlanVersionId={view.planVersion.id} currentSeats={view.subscription.seats} cancelAtPeriodEnd={view.subscription.cancelAtPeriodEnd} choices={choices} />
+        ) : null}
       </CardHeader>
       <CardContent>
         {!view ? (

@@ -1,14 +1,23 @@
-import { eq, sql } from "drizzle-orm";
+import { sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "@/db/client";
-import { entitlementReservations, features } from "@/db/schema";
+import { entitlementReservations } from "@/db/schema";
 import { systemClock, type Clock } from "@/server/clock";
 import type { BillingPeriod } from "@/server/customers/billing-period";
 import { DomainError } from "@/server/errors";
 import { Decimal, decimalToString } from "@/server/pricing/decimal";
-import { getEntitlementDefinition, resolveCustomer } from "./entitlement-cache";
+import { isCurrent, loadEntitlementDefinitionByExternalId, peekEntitlementDefinition } from "./entitlement-cache";
 import type { EntitlementDefinition } from "./entitlement-definition";
-import { decide, featureTerms, readEvaluationContext, type EntitlementDecision } from "./evaluate-entitlement";
+import {
+  decide,
+  featureTerms,
+  readEvaluationContext,
+  readSnapshot,
+  type EntitlementDecision,
+  type EvaluationContext,
+  type FeatureTerms,
+} from "./evaluate-entitlement";
+import { executePreparedRows } from "./execute-prepared";
 import { recordSpendWarnings } from "./record-spend-warnings";
 
 export const reservationTtlSecondsDefault = 300;
@@ -59,13 +68,12 @@ export async function checkEntitlement(db: Db, input: CheckEntitlementInput, opt
   const request = parsed.data;
   const now = (options.clock ?? systemClock).now();
   const quantity = new Decimal(request.quantity ?? "1");
-  const customer = await resolveCustomer(db, request.customer);
-  if (!customer) return unknownCustomer(request.feature);
-  const definition = await getEntitlementDefinition(db, customer, now);
-  const terms = featureTerms(definition, request.feature, now);
-  const featureExists = terms.kind !== "missing" || (await featureInCatalog(db, request.feature));
+  const located = await locateDefinition(db, request.customer, request.feature, !request.reserve, now);
+  if (!located) return unknownCustomer(request.feature);
+  const { definition, terms } = located;
+  const featureExists = terms.kind !== "missing" || located.featureInCatalog;
   if (!request.reserve || terms.kind !== "metered") {
-    const context = await readEvaluationContext(db, definition, [request.feature], now);
+    const context = located.context ?? (await readEvaluationContext(db, definition, [request.feature], now));
     const { holdAmountMicros: _hold, ...decision } = decide(definition, request.feature, quantity, now, context, { featureExists });
     await warnAboutSpend(db, definition, decision, context.period, options);
     return decision;
@@ -126,14 +134,54 @@ function unknownCustomer(feature: string): CheckEntitlementResult {
   };
 }
 
-async function featureInCatalog(db: Db, key: string): Promise<boolean> {
-  const [row] = await db.select({ id: features.id }).from(features).where(eq(features.key, key)).limit(1);
-  return row !== undefined;
+type Located = { definition: EntitlementDefinition; terms: FeatureTerms; featureInCatalog: boolean; context?: EvaluationContext };
+
+/**
+ * The customer's current definition, the feature's terms and — with `evaluate` — the usage and
+ * holds the decision needs, in as few round trips as possible:
+ *  - cached definition (the usual case): ONE statement reads the customer and its version, and
+ *    in the same snapshot the usage and holds the cached terms call for (and whether the feature
+ *    is in the catalog when the terms lack it). If the version (or the customer behind the
+ *    external id) moved, that read is discarded and we fall through;
+ *  - otherwise: one statement loads the definition with its version, then one reads usage and
+ *    holds (none for boolean and config features).
+ * Undefined when no customer has the external id.
+ */
+async function locateDefinition(db: Db, externalId: string, feature: string, evaluate: boolean, now: Date): Promise<Located | undefined> {
+  const cached = peekEntitlementDefinition(db, externalId);
+  if (cached) {
+    const terms = featureTerms(cached, feature, now);
+    const snapshot = await readSnapshot(
+      db,
+      {
+        externalId,
+        ...(terms.kind === "missing" ? { catalogFeature: feature } : {}),
+        ...(evaluate ? { evaluate: { definition: cached, featureKeys: [feature] } } : {}),
+      },
+      now,
+    );
+    if (!snapshot.customer) return undefined;
+    if (isCurrent(cached, snapshot.customer)) {
+      return { definition: cached, terms, featureInCatalog: snapshot.featureInCatalog ?? true, ...(snapshot.context ? { context: snapshot.context } : {}) };
+    }
+  }
+  const definition = await loadEntitlementDefinitionByExternalId(db, externalId, now);
+  if (!definition) return undefined;
+  const terms = featureTerms(definition, feature, now);
+  const snapshot = await readSnapshot(
+    db,
+    {
+      ...(terms.kind === "missing" ? { catalogFeature: feature } : {}),
+      ...(evaluate ? { evaluate: { definition, featureKeys: [feature] } } : {}),
+    },
+    now,
+  );
+  return { definition, terms, featureInCatalog: snapshot.featureInCatalog ?? true, ...(snapshot.context ? { context: snapshot.context } : {}) };
 }
 
 /** A transaction-scoped advisory lock on a 64-bit hash of the key (a collision only serializes two unrelated keys). */
 export async function advisoryLock(db: Db, key: string): Promise<void> {
-  await db.execute(sql`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`);
+  await executePreparedRows(db, sql`select pg_advisory_xact_lock(hashtextextended(${key}, 0))::text as locked`);
 }
 
 async function warnAboutSpend(

@@ -1,11 +1,12 @@
-import { sql } from "drizzle-orm";
+import { sql, type SQL } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { executeRows } from "@/db/execute";
 import type { FeatureKind } from "@/db/schema";
 import { periodContaining, type BillingPeriod } from "@/server/customers/billing-period";
 import { Decimal, decimalToString } from "@/server/pricing/decimal";
 import type { EntitlementDefinition, MeterInfo } from "./entitlement-definition";
-import { readPeriodUsage, type MeterUsage } from "./read-period-usage";
+import type { ResolvedCustomer } from "./entitlement-cache";
+import { executePreparedRows } from "./execute-prepared";
+import { parsePeriodUsage, periodUsageSql, type MeterUsage, type PeriodUsageInput, type PeriodUsageRow } from "./read-period-usage";
 import { marginalCostMicros, rateUsageMicros } from "./rate-spend";
 
 /** Stable codes: clients branch on them. */
@@ -77,34 +78,37 @@ export function currentPeriod(definition: EntitlementDefinition, now: Date): Bil
 
 export type Holds = { quantityByFeature: Map<string, Decimal>; amountMicros: bigint };
 
+const noHolds = (): Holds => ({ quantityByFeature: new Map(), amountMicros: 0n });
+
 /** Pending, unexpired holds of the customer: a hold past its expiry no longer counts, whether or not the worker has marked it. */
-export async function readHolds(db: Db, customerId: string, now: Date): Promise<Holds> {
-  const rows = await executeRows<{ feature_key: string; quantity: string; amount_micros: string }>(
-    db,
-    sql`select feature_key, sum(quantity)::text as quantity, sum(amount_micros)::text as amount_micros
+function holdsSql(customerId: string, now: Date): SQL {
+  return sql`select feature_key, sum(quantity)::text as quantity, sum(amount_micros)::text as amount_micros
         from entitlement_reservations
         where customer_id = ${customerId} and status = 'pending' and expires_at > ${now.toISOString()}::timestamptz
-        group by feature_key limit 1000`,
-  );
+        group by feature_key limit 1000`;
+}
+
+export async function readHolds(db: Db, customerId: string, now: Date): Promise<Holds> {
+  const rows = await executePreparedRows<{ feature_key: string; quantity: string; amount_micros: string }>(db, holdsSql(customerId, now));
+  return parseHolds(rows.map((row) => [row.feature_key, row.quantity, row.amount_micros]));
+}
+
+function parseHolds(rows: readonly [featureKey: string, quantity: string, amountMicros: string][]): Holds {
   return {
-    quantityByFeature: new Map(rows.map((row) => [row.feature_key, new Decimal(row.quantity)])),
-    amountMicros: rows.reduce((sum, row) => sum + BigInt(row.amount_micros), 0n),
+    quantityByFeature: new Map(rows.map(([featureKey, quantity]) => [featureKey, new Decimal(quantity)])),
+    amountMicros: rows.reduce((sum, [, , amountMicros]) => sum + BigInt(amountMicros), 0n),
   };
 }
 
 export type EvaluationContext = { usage: Map<string, MeterUsage>; holds: Holds; period: BillingPeriod | null };
 
-/**
- * Reads what the decision on `featureKeys` needs: usage of their meters (and of every priced
- * meter when a spend limit applies) and the holds.
- */
-export async function readEvaluationContext(
-  db: Db,
+/** Which meters' usage (and whether holds) the decision on `featureKeys` needs, and the period. */
+function contextReads(
   definition: EntitlementDefinition,
   featureKeys: readonly string[],
   now: Date,
-  options: { withSpend?: boolean } = {},
-): Promise<EvaluationContext> {
+  options: { withSpend?: boolean },
+): { period: BillingPeriod | null; usage: PeriodUsageInput | null; holds: boolean } {
   const period = currentPeriod(definition, now);
   const meters = new Map<string, MeterInfo>();
   let needsSpend = options.withSpend === true && definition.subscription?.spendLimitMicros != null;
@@ -121,11 +125,106 @@ export async function readEvaluationContext(
     }
   }
   const usage =
-    period && meters.size > 0
-      ? await readPeriodUsage(db, { subject: definition.externalId, meters: [...meters.values()], start: period.start, end: period.end })
-      : new Map<string, MeterUsage>();
-  const holds = meters.size > 0 ? await readHolds(db, definition.customerId, now) : { quantityByFeature: new Map(), amountMicros: 0n };
-  return { usage, holds, period };
+    period && meters.size > 0 ? { subject: definition.externalId, meters: [...meters.values()], start: period.start, end: period.end } : null;
+  return { period, usage, holds: meters.size > 0 };
+}
+
+/** What one snapshot statement may read besides usage and holds. */
+export type SnapshotRequest = {
+  /** Resolve the customer with this external id and its entitlement version (validates a cached definition). */
+  externalId?: string;
+  /** Whether this feature key is in the catalog (only asked when the customer's terms lack it). */
+  catalogFeature?: string;
+  /** Usage and holds for the decision on these features of this definition. */
+  evaluate?: { definition: EntitlementDefinition; featureKeys: readonly string[]; withSpend?: boolean };
+};
+
+export type Snapshot = {
+  /** Set when `externalId` was asked: undefined when no customer has it. */
+  customer?: ResolvedCustomer | undefined;
+  featureInCatalog?: boolean;
+  context?: EvaluationContext;
+};
+
+type SnapshotRow = {
+  customer: [id: string, version: string] | null;
+  feature_in_catalog: boolean | null;
+  /** periodUsageSql's rows, each as an array in its column order. */
+  usage: [PeriodUsageRow[keyof PeriodUsageRow]][] | null;
+  holds: [featureKey: string, quantity: string, amountMicros: string][] | null;
+};
+
+/**
+ * Everything a check reads, in one statement (one round trip, one snapshot): the customer and
+ * its entitlement version, whether the feature is in the catalog, the period's usage (exact:
+ * rollups plus events past the rollup cursor, see readPeriodUsage) and the pending holds. A
+ * statement of a few shapes, prepared per connection.
+ */
+export async function readSnapshot(db: Db, request: SnapshotRequest, now: Date): Promise<Snapshot> {
+  const reads = request.evaluate
+    ? contextReads(request.evaluate.definition, request.evaluate.featureKeys, now, { withSpend: request.evaluate.withSpend })
+    : null;
+  const none = sql`null`;
+  const customerSql =
+    request.externalId === undefined
+      ? none
+      : sql`(select json_build_array(c.id, coalesce(v.version, 0)::text) from customers c
+              left join entitlement_versions v on v.customer_id = c.id
+              where c.external_id = ${request.externalId})`;
+  const featureSql =
+    request.catalogFeature === undefined ? none : sql`exists(select 1 from catalog_features where key = ${request.catalogFeature})`;
+  const usageSql = reads?.usage
+    ? sql`(select coalesce(json_agg(json_build_array(u.meter_id, u.dimensions, u.is_total, u.events, u.sum_value, u.max_value, u.latest_value, u.unique_values)), '[]'::json)
+            from (${periodUsageSql(reads.usage)}) u)`
+    : none;
+  const holdsPart =
+    reads?.holds && request.evaluate
+      ? sql`(select coalesce(json_agg(json_build_array(h.feature_key, h.quantity, h.amount_micros)), '[]'::json)
+              from (${holdsSql(request.evaluate.definition.customerId, now)}) h)`
+      : none;
+  if (customerSql === none && featureSql === none && usageSql === none && holdsPart === none) {
+    return reads ? { context: { usage: new Map(), holds: noHolds(), period: reads.period } } : {};
+  }
+  const [row] = await executePreparedRows<SnapshotRow>(
+    db,
+    sql`select ${customerSql} as customer, ${featureSql} as feature_in_catalog, ${usageSql} as usage, ${holdsPart} as holds`,
+  );
+  const snapshot: Snapshot = {};
+  if (request.externalId !== undefined) {
+    snapshot.customer = row?.customer ? { id: row.customer[0], externalId: request.externalId, version: BigInt(row.customer[1]) } : undefined;
+  }
+  if (request.catalogFeature !== undefined) snapshot.featureInCatalog = row?.feature_in_catalog === true;
+  if (reads) {
+    snapshot.context = {
+      usage: reads.usage
+        ? parsePeriodUsage(
+            reads.usage,
+            (row?.usage ?? []).map((values) => {
+              const [meter_id, dimensions, is_total, events, sum_value, max_value, latest_value, unique_values] = values as unknown[];
+              return { meter_id, dimensions, is_total, events, sum_value, max_value, latest_value, unique_values } as PeriodUsageRow;
+            }),
+          )
+        : new Map(),
+      holds: reads.holds ? parseHolds(row?.holds ?? []) : noHolds(),
+      period: reads.period,
+    };
+  }
+  return snapshot;
+}
+
+/**
+ * Reads what the decision on `featureKeys` needs: usage of their meters (and of every priced
+ * meter when a spend limit applies) and the holds — in one statement.
+ */
+export async function readEvaluationContext(
+  db: Db,
+  definition: EntitlementDefinition,
+  featureKeys: readonly string[],
+  now: Date,
+  options: { withSpend?: boolean } = {},
+): Promise<EvaluationContext> {
+  const snapshot = await readSnapshot(db, { evaluate: { definition, featureKeys, withSpend: options.withSpend } }, now);
+  return snapshot.context ?? { usage: new Map(), holds: noHolds(), period: currentPeriod(definition, now) };
 }
 
 /** The decision for `quantity` of `featureKey` (pure, given the context read above). */
@@ -171,13 +270,16 @@ function decideMetered(
   const held = context.holds.quantityByFeature.get(featureKey) ?? new Decimal(0);
   const used = new Decimal(meterUsage?.quantity ?? "0").plus(held);
   const remaining = terms.allowance === null ? null : Decimal.max(terms.allowance.minus(used), 0);
-  const price = terms.meter ? definition.usagePrices.find((usagePrice) => usagePrice.meterKey === terms.meter?.key)?.price : undefined;
-  const holdAmountMicros = price && quantity.greaterThan(0) ? marginalCostMicros(price, meterUsage, decimalToString(quantity)) : 0n;
   const spendLimitMicros = definition.subscription?.spendLimitMicros ?? null;
   const spend =
     terms.overage === "bill" && spendLimitMicros !== null
       ? { limitMicros: spendLimitMicros, usedMicros: rateUsageMicros(definition.usagePrices, context.usage) + context.holds.amountMicros }
       : undefined;
+  // Rating (decimal.js over every price group) only matters against a spend limit: without one
+  // the hold's amount is never used, so it is not computed.
+  const price =
+    spend && terms.meter ? definition.usagePrices.find((usagePrice) => usagePrice.meterKey === terms.meter?.key)?.price : undefined;
+  const holdAmountMicros = price && quantity.greaterThan(0) ? marginalCostMicros(price, meterUsage, decimalToString(quantity)) : 0n;
   let reason: EntitlementReason = "ok";
   if (terms.overage === "block" && terms.allowance !== null && used.plus(quantity).greaterThan(terms.allowance)) {
     reason = "allowance_exhausted";

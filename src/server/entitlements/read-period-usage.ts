@@ -1,9 +1,9 @@
 import { sql, type SQL } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { executeRows } from "@/db/execute";
 import { matchedEventsSql, rollupCursorName } from "@/server/metering/rollup-sql";
 import { Decimal, decimalToString } from "@/server/pricing/decimal";
 import type { MeterInfo } from "./entitlement-definition";
+import { executePreparedRows } from "./execute-prepared";
 
 export type MeterUsage = {
   meterKey: string;
@@ -17,7 +17,9 @@ const hourMs = 3_600_000;
 /** A customer's meter has a few dimension combinations (models); the bound keeps a check small. */
 const rowsMax = 5_000;
 
-type Row = {
+export type PeriodUsageInput = { subject: string; meters: readonly MeterInfo[]; start: Date; end: Date };
+
+export type PeriodUsageRow = {
   meter_id: string;
   dimensions: Record<string, string | null> | null;
   is_total: number | string;
@@ -35,12 +37,17 @@ type Row = {
  * not at all. When the period does not start or end on a whole hour (an anchor off the hour),
  * the partial hours are counted from raw events instead of their rollup windows.
  */
-export async function readPeriodUsage(
-  db: Db,
-  input: { subject: string; meters: readonly MeterInfo[]; start: Date; end: Date },
-): Promise<Map<string, MeterUsage>> {
-  const result = new Map<string, MeterUsage>();
-  if (input.meters.length === 0) return result;
+export async function readPeriodUsage(db: Db, input: PeriodUsageInput): Promise<Map<string, MeterUsage>> {
+  if (input.meters.length === 0) return new Map();
+  return parsePeriodUsage(input, await executePreparedRows<PeriodUsageRow>(db, periodUsageSql(input)));
+}
+
+/**
+ * The statement behind readPeriodUsage, to run alone or inside a larger one (a check reads its
+ * customer's version, usage and holds in one statement). Its text depends only on whether the
+ * period starts and ends on the hour, so it prepares into at most a few shapes.
+ */
+export function periodUsageSql(input: PeriodUsageInput): SQL {
   const innerStart = new Date(Math.ceil(input.start.getTime() / hourMs) * hourMs);
   const innerEnd = new Date(Math.max(innerStart.getTime(), Math.floor(input.end.getTime() / hourMs) * hourMs));
   const ids = `{${input.meters.map((meter) => meter.id).join(",")}}`;
@@ -87,8 +94,13 @@ export async function readPeriodUsage(
       from contributions
       group by grouping sets ((meter_id, dimensions), (meter_id))
       limit ${rowsMax + 1}`;
-  const rows = await executeRows<Row>(db, statement);
-  if (rows.length > rowsMax) throw new Error(`readPeriodUsage: more than ${rowsMax} usage groups for ${subject}`);
+  return statement;
+}
+
+/** Usage by meter key from the rows of periodUsageSql (every meter present, zero when unused). */
+export function parsePeriodUsage(input: PeriodUsageInput, rows: readonly PeriodUsageRow[]): Map<string, MeterUsage> {
+  const result = new Map<string, MeterUsage>();
+  if (rows.length > rowsMax) throw new Error(`readPeriodUsage: more than ${rowsMax} usage groups for ${input.subject}`);
   const metersById = new Map(input.meters.map((meter) => [meter.id, meter]));
   for (const meter of input.meters) result.set(meter.key, { meterKey: meter.key, quantity: "0", groups: [] });
   for (const row of rows) {
@@ -102,7 +114,7 @@ export async function readPeriodUsage(
   return result;
 }
 
-function quantityOf(meter: MeterInfo, row: Row): string {
+function quantityOf(meter: MeterInfo, row: PeriodUsageRow): string {
   const value = (() => {
     switch (meter.aggregation) {
       case "count":

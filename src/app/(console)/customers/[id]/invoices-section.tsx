@@ -1,10 +1,8 @@
-import Link from "next/link";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
-import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { formatDate, formatDateTime, formatMoney } from "@/lib/format";
 import { getServerApi } from "@/trpc/server";
 import { InvoiceLinesTable } from "../../invoices/invoice-lines-table";
-import { InvoiceStatusBadge } from "../../invoices/invoice-status-badge";
+import { InvoicesTable } from "../../invoices/invoices-table";
 import type { CustomerSectionProps } from "./sections";
 
 /** The customer's invoices and what the current period would bill for usage so far. */
@@ -38,36 +36,7 @@ export async function InvoicesSection({ customerId }: CustomerSectionProps) {
         {page.items.length === 0 ? (
           <p className="text-sm text-muted-foreground">No invoices yet.</p>
         ) : (
-          <Table data-testid="customer-invoices">
-            <TableHeader>
-              <TableRow>
-                <TableHead>Number</TableHead>
-                <TableHead>Kind</TableHead>
-                <TableHead>Period</TableHead>
-                <TableHead>Status</TableHead>
-                <TableHead className="text-right">Total</TableHead>
-              </TableRow>
-            </TableHeader>
-            <TableBody>
-              {page.items.map((invoice) => (
-                <TableRow key={invoice.id}>
-                  <TableCell className="font-mono">
-                    <Link href={`/invoices/${invoice.id}`} className="underline-offset-4 hover:underline">
-                      {invoice.number ?? "draft"}
-                    </Link>
-                  </TableCell>
-                  <TableCell>{invoice.kind}</TableCell>
-                  <TableCell className="text-muted-foreground">
-                    {formatDate(invoice.periodStart)} → {formatDate(invoice.periodEnd)}
-                  </TableCell>
-                  <TableCell>
-                    <InvoiceStatusBadge status={invoice.status} />
-                  </TableCell>
-                  <TableCell className="text-right font-mono">{formatMoney(invoice.totalMicros, invoice.currency)}</TableCell>
-                </TableRow>
-              ))}
-            </TableBody>
-          </Table>
+          <InvoicesTable invoices={page.items} showCustomer={false} testId="customer-invoices" />
         )}
       </CardContent>
     </Card>

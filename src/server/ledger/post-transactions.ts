@@ -1,4 +1,4 @@
-import { sql } from "drizzle-orm";
+import { sql, type SQL } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { postgresError, postgresErrorCodes } from "@/db/errors";
 import { executeRows } from "@/db/execute";
@@ -8,7 +8,7 @@ import { DomainError } from "@/server/errors";
 import { decideBatch, type PostingPlan, type PostingSnapshot, type SnapshotAccount, type TargetTransaction } from "./decide-batch";
 import { uuidPattern } from "./ids";
 import { int8Array, jsonbArray, textArray, timestamptzArray, uuidArray } from "./sql-arrays";
-import { isResolution, isTransfer, ledgerLimits, type BalanceTotals, type PostTransactionsInput, type PostTransactionsResult } from "./types";
+import { isResolution, isTransfer, ledgerLimits, type BalanceTotals, type PostTransactionsInput, type PostTransactionsResult, type TransferInput } from "./types";
 
 export type PostTransactionsOptions = { clock: Clock };
 
@@ -47,6 +47,86 @@ export async function postTransactions(
   }
 }
 
+/** Accounts seen by one poster: kind, currency and the non-negative flag never change (a trigger refuses it). */
+export type LedgerAccountCache = { byId: Map<string, SnapshotAccount>; byCode: Map<string, SnapshotAccount> };
+
+export function createAccountCache(): LedgerAccountCache {
+  return { byId: new Map(), byCode: new Map() };
+}
+
+/**
+ * The poster's fast path: one autocommit statement, no explicit database transaction, for a batch
+ * of plain transfers between accounts that are not non-negative (nothing to lock, nothing read
+ * under a lock). Decided against the cached account facts and on the assumption that no key exists
+ * yet; the write re-checks both (a key taken, an account closed) and aborts itself if either fails.
+ * Returns null, having written nothing, whenever the full path must decide instead.
+ */
+export async function postTransactionsFast(
+  db: Db,
+  batch: PostTransactionsInput,
+  options: PostTransactionsOptions & { accounts: LedgerAccountCache },
+): Promise<PostTransactionsResult | null> {
+  if (batch.length === 0 || batch.length > ledgerLimits.transactionsPerBatchMax) return null;
+  const { accounts } = options;
+  const missingIds = new Set<string>();
+  const missingCodes = new Set<string>();
+  let entryCount = 0;
+  for (const item of batch) {
+    if (!isTransfer(item) || !Array.isArray(item.entries) || item.pending) return null;
+    entryCount += item.entries.length;
+    for (const entry of item.entries) {
+      if (typeof entry.accountId === "string" && uuidPattern.test(entry.accountId)) {
+        if (!accounts.byId.has(entry.accountId)) missingIds.add(entry.accountId);
+      } else if (typeof entry.accountCode === "string") {
+        if (!accounts.byCode.has(entry.accountCode)) missingCodes.add(entry.accountCode);
+      }
+    }
+  }
+  if (entryCount > ledgerLimits.entriesPerBatchMax) return null;
+  if (missingIds.size > 0 || missingCodes.size > 0) {
+    const rows = await executeRows<{ id: string; code: string; kind: LedgerAccountKind; currency: string; non_negative: boolean; closed: boolean }>(
+      db,
+      sql`select id, code, kind, currency, non_negative, closed from ledger_accounts
+          where id = any(${uuidArray([...missingIds])}) or code = any(${textArray([...missingCodes])})`,
+    );
+    for (const row of rows) {
+      const account: SnapshotAccount = { id: row.id, code: row.code, kind: row.kind, currency: row.currency, nonNegative: row.non_negative, closed: row.closed };
+      accounts.byId.set(account.id, account);
+      accounts.byCode.set(account.code, account);
+    }
+  }
+  const touched = new Set<string>();
+  for (const item of batch) {
+    for (const entry of (item as TransferInput).entries) {
+      const account = entry.accountId ? accounts.byId.get(entry.accountId) : accounts.byCode.get(entry.accountCode!);
+      // Unknown, closed (closing is for good) or non-negative: the full path decides.
+      if (!account || account.closed || account.nonNegative) return null;
+      touched.add(account.id);
+    }
+  }
+  const now = options.clock.now();
+  const snapshot: PostingSnapshot = {
+    accountsById: accounts.byId,
+    accountsByCode: accounts.byCode,
+    lockedTotals: new Map(),
+    existingByKey: new Map(),
+    targets: new Map(),
+  };
+  const { results, plan } = decideBatch(batch, snapshot, now);
+  // Any refusal may depend on a key that already exists (a retry answers `exists` first): full path.
+  if (results.some((result) => result.status !== "created" && result.status !== "exists")) return null;
+  if (plan.transactions.length === 0) return { results };
+  try {
+    await writePlan(db, plan, now, { accountIds: [...touched] });
+  } catch (error) {
+    if (postgresError(error)?.code === statementAbortedCode || error instanceof BatchRaceLost) return null;
+    const code = postgresError(error)?.code;
+    if (code === postgresErrorCodes.deadlockDetected || code === postgresErrorCodes.serializationFailure) return null;
+    throw error;
+  }
+  return { results };
+}
+
 async function postOnce(db: Db, batch: PostTransactionsInput, now: Date): Promise<PostTransactionsResult> {
   const snapshot = await readSnapshot(db, batch);
   const { results, plan } = decideBatch(batch, snapshot, now);
@@ -74,46 +154,75 @@ async function readSnapshot(db: Db, batch: PostTransactionsInput): Promise<Posti
   }
   const targets = targetIds.size > 0 ? await readTargets(db, [...targetIds].sort()) : new Map<string, TargetTransaction>();
   for (const target of targets.values()) for (const entry of target.entries) accountIds.add(entry.accountId);
-  const accounts = await readAccounts(db, [...accountIds], [...accountCodes]);
-  const accountsById = new Map(accounts.map((account) => [account.id, account]));
-  const accountsByCode = new Map(accounts.map((account) => [account.code, account]));
-  const lockedIds = accounts.filter((account) => account.nonNegative).map((account) => account.id).sort();
-  const lockedTotals = lockedIds.length > 0 ? await lockBalances(db, lockedIds) : new Map<string, BalanceTotals>();
-  const existingByKey = await readKeys(db, [...keys]);
+  return readAccountsLocksAndKeys(db, [...accountIds], [...accountCodes], [...keys], targets);
+}
+
+type SnapshotRow = {
+  t: "a" | "b" | "k";
+  id: string;
+  code: string | null;
+  kind: LedgerAccountKind | null;
+  currency: string | null;
+  non_negative: boolean | null;
+  closed: boolean | null;
+  pd: string | null;
+  pc: string | null;
+  qd: string | null;
+  qc: string | null;
+};
+
+/**
+ * One statement (one round trip) reads the accounts, locks the balance rows of the non-negative ones
+ * in id order (so concurrent batches never deadlock on them) and finds the keys that already exist.
+ * Each key is looked up through the unique index (LATERAL ... LIMIT 1), whatever the statistics of a
+ * fast-growing table say, instead of a hashed scan of the whole table.
+ */
+async function readAccountsLocksAndKeys(
+  db: Db,
+  ids: string[],
+  codes: string[],
+  keys: string[],
+  targets: Map<string, TargetTransaction>,
+): Promise<PostingSnapshot> {
+  const rows = await executeRows<SnapshotRow>(
+    db,
+    sql`with accounts as materialized (
+          select id, code, kind, currency, non_negative, closed from ledger_accounts
+          where id = any(${uuidArray(ids)}) or code = any(${textArray(codes)})
+        ), locked as (
+          select b.account_id, b.posted_debits, b.posted_credits, b.pending_debits, b.pending_credits from ledger_balances b
+          where b.account_id in (select id from accounts where non_negative)
+          order by b.account_id for update of b
+        )
+        select 'a' as t, id::text as id, code, kind, currency, non_negative, closed,
+               null::text as pd, null::text as pc, null::text as qd, null::text as qc from accounts
+        union all
+        select 'b', account_id::text, null, null, null, null, null,
+               posted_debits::text, posted_credits::text, pending_debits::text, pending_credits::text from locked
+        union all
+        select 'k', found.id::text, k.key, null, found.content_hash, null, null, null, null, null, null
+        from unnest(${textArray(keys)}) as k(key)
+        cross join lateral (select id, content_hash from ledger_transactions where idempotency_key = k.key limit 1) as found`,
+  );
+  const accountsById = new Map<string, SnapshotAccount>();
+  const accountsByCode = new Map<string, SnapshotAccount>();
+  const lockedTotals = new Map<string, BalanceTotals>();
+  const existingByKey: PostingSnapshot["existingByKey"] = new Map();
+  for (const row of rows) {
+    if (row.t === "a") {
+      const account: SnapshotAccount = { id: row.id, code: row.code!, kind: row.kind!, currency: row.currency!, nonNegative: row.non_negative!, closed: row.closed! };
+      accountsById.set(account.id, account);
+      accountsByCode.set(account.code, account);
+    } else if (row.t === "b") {
+      lockedTotals.set(row.id, { postedDebits: BigInt(row.pd!), postedCredits: BigInt(row.pc!), pendingDebits: BigInt(row.qd!), pendingCredits: BigInt(row.qc!) });
+    } else {
+      existingByKey.set(row.code!, { id: row.id, contentHash: row.currency! });
+    }
+  }
+  let nonNegative = 0;
+  for (const account of accountsById.values()) if (account.nonNegative) nonNegative++;
+  if (lockedTotals.size !== nonNegative) throw new Error(`ledger: ${nonNegative - lockedTotals.size} non-negative accounts have no balance row`);
   return { accountsById, accountsByCode, lockedTotals, existingByKey, targets };
-}
-
-async function readAccounts(db: Db, ids: string[], codes: string[]): Promise<SnapshotAccount[]> {
-  const rows = await executeRows<{ id: string; code: string; kind: LedgerAccountKind; currency: string; non_negative: boolean; closed: boolean }>(
-    db,
-    sql`select id, code, kind, currency, non_negative, closed from ledger_accounts
-        where id = any(${uuidArray(ids)}) or code = any(${textArray(codes)})`,
-  );
-  return rows.map((row) => ({ id: row.id, code: row.code, kind: row.kind, currency: row.currency, nonNegative: row.non_negative, closed: row.closed }));
-}
-
-/** Locks the balance rows of non-negative accounts in id order, so concurrent batches never deadlock on them. */
-async function lockBalances(db: Db, accountIds: string[]): Promise<Map<string, BalanceTotals>> {
-  const rows = await executeRows<{ account_id: string; pd: string; pc: string; qd: string; qc: string }>(
-    db,
-    sql`select account_id, posted_debits::text as pd, posted_credits::text as pc, pending_debits::text as qd, pending_credits::text as qc
-        from ledger_balances where account_id = any(${uuidArray(accountIds)}) order by account_id for update`,
-  );
-  if (rows.length !== accountIds.length) throw new Error(`ledger: ${accountIds.length - rows.length} non-negative accounts have no balance row`);
-  return new Map(
-    rows.map((row) => [
-      row.account_id,
-      { postedDebits: BigInt(row.pd), postedCredits: BigInt(row.pc), pendingDebits: BigInt(row.qd), pendingCredits: BigInt(row.qc) },
-    ]),
-  );
-}
-
-async function readKeys(db: Db, keys: string[]): Promise<PostingSnapshot["existingByKey"]> {
-  const rows = await executeRows<{ idempotency_key: string; id: string; content_hash: string }>(
-    db,
-    sql`select idempotency_key, id, content_hash from ledger_transactions where idempotency_key = any(${textArray(keys)})`,
-  );
-  return new Map(rows.map((row) => [row.idempotency_key, { id: row.id, contentHash: row.content_hash }]));
 }
 
 /** Holds and reversal targets, locked in id order: resolving or reversing one is decided by one batch at a time. */
@@ -169,7 +278,7 @@ async function readTargets(db: Db, ids: string[]): Promise<Map<string, TargetTra
  * share keys cannot deadlock), their entries, the locked balance rows and the delta rows. A key
  * taken meanwhile by another batch shows up as a missing row; the batch is then decided again.
  */
-async function writePlan(db: Db, plan: PostingPlan, now: Date): Promise<void> {
+async function writePlan(db: Db, plan: PostingPlan, now: Date, guard?: WriteGuard): Promise<void> {
   const transactions = [...plan.transactions].sort((a, b) => (a.idempotencyKey < b.idempotencyKey ? -1 : a.idempotencyKey > b.idempotencyKey ? 1 : 0));
   const { entries } = plan;
   const locked = [...plan.lockedDeltas];
@@ -228,7 +337,7 @@ async function writePlan(db: Db, plan: PostingPlan, now: Date): Promise<void> {
           returning 1
         )
         select (select count(*) from inserted)::int as transactions, (select count(*) from new_entries)::int as entries,
-               (select count(*) from locked)::int as locked`,
+               (select count(*) from locked)::int as locked${guard ? guardColumn(guard, transactions.length) : sql``}`,
   );
   const written = counts[0]!;
   if (Number(written.transactions) !== transactions.length) throw new BatchRaceLost();
@@ -236,6 +345,24 @@ async function writePlan(db: Db, plan: PostingPlan, now: Date): Promise<void> {
   assert(Number(written.locked) === locked.length, "every locked balance row was updated");
   if (plan.resolutions.length > 0) await resolveHolds(db, plan.resolutions, now);
 }
+
+/**
+ * For a write decided without a database transaction around it (the poster's fast path): the
+ * statement aborts itself, writing nothing, if a key was taken meanwhile (a transaction row not
+ * inserted) or one of the accounts is closed by now. Evaluated after every data-modifying CTE ran.
+ */
+type WriteGuard = { accountIds: string[] };
+
+function guardColumn(guard: WriteGuard, expected: number): SQL {
+  return sql`, case
+      when (select count(*) from inserted) <> ${expected}
+        or exists (select 1 from ledger_accounts where id = any(${uuidArray(guard.accountIds)}) and closed)
+      then ledger_abort_statement('ledger: a key was taken or an account closed since the batch was decided')
+      else 0 end as guard`;
+}
+
+/** SQLSTATE raised by ledger_abort_statement (migration ledger_statement_checks). */
+const statementAbortedCode = "LG001";
 
 async function resolveHolds(db: Db, resolutions: PostingPlan["resolutions"], now: Date): Promise<void> {
   const rows = await executeRows<{ id: string }>(

@@ -30,6 +30,8 @@ export const subscriptionScheduledChanges = pgTable(
     /** Tally's proration lines (micro-units as strings) for an immediate change. */
     prorationLines: jsonb("proration_lines").$type<Record<string, unknown>[]>().notNull().default([]),
     reason: text("reason").notNull(),
+    /** A period-end change of a Stripe-synced subscription: the Stripe subscription schedule carrying it. */
+    stripeScheduleId: text("stripe_schedule_id"),
     createdBy: text("created_by").notNull(),
     appliedAt: timestamp("applied_at", { withTimezone: true }),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),

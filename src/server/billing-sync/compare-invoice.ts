@@ -22,7 +22,7 @@ export type CompareStripeInvoiceResult = { invoiceId: string; stripeInvoiceId: s
  * and is recorded in `stripe_invoice_checks`, so running it again changes nothing.
  */
 export async function compareStripeInvoice(db: Db, stripe: Stripe, input: { invoiceId: string; stripeInvoice?: Stripe.Invoice }, options: { clock: Clock }): Promise<CompareStripeInvoiceResult> {
-  const { invoice, lines } = await loadPushableInvoice(db, input.invoiceId);
+  const { invoice, lines } = await loadPushableInvoice(db, input.invoiceId, ["period", "threshold", "proration"]);
   const stripeInvoiceId = input.stripeInvoice?.id ?? invoice.stripeInvoiceId;
   if (stripeInvoiceId === null) throw new DomainError("precondition", "invoice_not_pushed", `Invoice ${invoice.id} is not linked to a Stripe invoice yet.`);
   const stripeInvoice = input.stripeInvoice ?? (await stripe.invoices.retrieve(stripeInvoiceId));
@@ -39,8 +39,10 @@ export async function compareStripeInvoice(db: Db, stripe: Stripe, input: { invo
   };
   differ("total", "Invoice total", microsToStripeMinor(invoice.totalCents * microsPerCent, currency), BigInt(stripeInvoice.total));
 
-  const tallyBaseFee = lines.filter((line) => line.kind === "base_fee").reduce((sum, line) => sum + lineMinor(line, currency), 0n);
-  const stripeBaseFee = stripeLines.filter((line) => line.parent?.subscription_item_details != null && line.metadata?.[tallyMetadata.lineId] === undefined).reduce((sum, line) => sum + BigInt(line.amount), 0n);
+  // Stripe's own subscription lines: the price in advance and its prorations (Tally's base-fee and proration lines).
+  const isSubscriptionLine = (line: Stripe.InvoiceLineItem) => line.parent?.subscription_item_details != null || line.parent?.invoice_item_details?.proration === true;
+  const tallyBaseFee = lines.filter((line) => line.kind === "base_fee" || line.kind === "proration").reduce((sum, line) => sum + lineMinor(line, currency), 0n);
+  const stripeBaseFee = stripeLines.filter((line) => isSubscriptionLine(line) && line.metadata?.[tallyMetadata.lineId] === undefined).reduce((sum, line) => sum + BigInt(line.amount), 0n);
   differ("base_fee", "Subscription fee (Stripe's subscription line)", tallyBaseFee, stripeBaseFee);
 
   const tallyLines = new Map(lines.map((line) => [line.id, line]));
@@ -52,7 +54,7 @@ export async function compareStripeInvoice(db: Db, stripe: Stripe, input: { invo
       if (seen.has(lineId)) differ(`stripe_line:${line.id}`, `Duplicate of Tally line ${lineId}: ${line.description ?? ""}`, null, BigInt(line.amount));
       else differ(`line:${lineId}`, tally?.description ?? `Unknown Tally line ${lineId}`, tally === undefined ? null : lineMinor(tally, currency), BigInt(line.amount));
       seen.add(lineId);
-    } else if (line.parent?.subscription_item_details == null) {
+    } else if (!isSubscriptionLine(line)) {
       differ(`stripe_line:${line.id}`, line.description ?? "Stripe line unknown to Tally", null, BigInt(line.amount));
     }
   }
@@ -86,8 +88,9 @@ export async function compareStripeInvoice(db: Db, stripe: Stripe, input: { invo
  */
 export async function compareFinalizedStripeInvoice(db: Db, stripe: Stripe, clock: Clock, stripeInvoice: Stripe.Invoice): Promise<CompareStripeInvoiceResult | null> {
   const invoice = await findTallyInvoice(db, stripeInvoice);
-  // Only finalized period invoices are compared; a draft or void one must not fail the webhook.
-  if (invoice === null || invoice.kind !== "period" || invoice.status === "draft" || invoice.status === "void") return null;
+  // Only finalized invoices are compared; a draft or void one must not fail the webhook. Threshold and proration
+  // invoices are found by their link or their items' metadata, never by period.
+  if (invoice === null || invoice.status === "draft" || invoice.status === "void") return null;
   if (invoice.stripeInvoiceId === null) {
     await db.update(invoices).set({ stripeInvoiceId: stripeInvoice.id, updatedAt: clock.now() }).where(and(eq(invoices.id, invoice.id), isNull(invoices.stripeInvoiceId)));
   } else if (invoice.stripeInvoiceId !== stripeInvoice.id) {

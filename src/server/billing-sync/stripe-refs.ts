@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import type Stripe from "stripe";
 import type { Db } from "@/db/client";
-import { invoiceLines, invoices, subscriptions, type Invoice, type InvoiceLine, type InvoiceLineKind, type Subscription } from "@/db/schema";
+import { invoiceLines, invoices, subscriptions, type Invoice, type InvoiceKind, type InvoiceLine, type InvoiceLineKind, type Subscription } from "@/db/schema";
 import { DomainError } from "@/server/errors";
 import { microsPerCent } from "@/server/invoicing/money";
 import { microsToStripeMinor } from "@/server/stripe/money";
@@ -11,6 +11,8 @@ export const pushedLineKinds: readonly InvoiceLineKind[] = ["usage", "late_usage
 
 export const billingSyncKeys = {
   invoiceItem: (lineId: string, target: string) => `tally:invoice-line:${lineId}:item:${target}`,
+  standaloneInvoice: (invoiceId: string) => `tally:invoice:${invoiceId}:stripe-invoice`,
+  standaloneFinalize: (invoiceId: string) => `tally:invoice:${invoiceId}:finalize`,
   meter: (meterId: string) => `tally:meter:${meterId}:create`,
   meterEvent: (identifier: string) => `${identifier}:event`,
 } as const;
@@ -20,11 +22,11 @@ export const tallyMetadata = { lineId: "tally_invoice_line_id", invoiceId: "tall
 
 export type PushableInvoice = { invoice: Invoice; subscription: Subscription & { stripeSubscriptionId: string }; lines: InvoiceLine[] };
 
-/** A period invoice of a subscription synced to Stripe, with its lines in order. */
-export async function loadPushableInvoice(db: Db, invoiceId: string): Promise<PushableInvoice> {
+/** A finalized invoice (of one of `kinds`; period invoices by default) of a subscription synced to Stripe, with its lines in order. */
+export async function loadPushableInvoice(db: Db, invoiceId: string, kinds: readonly InvoiceKind[] = ["period"]): Promise<PushableInvoice> {
   const [invoice] = await db.select().from(invoices).where(eq(invoices.id, invoiceId));
   if (!invoice) throw new DomainError("not_found", "invoice_not_found", `Invoice ${invoiceId} does not exist.`);
-  if (invoice.kind !== "period") throw new DomainError("invalid", "invoice_kind_not_pushable", `Invoice ${invoiceId} is a ${invoice.kind} invoice; only period invoices go onto Stripe's renewal invoice.`);
+  if (!kinds.includes(invoice.kind)) throw new DomainError("invalid", "invoice_kind_not_pushable", `Invoice ${invoiceId} is a ${invoice.kind} invoice; expected ${kinds.join(" or ")}.`);
   if (invoice.status === "draft" || invoice.status === "void") throw new DomainError("precondition", "invoice_not_finalized", `Invoice ${invoiceId} is ${invoice.status}; only finalized invoices are pushed.`);
   const [subscription] = await db.select().from(subscriptions).where(eq(subscriptions.id, invoice.subscriptionId));
   if (!subscription) throw new DomainError("not_found", "subscription_not_found", `Subscription ${invoice.subscriptionId} does not exist.`);

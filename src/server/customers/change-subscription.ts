@@ -7,7 +7,10 @@ import { recordAudit } from "@/server/audit/record-audit";
 import type { Clock } from "@/server/clock";
 import { markEntitlementsChanged } from "@/server/entitlements/mark-entitlements-changed";
 import { DomainError } from "@/server/errors";
+import { linkStripeInvoice } from "@/server/billing-sync/link-invoice";
+import { invoiceLine } from "@/server/invoicing/build-invoice";
 import { closeSubscriptionPeriod } from "@/server/invoicing/close-subscription-period";
+import { createInvoice } from "@/server/invoicing/create-invoice";
 import { ledgerAccountCodes } from "@/server/ledger/account-codes";
 import { ensureAccounts } from "@/server/ledger/ensure-accounts";
 import { postTransactions } from "@/server/ledger/post-transactions";
@@ -16,6 +19,7 @@ import { syncPlanVersion } from "@/server/stripe/sync-plan-version";
 import { syncSubscription } from "@/server/stripe/sync-subscription";
 import { getLiveSubscription } from "./get-subscription";
 import { computeChange, resolveChange, type ChangeTiming, type SubscriptionChangePreview } from "./preview-subscription-change";
+import { pushScheduledChange, releaseStaleSchedule } from "./scheduled-change-stripe";
 
 export type ChangeSubscriptionInput =
   | { action: "change"; customerId: string; planVersionId?: string; seats?: number; timing?: ChangeTiming; reason: string }
@@ -28,8 +32,10 @@ export type ChangeSubscriptionResult = {
   status: "applied" | "scheduled";
   effectiveAt: Date;
   preview: SubscriptionChangePreview | null;
-  /** What was pushed to Stripe: `skipped` when not synced (or no client given). */
-  stripe: "updated" | "canceled" | "unchanged" | "skipped";
+  /** Tally's `proration` invoice of an immediate change with prorations (linked to Stripe's `subscription_update` invoice when synced). */
+  invoiceId: string | null;
+  /** What was pushed to Stripe: `scheduled` = a subscription schedule carries a period-end change; `skipped` when not synced (or no client given). */
+  stripe: "updated" | "scheduled" | "canceled" | "unchanged" | "skipped";
 };
 
 export const subscriptionChangeLedgerKey = (changeId: string) => `subscription-change:${changeId}:proration`;
@@ -63,6 +69,7 @@ export async function changeSubscription(db: Db, stripe: Stripe | null, actor: A
 
 async function applyPlanChange(db: Db, stripe: Stripe | null, actor: Actor, clock: Clock, input: Extract<ChangeSubscriptionInput, { action: "change" }>, reason: string): Promise<ChangeSubscriptionResult> {
   const outcome = await db.transaction(async (tx) => {
+    let invoiceId: string | null = null;
     const resolved = await resolveChange(tx, clock, input);
     const { live, fromVersion, toVersion, seats, now } = resolved;
     await tx.select({ id: subscriptions.id }).from(subscriptions).where(eq(subscriptions.id, live.subscription.id)).for("update");
@@ -93,7 +100,8 @@ async function applyPlanChange(db: Db, stripe: Stripe | null, actor: Actor, cloc
     if (preview.timing === "now") {
       await tx.update(subscriptions).set({ planVersionId: toVersion.id, seats, updatedAt: now }).where(eq(subscriptions.id, live.subscription.id));
       await markEntitlementsChanged(tx, input.customerId);
-      await postProration(tx, clock, input.customerId, change.id, preview);
+      const posted = await postProration(tx, clock, input.customerId, change.id, preview);
+      if (posted !== null) invoiceId = await createProrationInvoice(tx, clock, actor, change.id, preview, posted);
     }
     await recordAudit(tx, {
       actor,
@@ -104,15 +112,21 @@ async function applyPlanChange(db: Db, stripe: Stripe | null, actor: Actor, cloc
       before: { planVersionId: fromVersion.id, plan: fromVersion.plan.key, version: fromVersion.version, seats: live.subscription.seats },
       after: { planVersionId: toVersion.id, plan: toVersion.plan.key, version: toVersion.version, seats, effectiveAt: preview.effectiveAt, prorationTotalMinor: preview.totalMinor.toString(), changeId: change.id },
     });
-    return { change, preview, stripeSubscriptionId: live.subscription.stripeSubscriptionId };
+    return { change, preview, invoiceId, stripeSubscriptionId: live.subscription.stripeSubscriptionId };
   });
-  const { change, preview } = outcome;
+  const { change, preview, invoiceId } = outcome;
   let pushed: ChangeSubscriptionResult["stripe"] = "skipped";
+  if (preview.timing === "period_end" && stripe !== null && outcome.stripeSubscriptionId !== null) {
+    await pushScheduledChange(db, stripe, change, outcome.stripeSubscriptionId);
+    pushed = "scheduled";
+  }
   if (preview.timing === "now" && stripe !== null && outcome.stripeSubscriptionId !== null) {
+    // A pending period-end change this one replaced no longer needs its schedule.
+    await releaseStaleSchedule(db, stripe, change.subscriptionId);
     const current = await stripe.subscriptions.retrieve(outcome.stripeSubscriptionId);
     const item = current.items.data[0];
     const { stripePriceId } = await syncPlanVersion(db, stripe, { planVersionId: change.toPlanVersionId });
-    await stripe.subscriptions.update(
+    const updated = await stripe.subscriptions.update(
       current.id,
       {
         items: [item ? { id: item.id, price: stripePriceId, quantity: change.toSeats } : { price: stripePriceId, quantity: change.toSeats }],
@@ -122,30 +136,33 @@ async function applyPlanChange(db: Db, stripe: Stripe | null, actor: Actor, cloc
       { idempotencyKey: `tally:subscription-change:${change.id}` },
     );
     pushed = "updated";
+    // `always_invoice`: the update's invoice is Stripe's bill of Tally's proration invoice.
+    const stripeInvoiceId = typeof updated.latest_invoice === "string" ? updated.latest_invoice : (updated.latest_invoice?.id ?? null);
+    if (invoiceId !== null && stripeInvoiceId !== null) await linkStripeInvoice(db, stripe, { invoiceId, stripeInvoiceId }, { clock });
   }
-  return { subscriptionId: change.subscriptionId, changeId: change.id, status: change.status === "applied" ? "applied" : "scheduled", effectiveAt: change.effectiveAt, preview, stripe: pushed };
+  return { subscriptionId: change.subscriptionId, changeId: change.id, status: change.status === "applied" ? "applied" : "scheduled", effectiveAt: change.effectiveAt, preview, invoiceId, stripe: pushed };
 }
 
 /**
  * The proration lines in the ledger, once (key from the change id): the receivable takes the net,
  * each plan's `revenue:subscription:<plan key>` the credit (debited back) or debit (credited).
  */
-async function postProration(db: Db, clock: Clock, customerId: string, changeId: string, preview: SubscriptionChangePreview): Promise<void> {
-  if (preview.lines.length === 0) return;
+async function postProration(db: Db, clock: Clock, customerId: string, changeId: string, preview: SubscriptionChangePreview): Promise<string | null> {
+  if (preview.lines.length === 0) return null;
   const currency = preview.currency;
   const receivable = ledgerAccountCodes.customerReceivable(customerId);
   // Signed per account, debit positive.
   const signed = new Map<string, bigint>();
   const add = (code: string, amount: bigint) => signed.set(code, (signed.get(code) ?? 0n) + amount);
   for (const line of preview.lines) {
-    const plan = line.planVersionId === preview.from.planVersionId && line.kind === "credit" ? preview.from.planKey : preview.to.planKey;
+    const plan = prorationPlanKey(preview, line);
     add(receivable, line.amountMicros);
     add(ledgerAccountCodes.revenueSubscription(plan), -line.amountMicros);
   }
   const entries: LedgerEntryInput[] = [...signed.entries()]
     .filter(([, amount]) => amount !== 0n)
     .map(([accountCode, amount]) => ({ accountCode, direction: amount > 0n ? "debit" : "credit", amount: amount > 0n ? amount : -amount, currency }));
-  if (entries.length === 0) return;
+  if (entries.length === 0) return null;
   await ensureAccounts(db, [
     { code: receivable, kind: "asset", currency, customerId },
     ...[...signed.keys()].filter((code) => code !== receivable).map((code) => ({ code, kind: "revenue" as const, currency })),
@@ -168,6 +185,30 @@ async function postProration(db: Db, clock: Clock, customerId: string, changeId:
   if (result?.status !== "created" && result?.status !== "exists") {
     throw new DomainError("conflict", `ledger_${result?.status ?? "no_result"}`, `Posting the proration failed: ${result && "message" in result ? result.message : "no result"}`);
   }
+  return result.transactionId;
+}
+
+function prorationPlanKey(preview: SubscriptionChangePreview, line: SubscriptionChangePreview["lines"][number]): string {
+  return line.planVersionId === preview.from.planVersionId && line.kind === "credit" ? preview.from.planKey : preview.to.planKey;
+}
+
+/**
+ * Tally's `proration` invoice of an immediate change: the preview's lines (credit for the unused
+ * old plan, debit for the new), numbered by invoicing, for [change time, period end). The ledger
+ * posting is the change's single `proration` transaction, recorded on the invoice, not posted again.
+ */
+async function createProrationInvoice(db: Db, clock: Clock, actor: Actor, changeId: string, preview: SubscriptionChangePreview, ledgerTransactionId: string): Promise<string> {
+  const period = { start: preview.effectiveAt, end: preview.period.end };
+  const lines = preview.lines.map((line) =>
+    invoiceLine("proration", line.description, period, {
+      productKey: prorationPlanKey(preview, line),
+      quantity: String(line.quantity),
+      amountMicros: line.amountMicros,
+      metadata: { changeId, prorationKind: line.kind, planVersionId: line.planVersionId, unitAmountMinor: line.unitAmountMinor.toString() },
+    }),
+  );
+  const created = await createInvoice(db, { subscriptionId: preview.subscriptionId, kind: "proration", period, lines, ledgerTransactionIds: [ledgerTransactionId] }, { clock, actor });
+  return created.invoiceId;
 }
 
 async function applyCancelOrResume(db: Db, stripe: Stripe | null, actor: Actor, clock: Clock, input: Exclude<ChangeSubscriptionInput, { action: "change" }>, reason: string): Promise<ChangeSubscriptionResult> {
@@ -186,6 +227,11 @@ async function applyCancelOrResume(db: Db, stripe: Stripe | null, actor: Actor, 
       if (live.cancelAtPeriodEnd) throw new DomainError("precondition", "already_canceling", "The subscription already cancels at period end.");
       set = { cancelAtPeriodEnd: true };
       action = "subscription.cancel.schedule";
+      // Nothing to change at the end of a subscription that ends there.
+      await tx
+        .update(subscriptionScheduledChanges)
+        .set({ status: "canceled" })
+        .where(and(eq(subscriptionScheduledChanges.subscriptionId, live.id), eq(subscriptionScheduledChanges.status, "scheduled")));
     } else {
       set = { status: "canceled", canceledAt: now, endedAt: now };
       action = "subscription.cancel";
@@ -209,11 +255,13 @@ async function applyCancelOrResume(db: Db, stripe: Stripe | null, actor: Actor, 
   });
   let pushed: ChangeSubscriptionResult["stripe"] = "skipped";
   if (stripe !== null && result.stripeSubscriptionId !== null) {
+    // Cancel at period end / resume: a schedule of a change no longer pending is released first (cancel now cancels it in Stripe).
+    if (result.status !== "canceled") await releaseStaleSchedule(db, stripe, result.id);
     const synced = await syncSubscription(db, stripe, clock, { subscriptionId: result.id });
     pushed = synced.action === "canceled" ? "canceled" : synced.action === "updated" ? "updated" : "unchanged";
   }
   const effectiveAt = input.action === "cancel" && input.at === "period_end" ? (await resolveEnd(db, clock, input.customerId)) ?? now : now;
-  return { subscriptionId: result.id, changeId: null, status: effectiveAt > now ? "scheduled" : "applied", effectiveAt, preview: null, stripe: pushed };
+  return { subscriptionId: result.id, changeId: null, status: effectiveAt > now ? "scheduled" : "applied", effectiveAt, preview: null, invoiceId: null, stripe: pushed };
 }
 
 async function resolveEnd(db: Db, clock: Clock, customerId: string): Promise<Date | undefined> {

@@ -34,8 +34,8 @@ export type BuildInvoiceInput = {
   planKey: string;
   planName: string;
   usage: readonly MeterUsageRating[];
-  /** The next period's base fee, billed in advance (period invoices only). */
-  baseFee: { seats: number; perSeatMicros: bigint; period: Period } | null;
+  /** The next period's base fee, billed in advance (period invoices only); `planKey`/`planName` when the next period's plan differs (a change at period end). */
+  baseFee: { seats: number; perSeatMicros: bigint; period: Period; planKey?: string; planName?: string } | null;
   discounts: readonly ApplicableDiscount[];
 };
 
@@ -78,11 +78,12 @@ export function buildInvoiceDraft(input: BuildInvoiceInput): InvoiceDraft {
     }
   }
   let baseFeeMicros = 0n;
+  const feePlanKey = input.baseFee?.planKey ?? input.planKey;
   if (input.baseFee && input.baseFee.perSeatMicros > 0n) {
     baseFeeMicros = input.baseFee.perSeatMicros * BigInt(input.baseFee.seats);
     lines.push({
-      ...emptyLine("base_fee", `${input.planName} × ${input.baseFee.seats} seat${input.baseFee.seats === 1 ? "" : "s"} (in advance)`, input.baseFee.period),
-      productKey: input.planKey,
+      ...emptyLine("base_fee", `${input.baseFee.planName ?? input.planName} × ${input.baseFee.seats} seat${input.baseFee.seats === 1 ? "" : "s"} (in advance)`, input.baseFee.period),
+      productKey: feePlanKey,
       quantity: String(input.baseFee.seats),
       unitPrice: microsToMajor(input.baseFee.perSeatMicros),
       amountMicros: baseFeeMicros,
@@ -90,7 +91,7 @@ export function buildInvoiceDraft(input: BuildInvoiceInput): InvoiceDraft {
   }
   const discountByProduct = new Map<string, bigint>();
   for (const discount of input.discounts) {
-    const fee = discount.productKey === input.planKey ? baseFeeMicros : 0n;
+    const fee = discount.productKey === feePlanKey ? baseFeeMicros : 0n;
     const base = (usageByProduct.get(discount.productKey) ?? 0n) + fee - (discountByProduct.get(discount.productKey) ?? 0n);
     if (base <= 0n) continue;
     const amount =
@@ -112,7 +113,7 @@ export function buildInvoiceDraft(input: BuildInvoiceInput): InvoiceDraft {
   }
   const creditableByProduct = new Map<string, bigint>();
   for (const [productKey, usage] of usageByProduct) {
-    const fee = productKey === input.planKey ? baseFeeMicros : 0n;
+    const fee = productKey === feePlanKey ? baseFeeMicros : 0n;
     const discountOnUsage = maxBigint(0n, (discountByProduct.get(productKey) ?? 0n) - fee);
     const creditable = usage - discountOnUsage;
     if (creditable > 0n) creditableByProduct.set(productKey, creditable);
@@ -192,6 +193,11 @@ function toTier(line: RateLine): InvoiceLineTier {
     flatAmountMicros: line.flatAmountMicros.toString(),
     amountMicros: line.amountMicros.toString(),
   };
+}
+
+/** A line given by its caller (proration, one-off): the rest empty, rounded to cents once (half-even). */
+export function invoiceLine(kind: InvoiceLineKind, description: string, servicePeriod: Period, fields: Partial<Omit<InvoiceLineDraft, "kind" | "description" | "servicePeriod" | "amountCents">> & { amountMicros: bigint }): InvoiceLineDraft {
+  return withCents({ ...emptyLine(kind, description, servicePeriod), ...fields });
 }
 
 function emptyLine(kind: InvoiceLineKind, description: string, servicePeriod: Period): InvoiceLineDraft {

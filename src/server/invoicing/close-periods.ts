@@ -106,18 +106,46 @@ async function burnAndFinish(db: Db, items: readonly ComputedInvoice[], options:
   return finished;
 }
 
-async function persist(db: Db, items: ReadonlyArray<Omit<Finished, "number">>, options: ClosePeriodsOptions, now: Date): Promise<Finished[]> {
-  // The counter row is locked until commit: numbers are gapless because a rolled-back close returns them.
+/**
+ * The next `count` invoice numbers (`TLY-000001`…). The counter row is locked until the caller's
+ * transaction commits: numbers are gapless because a rolled-back transaction returns them.
+ */
+export async function allocateInvoiceNumbers(db: Db, count: number): Promise<string[]> {
+  if (count <= 0) return [];
   const [counter] = await executeRows<{ last_number: string | number }>(
     db,
-    sql`insert into invoice_number_counters (series, last_number) values (${invoiceNumberSeries}, ${items.length})
+    sql`insert into invoice_number_counters (series, last_number) values (${invoiceNumberSeries}, ${count})
         on conflict (series) do update set last_number = invoice_number_counters.last_number + excluded.last_number
         returning last_number`,
   );
-  const first = Number(counter!.last_number) - items.length + 1;
-  const finished: Finished[] = items.map((item, index) => ({ ...item, number: formatInvoiceNumber(first + index) }));
-  await insertInvoices(db, finished, `${options.actor.type}:${options.actor.id}`, now);
-  await insertLines(db, finished);
+  const first = Number(counter!.last_number) - count + 1;
+  return Array.from({ length: count }, (_, index) => formatInvoiceNumber(first + index));
+}
+
+async function persist(db: Db, items: ReadonlyArray<Omit<Finished, "number">>, options: ClosePeriodsOptions, now: Date): Promise<Finished[]> {
+  const numbers = await allocateInvoiceNumbers(db, items.length);
+  const finished: Finished[] = items.map((item, index) => ({ ...item, number: numbers[index]! }));
+  const periodEnd = (item: Finished) =>
+    item.computed.request.kind === "period" || item.computed.usageWindow.end <= item.computed.request.period.start ? item.computed.request.period.end : item.computed.usageWindow.end;
+  await insertInvoiceRows(
+    db,
+    finished.map((item) => ({
+      invoiceId: item.invoiceId,
+      number: item.number,
+      customerId: item.computed.subscription.customerId,
+      subscriptionId: item.computed.subscription.id,
+      planVersionId: item.computed.subscription.planVersionId,
+      kind: item.computed.request.kind,
+      sequence: item.computed.sequence,
+      currency: item.computed.terms.currency,
+      periodStart: item.computed.request.period.start,
+      periodEnd: periodEnd(item),
+      totals: item.totals,
+    })),
+    `${options.actor.type}:${options.actor.id}`,
+    now,
+  );
+  await insertInvoiceLines(db, finished);
   await writeBilledUsage(db, finished, now);
   await countDownDiscounts(db, finished);
   await postLedger(db, finished, options);
@@ -143,10 +171,25 @@ export function formatInvoiceNumber(value: number): string {
 const numericArray = (values: ReadonlyArray<string | null>) => sql`${arrayLiteral(values)}::numeric[]`;
 const int4Array = (values: readonly number[]) => sql`${arrayLiteral(values)}::int4[]`;
 
-async function insertInvoices(db: Db, items: readonly Finished[], createdBy: string, now: Date): Promise<void> {
-  const column = <T>(pick: (item: Finished) => T) => items.map(pick);
-  const periodEnd = (item: Finished) =>
-    item.computed.request.kind === "period" || item.computed.usageWindow.end <= item.computed.request.period.start ? item.computed.request.period.end : item.computed.usageWindow.end;
+/** One finalized invoice row to insert (numbered by `allocateInvoiceNumbers`). */
+export type InvoiceRowInput = {
+  invoiceId: string;
+  number: string;
+  customerId: string;
+  subscriptionId: string;
+  planVersionId: string;
+  kind: InvoiceKind;
+  sequence: number;
+  currency: string;
+  periodStart: Date;
+  periodEnd: Date;
+  totals: InvoiceTotals;
+};
+
+/** Inserts finalized invoices (one statement for the batch). */
+export async function insertInvoiceRows(db: Db, items: readonly InvoiceRowInput[], createdBy: string, now: Date): Promise<void> {
+  const column = <T>(pick: (item: InvoiceRowInput) => T) => items.map(pick);
+  const periodEnd = (item: InvoiceRowInput) => item.periodEnd;
   const totals = (pick: (totals: InvoiceTotals) => bigint) => int8Array(column((item) => pick(item.totals)));
   await executeRows(
     db,
@@ -157,10 +200,10 @@ async function insertInvoices(db: Db, items: readonly Finished[], createdBy: str
           subtotal_micros, discount_micros, credit_micros, total_micros, subtotal_cents, discount_cents, credit_cents, total_cents, rounding_micros,
           ${now.toISOString()}::timestamptz, ${now.toISOString()}::timestamptz, ${createdBy}, ${now.toISOString()}::timestamptz, ${now.toISOString()}::timestamptz
         from unnest(${uuidArray(column((item) => item.invoiceId))}, ${textArray(column((item) => item.number))},
-          ${uuidArray(column((item) => item.computed.subscription.customerId))}, ${uuidArray(column((item) => item.computed.subscription.id))},
-          ${uuidArray(column((item) => item.computed.subscription.planVersionId))}, ${textArray(column((item) => item.computed.request.kind))},
-          ${int4Array(column((item) => item.computed.sequence))}, ${textArray(column((item) => item.computed.terms.currency))},
-          ${timestamptzArray(column((item) => item.computed.request.period.start))}, ${timestamptzArray(column(periodEnd))},
+          ${uuidArray(column((item) => item.customerId))}, ${uuidArray(column((item) => item.subscriptionId))},
+          ${uuidArray(column((item) => item.planVersionId))}, ${textArray(column((item) => item.kind))},
+          ${int4Array(column((item) => item.sequence))}, ${textArray(column((item) => item.currency))},
+          ${timestamptzArray(column((item) => item.periodStart))}, ${timestamptzArray(column(periodEnd))},
           ${totals((t) => t.subtotalMicros)}, ${totals((t) => t.discountMicros)}, ${totals((t) => t.creditMicros)}, ${totals((t) => t.totalMicros)},
           ${totals((t) => t.subtotalCents)}, ${totals((t) => t.discountCents)}, ${totals((t) => t.creditCents)}, ${totals((t) => t.totalCents)},
           ${totals((t) => t.roundingMicros)})
@@ -172,7 +215,8 @@ async function insertInvoices(db: Db, items: readonly Finished[], createdBy: str
 /** Lines per statement (bounds one statement's arrays). */
 const linesPerStatementMax = 10_000;
 
-async function insertLines(db: Db, items: readonly Finished[]): Promise<void> {
+/** Inserts invoices' lines, positions 1… in the given order. */
+export async function insertInvoiceLines(db: Db, items: ReadonlyArray<{ invoiceId: string; lines: readonly InvoiceLineDraft[] }>): Promise<void> {
   const rows = items.flatMap((item) => item.lines.map((line, index) => ({ invoiceId: item.invoiceId, position: index + 1, line })));
   for (let offset = 0; offset < rows.length; offset += linesPerStatementMax) {
     const chunk = rows.slice(offset, offset + linesPerStatementMax);

@@ -1,11 +1,11 @@
-import { and, gt, inArray, sql } from "drizzle-orm";
+import { and, eq, gt, inArray, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { executeRows } from "@/db/execute";
-import { allowanceGrants, billedUsage, customerDiscounts, customers, invoices, subscriptions, type InvoiceKind, type Subscription } from "@/db/schema";
+import { allowanceGrants, billedUsage, customerDiscounts, customers, invoices, subscriptionScheduledChanges, subscriptions, type InvoiceKind, type Subscription } from "@/db/schema";
 import { addIntervals, periodContaining } from "@/server/customers/billing-period";
 import { Decimal } from "@/server/pricing/decimal";
 import { loadBillingTerms, type BillingTerms } from "./billing-terms";
-import { buildInvoiceDraft, type ApplicableDiscount, type InvoiceDraft, type MeterUsageRating, type Period } from "./build-invoice";
+import { buildInvoiceDraft, type ApplicableDiscount, type BuildInvoiceInput, type InvoiceDraft, type MeterUsageRating, type Period } from "./build-invoice";
 import { rateUsageGroups, type BilledGroup, type RatedUsageGroup } from "./rate-usage-groups";
 import { readUsageGroups, usageTargetsPerQueryMax, type UsageTarget } from "./read-usage-groups";
 
@@ -51,8 +51,10 @@ type Planned = {
   terms: BillingTerms;
   sequence: number;
   windows: PlannedWindow[];
-  baseFee: { seats: number; perSeatMicros: bigint; period: Period } | null;
+  baseFee: BaseFee | null;
 };
+type BaseFee = NonNullable<BuildInvoiceInput["baseFee"]>;
+type PendingChange = { toPlanVersionId: string; toSeats: number; effectiveAt: Date };
 
 /**
  * Reads everything a batch of invoices needs (subscriptions — locked `for update` when `lock`,
@@ -69,7 +71,12 @@ export async function computeInvoiceDrafts(db: Db, requests: readonly CloseReque
   const customerIds = [...new Set(subscriptionRows.map((row) => row.customerId))];
   const customerRows = customerIds.length === 0 ? [] : await db.select({ id: customers.id, externalId: customers.externalId }).from(customers).where(inArray(customers.id, customerIds));
   const externalIdByCustomer = new Map(customerRows.map((row) => [row.id, row.externalId]));
-  const termsByVersion = await loadBillingTerms(db, subscriptionRows.map((row) => row.planVersionId));
+  // A plan change scheduled for a period's end sets the next period's base fee (billed in advance by that period's invoice).
+  const pendingChanges = subscriptionIds.length === 0 || !requests.some((request) => request.kind === "period") ? [] : await db
+    .select({ subscriptionId: subscriptionScheduledChanges.subscriptionId, toPlanVersionId: subscriptionScheduledChanges.toPlanVersionId, toSeats: subscriptionScheduledChanges.toSeats, effectiveAt: subscriptionScheduledChanges.effectiveAt })
+    .from(subscriptionScheduledChanges)
+    .where(and(inArray(subscriptionScheduledChanges.subscriptionId, subscriptionIds), eq(subscriptionScheduledChanges.status, "scheduled")));
+  const termsByVersion = await loadBillingTerms(db, [...subscriptionRows.map((row) => row.planVersionId), ...pendingChanges.map((row) => row.toPlanVersionId)]);
   const earliest = new Date(Math.min(...requests.map((request) => request.period.start.getTime())) - lateUsageLookbackMs);
   const existing = subscriptionIds.length === 0 ? [] : await db
     .select({ id: invoices.id, subscriptionId: invoices.subscriptionId, kind: invoices.kind, sequence: invoices.sequence, periodStart: invoices.periodStart, periodEnd: invoices.periodEnd })
@@ -109,7 +116,7 @@ export async function computeInvoiceDrafts(db: Db, requests: readonly CloseReque
         windows.push({ period, window: usageWindow(subscription, period, period.end), late: true });
       }
     }
-    planned.push({ request, subscription, externalId: externalIdByCustomer.get(subscription.customerId) ?? "", terms, sequence, windows, baseFee: request.kind === "period" ? baseFeeFor(subscription, terms, actual.index, request.period) : null });
+    planned.push({ request, subscription, externalId: externalIdByCustomer.get(subscription.customerId) ?? "", terms, sequence, windows, baseFee: request.kind === "period" ? baseFeeFor(subscription, terms, actual.index, request.period, pendingChanges.filter((row) => row.subscriptionId === subscription.id), termsByVersion) : null });
   }
   if (planned.length === 0) return results;
 
@@ -162,14 +169,20 @@ export function usageWindow(subscription: Pick<Subscription, "trialEnd" | "ended
  * The base fee is billed in advance, as Stripe bills licensed prices: the invoice closing period N
  * carries seats × fee for period N+1 (and the usage of period N), so it matches Stripe's renewal
  * invoice line by line. Nothing when the subscription ends or is set to cancel at period end, or
- * when period N+1 starts inside the trial.
+ * when period N+1 starts inside the trial. A plan/seat change scheduled for the end of period N
+ * (customers' `subscription_scheduled_changes`) gives period N+1's fee: Stripe's schedule switches
+ * the price at the same renewal.
  */
-function baseFeeFor(subscription: Subscription, terms: BillingTerms, index: number, period: Period): Planned["baseFee"] {
-  if (terms.baseFeePerSeatMicros === 0n || subscription.cancelAtPeriodEnd || subscription.status === "canceled") return null;
+function baseFeeFor(subscription: Subscription, terms: BillingTerms, index: number, period: Period, pending: readonly PendingChange[], termsByVersion: Map<string, BillingTerms>): Planned["baseFee"] {
+  if (subscription.cancelAtPeriodEnd || subscription.status === "canceled") return null;
+  const change = pending.find((row) => row.effectiveAt.getTime() === period.end.getTime());
+  const nextTerms = (change && termsByVersion.get(change.toPlanVersionId)) || terms;
+  const seats = change && termsByVersion.has(change.toPlanVersionId) ? change.toSeats : subscription.seats;
+  if (nextTerms.baseFeePerSeatMicros === 0n) return null;
   const next = { start: period.end, end: addIntervals(subscription.billingAnchor, terms.interval, index + 2) };
   if (subscription.endedAt && subscription.endedAt <= next.start) return null;
   if (subscription.trialEnd && subscription.trialEnd > next.start) return null;
-  return { seats: subscription.seats, perSeatMicros: terms.baseFeePerSeatMicros, period: next };
+  return { seats, perSeatMicros: nextTerms.baseFeePerSeatMicros, period: next, planKey: nextTerms.planKey, planName: nextTerms.planName };
 }
 
 async function readPlannedUsage(db: Db, planned: readonly Planned[]) {

@@ -38,6 +38,9 @@ export function invoiceAccounts(input: Pick<InvoiceLedgerInput, "customerId" | "
     { code: ledgerAccountCodes.expensePromotions(), kind: "expense", currency },
     { code: ledgerAccountCodes.rounding(), kind: "expense", currency },
   ];
+  for (const plan of new Set(input.lines.filter((line) => line.kind === "base_fee" || line.kind === "proration").map((line) => line.productKey ?? input.planKey))) {
+    if (plan !== input.planKey) accounts.push({ code: ledgerAccountCodes.revenueSubscription(plan), kind: "revenue", currency });
+  }
   for (const productKey of new Set(input.lines.filter(isUsage).map((line) => line.productKey ?? "usage"))) {
     accounts.push({ code: ledgerAccountCodes.revenueUsage(productKey), kind: "revenue", currency });
   }
@@ -58,14 +61,16 @@ export function invoiceTransactions(input: InvoiceLedgerInput): TransferInput[] 
   const { customerId, currency, totals } = input;
   const usageByProduct = new Map<string, bigint>();
   let usage = 0n;
-  let baseFee = 0n;
+  // Base fee per plan (`revenue:subscription:<plan>`): the next period's plan may differ after a scheduled change.
+  const feeByPlan = new Map<string, bigint>();
   for (const line of input.lines) {
     if (isUsage(line)) {
       const product = line.productKey ?? "usage";
       usageByProduct.set(product, (usageByProduct.get(product) ?? 0n) + line.amountMicros);
       usage += line.amountMicros;
     } else if (line.kind === "base_fee" || line.kind === "proration") {
-      baseFee += line.amountMicros;
+      const plan = line.productKey ?? input.planKey;
+      feeByPlan.set(plan, (feeByPlan.get(plan) ?? 0n) + line.amountMicros);
     }
   }
   const common = { actor: input.actor, effectiveAt: input.effectiveAt, references: { customerId, invoiceId: input.invoiceId } };
@@ -82,7 +87,7 @@ export function invoiceTransactions(input: InvoiceLedgerInput): TransferInput[] 
     [ledgerAccountCodes.expensePromotions(), totals.discountMicros],
     [ledgerAccountCodes.rounding(), totals.roundingMicros],
     [ledgerAccountCodes.customerUnbilled(customerId), -(usage - totals.creditMicros)],
-    [ledgerAccountCodes.revenueSubscription(input.planKey), -baseFee],
+    ...[...feeByPlan].map(([plan, amount]): [string, bigint] => [ledgerAccountCodes.revenueSubscription(plan), -amount]),
   ]);
   if (invoice.length > 0) {
     transactions.push({ ...common, kind: "invoice", idempotencyKey: invoiceLedgerKeys.invoice(input.invoiceKey), description: "Invoice finalized", entries: invoice });

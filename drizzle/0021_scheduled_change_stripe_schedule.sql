@@ -1,0 +1,1 @@
+ALTER TABLE "subscription_scheduled_changes" ADD COLUMN "stripe_schedule_id" text;

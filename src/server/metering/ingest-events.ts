@@ -1,4 +1,5 @@
-import { sql } from "drizzle-orm";
+import { sql, type SQL } from "drizzle-orm";
+import type { PgDialect } from "drizzle-orm/pg-core";
 import type { Db } from "@/db/client";
 import { executeRows } from "@/db/execute";
 import { systemClock, type Clock } from "@/server/clock";
@@ -19,8 +20,13 @@ export type IngestEventsResult = {
 
 export type IngestEventsOptions = { clock?: Clock };
 
-/** Counter rows per minute; a batch picks one at random so concurrent batches rarely share a row lock. */
+/**
+ * Counter rows per minute. Batches of one process take them round-robin from a random start, so
+ * concurrent batches rarely share a row lock, and consecutive batches of one process never do
+ * (a batch whose transaction is still open would otherwise block the next one).
+ */
 const counterShards = 16;
+let nextCounterShard = Math.floor(Math.random() * counterShards);
 
 /**
  * Validates each event on its own and stores the valid ones exactly once, keyed by
@@ -62,7 +68,7 @@ export async function ingestEvents(db: Db, events: readonly unknown[], options: 
   const storedKeys = await storeEvents(db, candidates, { inBatchDuplicates, rejectedByCode });
   let accepted = 0;
   for (const { index, event } of candidates) {
-    const stored = storedKeys.has(dedupKey(event.source, event.id));
+    const stored = storedKeys === "all" || (storedKeys !== "none" && storedKeys.has(dedupKey(event.source, event.id)));
     if (stored) accepted++;
     results[index] = { index, id: event.id, source: event.source, status: stored ? "accepted" : "duplicate" };
   }
@@ -78,21 +84,24 @@ function dedupKey(source: string, id: string): string {
  * One statement: claim the dedup keys (ON CONFLICT DO NOTHING, in key order so concurrent
  * batches never deadlock), store the events whose key this statement claimed, with the
  * customer resolved by external id (null if unknown), and bump the ingestion counters.
- * Returns the keys stored now; every other candidate was already stored.
+ * Returns the keys stored now ("all" or "none" when that is all of them or none, the usual
+ * cases, so only a mixed batch sends its keys back); every other candidate was already stored.
  */
 async function storeEvents(
   db: Db,
   candidates: { index: number; event: ValidCloudEvent }[],
   stats: { inBatchDuplicates: number; rejectedByCode: Partial<Record<RejectCode, number>> },
-): Promise<Set<string>> {
+): Promise<Set<string> | "all" | "none"> {
   const payload = `[${candidates.map(({ event }) => eventRecordJson(event)).join(",")}]`;
-  const shard = Math.floor(Math.random() * counterShards);
-  const rows = await executeRows<{ source: string; event_id: string }>(
+  const shard = nextCounterShard;
+  nextCounterShard = (nextCounterShard + 1) % counterShards;
+  const [row] = await executePrepared<{ claimed: string | number; keys: [string, string][] | string | null }>(
     db,
     sql`
       with input as (
-        select * from json_to_recordset(${payload}::json)
-          as e(source text, id text, type text, subject text, time timestamptz, data jsonb)
+        -- data read as text and cast: json_to_recordset's own conversion to jsonb takes twice as long.
+        select source, id, type, subject, time, data::jsonb as data from json_to_recordset(${payload}::json)
+          as e(source text, id text, type text, subject text, time timestamptz, data text)
       ),
       claimed as (
         insert into usage_event_keys (source, event_id, occurred_at)
@@ -120,12 +129,35 @@ async function storeEvents(
           unknown_customer = counters.unknown_customer + excluded.unknown_customer,
           rejected = tally_jsonb_sum(counters.rejected, excluded.rejected)
       )
-      select source, event_id from claimed`,
+      select count(*) as claimed,
+             case when count(*) > 0 and count(*) < ${candidates.length} then json_agg(json_build_array(source, event_id)) end as keys
+      from claimed`,
   );
-  return new Set(rows.map((row) => dedupKey(row.source, row.event_id)));
+  const claimed = Number(row?.claimed ?? 0);
+  if (claimed === candidates.length) return "all";
+  if (claimed === 0) return "none";
+  const keys = typeof row?.keys === "string" ? (JSON.parse(row.keys) as [string, string][]) : (row?.keys ?? []);
+  return new Set(keys.map(([source, id]) => dedupKey(source, id)));
 }
 
 function eventRecordJson(event: ValidCloudEvent): string {
   const head = JSON.stringify({ source: event.source, id: event.id, type: event.type, subject: event.subject, time: event.time });
   return `${head.slice(0, -1)},"data":${event.dataJson}}`;
+}
+
+type PreparingClient = { unsafe: (query: string, params: unknown[], options: { prepare: boolean }) => Promise<unknown> };
+
+/**
+ * Runs `query` as a named prepared statement when `db` is the postgres-js pool (drizzle's
+ * execute sends every statement unnamed, so PostgreSQL parses and plans the ingestion
+ * statement for each batch, after an extra round trip to describe it). postgres-js keeps one
+ * prepared statement per connection and query text. Anything else (PGlite, a transaction)
+ * goes through drizzle as usual.
+ */
+async function executePrepared<Row extends Record<string, unknown>>(db: Db, query: SQL): Promise<Row[]> {
+  const client = (db as unknown as { $client?: Partial<PreparingClient> }).$client;
+  const dialect = (db as unknown as { dialect?: PgDialect }).dialect;
+  if (typeof client?.unsafe !== "function" || !dialect) return executeRows<Row>(db, query);
+  const { sql: text, params } = dialect.sqlToQuery(query);
+  return (await client.unsafe(text, params, { prepare: true })) as Row[];
 }

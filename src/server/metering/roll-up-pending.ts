@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { executeRows } from "@/db/execute";
 import { backfillNewMeters } from "./backfill-new-meters";
-import { matchedEventsSql, rollupCursorName, windowAggregatesSql } from "./rollup-sql";
+import { claimWindowAggregatesSql, compiledMatchedEventsSql, loadCompiledMeters, rollupCursorName, type CompiledMeter } from "./rollup-sql";
 
 export type RollUpPendingResult = {
   /** False when another process holds the cursor (it is rolling up now). */
@@ -14,7 +14,7 @@ export type RollUpPendingResult = {
   backfilledMeters: number;
 };
 
-export const rollupClaimEventsMax = 20_000;
+export const rollupClaimEventsMax = 50_000;
 
 /**
  * Rolls up the next events in ingestion order, at most `limit`. Several processes may call
@@ -39,9 +39,15 @@ export async function rollUpPending(db: Db, options: { limit?: number } = {}): P
     );
     if (!cursor) return { claimed: false, events: 0, windows: 0, lagMsMax: 0, backfilledMeters: 0 };
     const backfilledMeters = await backfillNewMeters(tx);
+    const meters = await loadCompiledMeters(tx);
+    // The planner cannot know how many events wait past the cursor (the statistics lag behind a
+    // fast-growing table) and would read and sort all of them to return the first `limit`; walk
+    // the (txid, seq) indexes in order instead, and keep a claim's intermediate rows in memory.
+    await executeRows(tx, sql`select set_config('enable_sort', 'off', true), set_config('enable_bitmapscan', 'off', true),
+      set_config('work_mem', '64MB', true), set_config('jit', 'off', true)`);
     const [row] = await executeRows<{ events: string | number; windows: string | number; lag_ms_max: string | number | null }>(
       tx,
-      claimSql(cursor.last_txid, cursor.last_seq, limit),
+      claimSql(cursor.last_txid, cursor.last_seq, limit, meters),
     );
     return {
       claimed: true,
@@ -57,7 +63,7 @@ export async function rollUpPending(db: Db, options: { limit?: number } = {}): P
 const newer = sql`(excluded.latest_at is not null and (r.latest_at is null
   or (excluded.latest_at, excluded.latest_seq) > (r.latest_at, r.latest_seq)))`;
 
-function claimSql(lastTxid: string, lastSeq: string, limit: number) {
+function claimSql(lastTxid: string, lastSeq: string, limit: number, meters: readonly CompiledMeter[]) {
   return sql`
     with claimed as materialized (
       select seq, txid, type, subject, occurred_at, ingested_at, data
@@ -67,8 +73,8 @@ function claimSql(lastTxid: string, lastSeq: string, limit: number) {
       order by txid, seq
       limit ${limit}
     ),
-    matched as materialized (${matchedEventsSql(sql`claimed`)}),
-    windows as materialized (${windowAggregatesSql(sql`matched`)}),
+    matched as materialized (${compiledMatchedEventsSql(sql`claimed`, meters)}),
+    windows as materialized (${claimWindowAggregatesSql(sql`matched`)}),
     upserted as (
       insert into usage_rollups as r (meter_id, subject, window_start, dimensions, events, sum_value, max_value,
                                       latest_value, latest_at, latest_seq)

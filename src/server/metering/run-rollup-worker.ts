@@ -1,7 +1,7 @@
 import type { Db } from "@/db/client";
 import type { Worker } from "@/server/workers/types";
 import { ensureUsageEventPartitions } from "./ensure-usage-event-partitions";
-import { rollUpPending } from "./roll-up-pending";
+import { rollUpPending, rollupClaimEventsMax } from "./roll-up-pending";
 
 /** Poll interval when there is nothing to roll up: bounds the metering lag of a quiet system. */
 export const rollupIdleMs = 200;
@@ -18,7 +18,9 @@ export async function rollUpOnce(db: Db): Promise<number> {
     partitionsCheckedAtMs = Date.now();
     await ensureUsageEventPartitions(db);
   }
-  const result = await rollUpPending(db, { limit: 10_000 });
+  // A claim takes what is waiting, up to the largest claim: when the worker is behind, larger
+  // claims cost less per event (a window is upserted once per claim, however many events it has).
+  const result = await rollUpPending(db, { limit: rollupClaimEventsMax });
   return result.events + result.backfilledMeters;
 }
 

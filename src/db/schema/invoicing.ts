@@ -4,8 +4,11 @@ import { planVersions } from "./catalog";
 import { customers } from "./customers";
 import { subscriptions } from "./subscriptions";
 
-/** `period`: end-of-period invoice; `threshold`: mid-period, when unbilled usage passed the threshold; `proration`: plan changes (Stripe work). */
-export const invoiceKinds = ["period", "threshold", "proration"] as const;
+/**
+ * `period`: end-of-period invoice; `threshold`: mid-period, when unbilled usage passed the threshold; `proration`: plan changes (Stripe work);
+ * `opening`: the first billed period's base fee in advance (Stripe's `subscription_create` invoice), once per subscription.
+ */
+export const invoiceKinds = ["period", "threshold", "proration", "opening"] as const;
 export type InvoiceKind = (typeof invoiceKinds)[number];
 
 export const invoiceStatuses = ["draft", "finalized", "paid", "void", "uncollectible"] as const;
@@ -64,6 +67,8 @@ export const invoices = pgTable(
     finalizedAt: timestamp("finalized_at", { withTimezone: true }),
     paidAt: timestamp("paid_at", { withTimezone: true }),
     voidedAt: timestamp("voided_at", { withTimezone: true }),
+    /** When Stripe marked the linked invoice uncollectible (status follows Stripe's). */
+    uncollectibleAt: timestamp("uncollectible_at", { withTimezone: true }),
     createdBy: text("created_by").notNull(),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
@@ -72,6 +77,8 @@ export const invoices = pgTable(
     uniqueIndex("invoices_subscription_period_kind_key").on(table.subscriptionId, table.periodStart, table.kind, table.sequence),
     uniqueIndex("invoices_number_key").on(table.number),
     uniqueIndex("invoices_stripe_invoice_key").on(table.stripeInvoiceId),
+    /** One opening invoice per subscription. */
+    uniqueIndex("invoices_opening_key").on(table.subscriptionId).where(sql`${table.kind} = 'opening'`),
     index("invoices_customer_idx").on(table.customerId, table.periodStart),
     index("invoices_issued_idx").on(table.issuedAt, table.id),
     check("invoices_number_check", sql`(${table.status} = 'draft') = (${table.number} is null)`),

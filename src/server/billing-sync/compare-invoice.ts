@@ -22,7 +22,7 @@ export type CompareStripeInvoiceResult = { invoiceId: string; stripeInvoiceId: s
  * and is recorded in `stripe_invoice_checks`, so running it again changes nothing.
  */
 export async function compareStripeInvoice(db: Db, stripe: Stripe, input: { invoiceId: string; stripeInvoice?: Stripe.Invoice }, options: { clock: Clock }): Promise<CompareStripeInvoiceResult> {
-  const { invoice, lines } = await loadPushableInvoice(db, input.invoiceId, ["period", "threshold", "proration"]);
+  const { invoice, lines } = await loadPushableInvoice(db, input.invoiceId, ["period", "threshold", "proration", "opening"]);
   const stripeInvoiceId = input.stripeInvoice?.id ?? invoice.stripeInvoiceId;
   if (stripeInvoiceId === null) throw new DomainError("precondition", "invoice_not_pushed", `Invoice ${invoice.id} is not linked to a Stripe invoice yet.`);
   const stripeInvoice = input.stripeInvoice ?? (await stripe.invoices.retrieve(stripeInvoiceId));
@@ -83,8 +83,9 @@ export async function compareStripeInvoice(db: Db, stripe: Stripe, input: { invo
 /**
  * The `invoice.finalized` hook (apply-stripe-event.ts): finds the Tally invoice Stripe's invoice
  * belongs to — by `stripe_invoice_id`, else by a pushed line's `tally_invoice_id`, else as the
- * period invoice of the Tally subscription with the same period — links it and compares.
- * An invoice Tally has no counterpart for (e.g. the subscription's opening invoice) is skipped.
+ * period invoice of the Tally subscription with the same period, else (Stripe's
+ * `subscription_create` invoice) as the subscription's unlinked `opening` invoice — links it and
+ * compares. An invoice Tally has no counterpart for (e.g. a trial's $0 first invoice) is skipped.
  */
 export async function compareFinalizedStripeInvoice(db: Db, stripe: Stripe, clock: Clock, stripeInvoice: Stripe.Invoice): Promise<CompareStripeInvoiceResult | null> {
   const invoice = await findTallyInvoice(db, stripeInvoice);
@@ -122,5 +123,13 @@ async function findTallyInvoice(db: Db, stripeInvoice: Stripe.Invoice): Promise<
         sql`${invoices.periodEnd} = to_timestamp(${stripeInvoice.period_end})`,
       ),
     );
-  return byPeriod?.invoice ?? null;
+  if (byPeriod) return byPeriod.invoice;
+  if (stripeInvoice.billing_reason !== "subscription_create") return null;
+  // The opening invoice of a subscription without trial (a trial's opening invoice is linked by `linkOpeningInvoice`).
+  const [opening] = await db
+    .select({ invoice: invoices })
+    .from(invoices)
+    .innerJoin(subscriptions, eq(subscriptions.id, invoices.subscriptionId))
+    .where(and(eq(subscriptions.stripeSubscriptionId, stripeSubscriptionId), eq(invoices.kind, "opening"), isNull(invoices.stripeInvoiceId), isNull(subscriptions.trialEnd)));
+  return opening?.invoice ?? null;
 }

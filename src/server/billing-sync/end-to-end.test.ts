@@ -226,6 +226,14 @@ describe("a month of usage reaches Stripe's renewal invoice exactly, and Tally c
       [0, false],
     ]);
 
+    // Tally's invoices followed Stripe's to paid (the P0 close ↔ the trial-end invoice, P1 ↔ the renewal), at Stripe's payment time.
+    const tallyInvoices = await db.select().from(invoices).where(eq(invoices.subscriptionId, subscription.id)).orderBy(invoices.periodStart);
+    expect(tallyInvoices.map((row) => [row.kind, row.status, row.paidAt !== null])).toEqual([
+      ["period", "paid", true],
+      ["period", "paid", true],
+    ]);
+    expect(tallyInvoices[1]!.paidAt!.getTime()).toBe(renewal.status_transitions.paid_at! * 1000);
+
     // The payments are in the ledger: the receivable is zero, the trial balance sums to zero.
     expect(await accountNet(db, `customer:${customerId}:receivable`)).toBe(0n);
     const [trial] = await executeRows<{ total: string }>(db, sql`select coalesce(sum(amount), 0)::text as total from ledger_entries`);
@@ -240,6 +248,7 @@ describe("a month of usage reaches Stripe's renewal invoice exactly, and Tally c
     expect((await closeDuePeriods(db, { until: p1End }, { clock: closeClock, actor })).created).toBe(0);
     expect(await stripeLedgerSnapshot(db)).toEqual(ledger);
     expect(await accountNet(db, `customer:${customerId}:receivable`)).toBe(0n);
+    expect((await db.select({ status: invoices.status }).from(invoices).where(eq(invoices.subscriptionId, subscription.id))).map((row) => row.status)).toEqual(["paid", "paid"]);
     expect(await db.select().from(invoiceDiscrepancies)).toEqual([]);
     expect((await stripeItemsOf(stripe, stripeCustomerId)).length).toBe(pushable.length);
     await expectLedgerConsistent(db);

@@ -8,6 +8,7 @@ import { getPlanVersion } from "@/server/catalog/get-plan-version";
 import type { Clock } from "@/server/clock";
 import { DomainError } from "@/server/errors";
 import { markEntitlementsChanged } from "@/server/entitlements/mark-entitlements-changed";
+import { createOpeningInvoice } from "@/server/invoicing/create-opening-invoice";
 
 export type CreateSubscriptionInput = {
   customerId: string;
@@ -63,6 +64,9 @@ export async function createSubscription(db: Db, actor: Actor, clock: Clock, inp
         objectId: input.customerId,
         after: { subscriptionId: created.id, plan: plan.key, version: version.version, seats: created.seats, status: created.status },
       });
+      // No trial: Stripe invoices the first period's fee at once (`subscription_create`); so does Tally, in this
+      // transaction. A trial's opening invoice comes from period close once the trial has ended.
+      if (created.status === "active") await createOpeningInvoice(tx, { subscriptionId: created.id }, { clock, actor });
       return created;
     } catch (error) {
       if (isUniqueViolation(error, "subscriptions_one_live_per_customer")) {

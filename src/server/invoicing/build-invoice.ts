@@ -228,7 +228,7 @@ function subtract(left: string, right: string): string {
   return new Decimal(left).minus(right).toFixed();
 }
 
-function microsToMajor(micros: bigint): string {
+export function microsToMajor(micros: bigint): string {
   return new Decimal(micros.toString()).dividedBy(1_000_000).toFixed();
 }
 

@@ -4,6 +4,7 @@ import type { Actor } from "@/server/audit/actor";
 import type { Clock } from "@/server/clock";
 import { DomainError } from "@/server/errors";
 import { closeBatchMax, closePeriods, type ClosePeriodResult } from "./close-periods";
+import { createDueOpeningInvoices } from "./create-opening-invoice";
 import { duePeriodsPerSubscriptionMax, listDuePeriods, type DueSubscription } from "./list-due-periods";
 
 export const closeDuePeriodsInput = z.object({
@@ -27,6 +28,8 @@ export type CloseDuePeriodsResult = {
   skipped: number;
   failed: CloseFailure[];
   totalMicros: bigint;
+  /** Opening invoices created for trials that ended by `until` (not counted in `created`). */
+  opened: number;
 };
 
 const pagesMax = 10_000;
@@ -47,7 +50,11 @@ export async function closeDuePeriods(
   const input = closeDuePeriodsInput.parse(rawInput);
   if (input.until > options.clock.now()) throw new DomainError("invalid", "close_until_in_future", "Periods can only be closed once they have ended: `until` must not be in the future.");
   const log = options.log ?? (() => {});
-  const result: CloseDuePeriodsResult = { subscriptionsScanned: 0, periodsDue: 0, created: 0, exists: 0, skipped: 0, failed: [], totalMicros: 0n };
+  const result: CloseDuePeriodsResult = { subscriptionsScanned: 0, periodsDue: 0, created: 0, exists: 0, skipped: 0, failed: [], totalMicros: 0n, opened: 0 };
+  // Trials that ended: the first billed period's fee (the opening invoice), before the periods close.
+  const opening = await createDueOpeningInvoices(db, { until: input.until, subscriptionIds: input.subscriptionIds }, options);
+  result.opened = opening.created;
+  for (const failure of opening.failed) result.failed.push({ subscriptionId: failure.subscriptionId, periodStart: input.until, message: `opening invoice: ${failure.message}` });
   let afterId: string | undefined;
   for (let page = 0; page < pagesMax; page++) {
     const due = await listDuePeriods(db, { until: input.until, subscriptionIds: input.subscriptionIds, afterId, limit: input.pageSize });

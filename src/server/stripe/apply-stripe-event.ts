@@ -1,6 +1,7 @@
 import type Stripe from "stripe";
 import type { Db } from "@/db/client";
 import { compareFinalizedStripeInvoice } from "@/server/billing-sync/compare-invoice";
+import { followStripeInvoiceStatus } from "@/server/billing-sync/follow-invoice-status";
 import type { Clock } from "@/server/clock";
 import { DomainError } from "@/server/errors";
 import { recordPaymentFailure, reconcileDunningInvoice, reconcileDunningSubscription } from "@/server/dunning/record-payment-failure";
@@ -49,6 +50,9 @@ export async function applyStripeEvent(db: Db, stripe: Stripe, clock: Clock, eve
     const posted = await postInvoicePayment(db, clock, invoice, customerId);
     // Billing sync: Stripe's finalized invoice vs Tally's, line by line (discrepancies recorded).
     if (event.type === "invoice.finalized") await compareFinalizedStripeInvoice(db, stripe, clock, invoice);
+    // Tally's invoice status follows Stripe's (invoice.paid / voided / marked_uncollectible). Read from the re-fetched
+    // invoice on every invoice event, forwards only: a paid event processed before the link (finalized) is caught up.
+    await followStripeInvoiceStatus(db, clock, invoice);
     if (event.type === "invoice.payment_failed") await recordPaymentFailure(db, clock, { customerId, invoice, snapshot: object, eventCreated: event.created });
     else await reconcileDunningInvoice(db, clock, invoice);
     return { outcome: "applied", note: posted === "skipped" ? undefined : `payment ${posted}` };

@@ -1,0 +1,2 @@
+ALTER TABLE "invoices" ADD COLUMN "uncollectible_at" timestamp with time zone;--> statement-breakpoint
+CREATE UNIQUE INDEX "invoices_opening_key" ON "invoices" USING btree ("subscription_id") WHERE "invoices"."kind" = 'opening';

@@ -1,7 +1,5 @@
-import { spawn, type ChildProcess } from "node:child_process";
-import crypto from "node:crypto";
+import type { ChildProcess } from "node:child_process";
 import fs from "node:fs";
-import net from "node:net";
 import path from "node:path";
 import type { Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -17,6 +15,7 @@ import { rolledUpSql } from "@/server/metering/rollup-sql";
 import { verifyRollups } from "@/server/metering/verify-rollups";
 import { createTestDatabase } from "@/test/database";
 import { ratio, reportFigures, type Figures } from "../report";
+import { buildApp, freePort, startServer, stopServer } from "../next-server";
 
 /*
  * End-to-end ingestion through the production server (`next start`) into PostgreSQL.
@@ -40,9 +39,9 @@ export async function run(): Promise<void> {
     const { db } = database;
     await setUpCatalog(db);
     const { key } = await createApiKey(db, { actor: systemActor("bench"), name: "bench", scopes: ["ingest", "read"] });
-    if (process.env.BENCH_SKIP_BUILD !== "1" || !fs.existsSync(path.join(root, distDir))) await buildApp();
+    if (process.env.BENCH_SKIP_BUILD !== "1" || !fs.existsSync(path.join(root, distDir))) await buildApp(distDir);
     const port = await freePort();
-    server = await startServer(port, database.url);
+    server = await startServer({ distDir, port, databaseUrl: database.url, readyPath: "/api/v1/events", logFile: process.env.BENCH_SERVER_LOG });
     const url = `http://127.0.0.1:${port}/api/v1/events`;
 
     const startMs = Date.now();
@@ -228,66 +227,4 @@ async function timed<T>(work: () => Promise<T>): Promise<{ result: T; seconds: n
   const startedMs = performance.now();
   const result = await work();
   return { result, seconds: (performance.now() - startedMs) / 1000 };
-}
-
-async function buildApp(): Promise<void> {
-  console.log(`building the app into ${distDir} ...`);
-  await new Promise<void>((resolve, reject) => {
-    const build = spawn(path.join(root, "node_modules/.bin/next"), ["build"], {
-      cwd: root,
-      env: { ...process.env, TALLY_NEXT_DIST_DIR: distDir, NODE_ENV: "production" },
-      stdio: ["ignore", "ignore", "inherit"],
-    });
-    build.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`next build exited with ${code}`))));
-  });
-}
-
-async function startServer(port: number, databaseUrl: string): Promise<ChildProcess> {
-  const server = spawn(path.join(root, "node_modules/.bin/next"), ["start", "-p", String(port), "-H", "127.0.0.1"], {
-    cwd: root,
-    env: {
-      ...process.env,
-      TALLY_NEXT_DIST_DIR: distDir,
-      NODE_ENV: "production",
-      DATABASE_URL: databaseUrl,
-      TALLY_WORKERS: "on",
-      NEXTAUTH_SECRET: process.env.NEXTAUTH_SECRET ?? crypto.randomBytes(24).toString("hex"),
-      NEXTAUTH_URL: `http://127.0.0.1:${port}`,
-    },
-    // BENCH_SERVER_LOG=<file> keeps the server's output (worker logs) for diagnosis.
-    stdio: ["ignore", process.env.BENCH_SERVER_LOG ? fs.openSync(process.env.BENCH_SERVER_LOG, "w") : "ignore", "inherit"],
-    detached: true,
-  });
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (server.exitCode !== null) throw new Error(`next start exited with ${server.exitCode}`);
-    const ready = await fetch(`http://127.0.0.1:${port}/api/v1/events`, { method: "POST" }).then(
-      (response) => response.status === 401,
-      () => false,
-    );
-    if (ready) return server;
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  await stopServer(server);
-  throw new Error("next start did not answer within 60 s");
-}
-
-/** Stops the server we started: its process group, by the id we were given. */
-async function stopServer(server: ChildProcess): Promise<void> {
-  if (server.exitCode !== null || !server.pid) return;
-  const exited = new Promise((resolve) => server.once("exit", resolve));
-  process.kill(-server.pid, "SIGTERM");
-  const timeout = setTimeout(() => server.pid && process.kill(-server.pid, "SIGKILL"), 10_000);
-  await exited;
-  clearTimeout(timeout);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.listen(0, "127.0.0.1", () => {
-      const address = probe.address();
-      probe.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
-    });
-  });
 }

@@ -1,0 +1,82 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import crypto from "node:crypto";
+import fs from "node:fs";
+import net from "node:net";
+import path from "node:path";
+
+/**
+ * The production server for HTTP benchmarks: built into its own directory (so a benchmark never
+ * disturbs `.next`), started with `next start` on a free port, stopped by its process group.
+ */
+const root = path.resolve(import.meta.dirname, "..");
+
+export async function buildApp(distDir: string): Promise<void> {
+  console.log(`building the app into ${distDir} ...`);
+  await new Promise<void>((resolve, reject) => {
+    const build = spawn(path.join(root, "node_modules/.bin/next"), ["build"], {
+      cwd: root,
+      env: { ...process.env, TALLY_NEXT_DIST_DIR: distDir, NODE_ENV: "production" },
+      stdio: ["ignore", "ignore", "inherit"],
+    });
+    build.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`next build exited with ${code}`))));
+  });
+}
+
+export type StartServerOptions = {
+  distDir: string;
+  port: number;
+  databaseUrl: string;
+  /** A route that answers 401 without credentials once the server is up. */
+  readyPath: string;
+  /** Keep the server's stdout (worker logs) in this file. */
+  logFile?: string;
+};
+
+export async function startServer(options: StartServerOptions): Promise<ChildProcess> {
+  const server = spawn(path.join(root, "node_modules/.bin/next"), ["start", "-p", String(options.port), "-H", "127.0.0.1"], {
+    cwd: root,
+    env: {
+      ...process.env,
+      TALLY_NEXT_DIST_DIR: options.distDir,
+      NODE_ENV: "production",
+      DATABASE_URL: options.databaseUrl,
+      TALLY_WORKERS: "on",
+      NEXTAUTH_SECRET: process.env.NEXTAUTH_SECRET ?? crypto.randomBytes(24).toString("hex"),
+      NEXTAUTH_URL: `http://127.0.0.1:${options.port}`,
+    },
+    stdio: ["ignore", options.logFile ? fs.openSync(options.logFile, "w") : "ignore", "inherit"],
+    detached: true,
+  });
+  const deadlineMs = Date.now() + 60_000;
+  while (Date.now() < deadlineMs) {
+    if (server.exitCode !== null) throw new Error(`next start exited with ${server.exitCode}`);
+    const ready = await fetch(`http://127.0.0.1:${options.port}${options.readyPath}`, { method: "POST" }).then(
+      (response) => response.status === 401,
+      () => false,
+    );
+    if (ready) return server;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  await stopServer(server);
+  throw new Error("next start did not answer within 60 s");
+}
+
+/** Stops the server we started: its process group, by the id we were given. */
+export async function stopServer(server: ChildProcess): Promise<void> {
+  if (server.exitCode !== null || !server.pid) return;
+  const exited = new Promise((resolve) => server.once("exit", resolve));
+  process.kill(-server.pid, "SIGTERM");
+  const timeout = setTimeout(() => server.pid && process.kill(-server.pid, "SIGKILL"), 10_000);
+  await exited;
+  clearTimeout(timeout);
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.listen(0, "127.0.0.1", () => {
+      const address = probe.address();
+      probe.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+    });
+  });
+}

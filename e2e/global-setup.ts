@@ -16,6 +16,7 @@ export default async function globalSetup(): Promise<void> {
     throw new Error("No production build found: run `npm run build` first (npm test does it for you).");
   }
   fs.mkdirSync("test-results", { recursive: true });
+  stopLeftoverServer();
   const serverUrl = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
   const databaseUrl = await prepareDatabase(serverUrl, `tally_e2e_${e2ePort}`);
   const handle = await openDatabase({ url: databaseUrl, poolMax: 2 });
@@ -35,4 +36,16 @@ export default async function globalSetup(): Promise<void> {
     },
   });
   fs.writeFileSync(e2eStateFile, JSON.stringify({ pid, databaseUrl }));
+}
+
+/** A run that was interrupted before its teardown leaves its server up; stop it before starting ours. */
+function stopLeftoverServer(): void {
+  if (!fs.existsSync(e2eStateFile)) return;
+  const { pid } = JSON.parse(fs.readFileSync(e2eStateFile, "utf8")) as { pid: number };
+  try {
+    process.kill(-pid, "SIGTERM");
+  } catch {
+    // already gone
+  }
+  fs.rmSync(e2eStateFile);
 }

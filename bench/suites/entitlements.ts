@@ -1,8 +1,7 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
 import http from "node:http";
-import net from "node:net";
 import path from "node:path";
 import { sql } from "drizzle-orm";
 import { executeRows } from "@/db/execute";
@@ -10,6 +9,7 @@ import { createApiKey } from "@/server/api-keys/create-api-key";
 import { systemActor } from "@/server/audit/actor";
 import { seedCatalog } from "@/server/catalog/seed-catalog";
 import { createTestDatabase } from "@/test/database";
+import { buildApp, freePort, startServer, stopServer } from "../next-server";
 import { reportFigures, type Figures } from "../report";
 
 /*
@@ -66,9 +66,9 @@ export async function run(): Promise<void> {
              case when abs(hashtext(c.external_id)) % 10 = 1 then 50000000 end
       from customers c`);
     const { key } = await createApiKey(db, { actor: systemActor("bench"), name: "bench", scopes: ["entitlements"] });
-    if (process.env.BENCH_SKIP_BUILD !== "1" || !fs.existsSync(path.join(root, distDir))) await buildApp();
+    if (process.env.BENCH_SKIP_BUILD !== "1" || !fs.existsSync(path.join(root, distDir))) await buildApp(distDir);
     const port = await freePort();
-    server = await startServer(port, database.url);
+    server = await startServer({ distDir, port, databaseUrl: database.url, readyPath: "/api/v1/entitlements/check" });
     const url = `http://127.0.0.1:${port}/api/v1/entitlements/check`;
     const check = (body: Record<string, unknown>) => post(url, key, body);
 
@@ -209,65 +209,4 @@ function percentile(values: number[], fraction: number): number {
   if (values.length === 0) return -1;
   const sorted = [...values].sort((left, right) => left - right);
   return sorted[Math.min(sorted.length - 1, Math.floor(fraction * sorted.length))]!;
-}
-
-async function buildApp(): Promise<void> {
-  console.log(`building the app into ${distDir} ...`);
-  await new Promise<void>((resolve, reject) => {
-    const build = spawn(path.join(root, "node_modules/.bin/next"), ["build"], {
-      cwd: root,
-      env: { ...process.env, TALLY_NEXT_DIST_DIR: distDir, NODE_ENV: "production" },
-      stdio: ["ignore", "ignore", "inherit"],
-    });
-    build.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`next build exited with ${code}`))));
-  });
-}
-
-async function startServer(port: number, databaseUrl: string): Promise<ChildProcess> {
-  const server = spawn(path.join(root, "node_modules/.bin/next"), ["start", "-p", String(port), "-H", "127.0.0.1"], {
-    cwd: root,
-    env: {
-      ...process.env,
-      TALLY_NEXT_DIST_DIR: distDir,
-      NODE_ENV: "production",
-      DATABASE_URL: databaseUrl,
-      TALLY_WORKERS: "on",
-      NEXTAUTH_SECRET: process.env.NEXTAUTH_SECRET ?? crypto.randomBytes(24).toString("hex"),
-      NEXTAUTH_URL: `http://127.0.0.1:${port}`,
-    },
-    stdio: ["ignore", "ignore", "inherit"],
-    detached: true,
-  });
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (server.exitCode !== null) throw new Error(`next start exited with ${server.exitCode}`);
-    const ready = await fetch(`http://127.0.0.1:${port}/api/v1/entitlements/check`, { method: "POST" }).then(
-      (response) => response.status === 401,
-      () => false,
-    );
-    if (ready) return server;
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  await stopServer(server);
-  throw new Error("next start did not answer within 60 s");
-}
-
-/** Stops the server we started: its process group, by the id we were given. */
-async function stopServer(server: ChildProcess): Promise<void> {
-  if (server.exitCode !== null || !server.pid) return;
-  const exited = new Promise((resolve) => server.once("exit", resolve));
-  process.kill(-server.pid, "SIGTERM");
-  const timeout = setTimeout(() => server.pid && process.kill(-server.pid, "SIGKILL"), 10_000);
-  await exited;
-  clearTimeout(timeout);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.listen(0, "127.0.0.1", () => {
-      const address = probe.address();
-      probe.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
-    });
-  });
 }

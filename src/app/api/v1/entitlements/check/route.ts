@@ -1,4 +1,4 @@
-import { getDb } from "@/db/client";
+import { getDatabaseForHotReads } from "@/db/client";
 import { authenticateApiKey } from "@/server/http/authenticate-api-key";
 import { handleRoute } from "@/server/http/error-response";
 import { parseJson, readBodyText } from "@/server/http/read-body";
@@ -17,7 +17,7 @@ export const dynamic = "force-dynamic";
  */
 export async function POST(request: Request): Promise<Response> {
   return handleRoute(async () => {
-    const db = await getDb();
+    const db = await getDatabaseForHotReads();
     await authenticateApiKey(db, request, "entitlements");
     const body = parseJson(await readBodyText(request, { maxBytes: 4_096 }));
     const result = await checkEntitlement(db, body as never);

@@ -1,4 +1,4 @@
-import { getDb } from "@/db/client";
+import { getDatabaseForHotReads } from "@/db/client";
 import { entitlementDecisionJson } from "@/server/entitlements/entitlement-json";
 import { listEntitlements } from "@/server/entitlements/list-entitlements";
 import { authenticateApiKey } from "@/server/http/authenticate-api-key";
@@ -10,7 +10,7 @@ export const dynamic = "force-dynamic";
 /** GET /api/v1/customers/{externalId}/entitlements (API key scope `entitlements`): every feature of the customer. */
 export async function GET(request: Request, context: { params: Promise<{ externalId: string }> }): Promise<Response> {
   return handleRoute(async () => {
-    const db = await getDb();
+    const db = await getDatabaseForHotReads();
     await authenticateApiKey(db, request, "entitlements");
     const { externalId } = await context.params;
     if (externalId.length === 0 || externalId.length > 256) throw new DomainError("invalid", "invalid_customer", "The customer id has 1 to 256 characters.");

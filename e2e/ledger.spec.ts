@@ -7,7 +7,8 @@ test.describe("ledger", () => {
     await signIn(page, "support");
     await page.goto("/customers?q=usr_0042");
     await page.getByTestId("customers-table").getByRole("row").first().getByRole("link").click();
-    const customerId = page.url().split("/customers/")[1]!;
+    await page.waitForURL(/\/customers\/[0-9a-f-]{36}$/);
+    const customerId = new URL(page.url()).pathname.split("/").at(-1)!;
     await page.getByRole("button", { name: "Issue credit" }).click();
     const dialog = page.getByRole("dialog");
     await dialog.getByLabel("Amount (USD)").fill("4.25");

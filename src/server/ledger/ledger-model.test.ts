@@ -148,7 +148,7 @@ describe("the ledger against its reference model", () => {
           await expectLedgerConsistent(database.db);
         }
       }),
-      { numRuns: 30 },
+      { numRuns: 30, ...(process.env.LEDGER_MODEL_SEED ? { seed: Number(process.env.LEDGER_MODEL_SEED), path: process.env.LEDGER_MODEL_PATH } : {}) },
     );
     // A few seconds on a quiet machine; the margin is for a shared, busy one.
   }, 180_000);

@@ -126,16 +126,19 @@ export class LedgerModel {
       if (made.status === "created") hold.status = item.type === "post_pending" ? "posted" : item.type === "void_pending" ? "voided" : "expired";
       return made;
     }
-    return this.applyTransfer(item as TransferInput, index);
+    return this.applyTransfer(item as TransferInput, now, index);
   }
 
-  private applyTransfer(item: TransferInput, index: number): ModelResult {
+  private applyTransfer(item: TransferInput, now: Date, index: number): ModelResult {
     const state = this.state;
     if (item.entries.length === 0) return { status: "entries_empty" };
     if (item.entries.length === 1) return { status: "entries_too_few" };
     if (item.entries.some((entry) => entry.amount <= 0n)) return { status: "amount_not_positive" };
     const sum = item.entries.reduce((total, entry) => total + (entry.direction === "debit" ? entry.amount : -entry.amount), 0n);
     if (sum !== 0n) return { status: "unbalanced" };
+    // A hold must expire in the future, judged at the time of each attempt (a retry after the
+    // expiry time of a hold that was never created is refused).
+    if (item.pending?.expiresAt !== undefined && item.pending.expiresAt.getTime() <= now.getTime()) return { status: "expires_at_invalid" };
     if (item.entries.some((entry) => !state.accounts.has(entry.accountId!))) return { status: "account_not_found" };
     const phase: LedgerEntryPhase = item.pending ? "pending" : "posted";
     const content = JSON.stringify([

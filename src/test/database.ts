@@ -78,3 +78,10 @@ export async function createTestDatabase(options: { poolMax?: number } = {}): Pr
     },
   };
 }
+
+/** An in-memory PGlite database with every migration applied: the embedded default, for smoke tests. */
+export async function createPgliteTestDatabase(): Promise<DatabaseHandle> {
+  const handle = await openDatabase({});
+  await migrateDatabase(handle);
+  return handle;
+}

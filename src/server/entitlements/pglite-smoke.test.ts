@@ -1,16 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openDatabase, type DatabaseHandle } from "@/db/client";
-import { migrateDatabase } from "@/db/migrate";
+import type { DatabaseHandle } from "@/db/client";
 import { fixedClock } from "@/server/clock";
 import { ingestEvents } from "@/server/metering/ingest-events";
 import { cloudEvent } from "@/server/metering/test-events";
 import { checkEntitlement } from "./check-entitlement";
 import { createEntitlementCatalog, createSubscribedCustomer } from "./test-fixtures";
+import { createPgliteTestDatabase } from "@/test/database";
 
 let handle: DatabaseHandle;
 beforeAll(async () => {
-  handle = await openDatabase({});
-  await migrateDatabase(handle);
+  handle = await createPgliteTestDatabase();
 });
 afterAll(async () => {
   await handle.close();

@@ -1,8 +1,7 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openDatabase, type DatabaseHandle } from "@/db/client";
+import type { DatabaseHandle } from "@/db/client";
 import { executeRows } from "@/db/execute";
-import { migrateDatabase } from "@/db/migrate";
 import { seedCatalog } from "@/server/catalog/seed-catalog";
 import { fixedClock } from "@/server/clock";
 import { seedCustomers } from "@/server/customers/seed-customers";
@@ -11,14 +10,14 @@ import { expectLedgerConsistent } from "@/server/ledger/testing";
 import { listInvoices } from "./list-invoices";
 import { previewUnbilledUsage } from "./preview-unbilled-usage";
 import { seedDemoInvoices } from "./seed-demo-invoices";
+import { createPgliteTestDatabase } from "@/test/database";
 
 /** The embedded default (`npm run dev`): the demo usage is ingested, rolled up and closed on PGlite too. */
 let handle: DatabaseHandle;
 const clock = fixedClock("2026-11-20T10:17:00Z");
 
 beforeAll(async () => {
-  handle = await openDatabase({});
-  await migrateDatabase(handle);
+  handle = await createPgliteTestDatabase();
   await seedCustomers(handle.db);
   await seedCatalog(handle.db, { clock });
   await seedSubscriptions(handle.db, clock);

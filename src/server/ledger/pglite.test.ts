@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { openDatabase } from "@/db/client";
-import { migrateDatabase } from "@/db/migrate";
 import { fixedClock } from "@/server/clock";
+import { createPgliteTestDatabase } from "@/test/database";
 import { getAccountBalance } from "./get-account-balance";
 import { postTransactions } from "./post-transactions";
 import { reverseTransaction } from "./reverse-transaction";
@@ -10,9 +9,8 @@ import { verifyLedger } from "./verify-ledger";
 
 describe("the posting path on PGlite", () => {
   it("posts, refuses overdraft, holds, reverses and verifies", async () => {
-    const handle = await openDatabase({});
+    const handle = await createPgliteTestDatabase();
     try {
-      await migrateDatabase(handle);
       const clock = fixedClock("2025-06-01T00:00:00Z");
       const chart = await createChart(handle.db, await createTestCustomer(handle.db));
       const { results } = await postTransactions(

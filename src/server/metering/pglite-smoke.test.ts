@@ -1,18 +1,17 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openDatabase, type DatabaseHandle } from "@/db/client";
+import type { DatabaseHandle } from "@/db/client";
 import { executeRows } from "@/db/execute";
-import { migrateDatabase } from "@/db/migrate";
 import { meters } from "@/db/schema";
 import { ingestEvents } from "./ingest-events";
 import { getCustomerUsage } from "./get-customer-usage";
 import { cloudEvent, rollUpEverything } from "./test-events";
 import { verifyRollups } from "./verify-rollups";
+import { createPgliteTestDatabase } from "@/test/database";
 
 let handle: DatabaseHandle;
 beforeAll(async () => {
-  handle = await openDatabase({});
-  await migrateDatabase(handle);
+  handle = await createPgliteTestDatabase();
 });
 afterAll(async () => {
   await handle.close();

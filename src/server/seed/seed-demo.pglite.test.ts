@@ -1,16 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openDatabase, type DatabaseHandle } from "@/db/client";
-import { getMigrationStatus, migrateDatabase } from "@/db/migrate";
+import type { DatabaseHandle } from "@/db/client";
+import { getMigrationStatus } from "@/db/migrate";
 import { systemClock } from "@/server/clock";
 import { getCustomer } from "@/server/customers/get-customer";
 import { listCustomers } from "@/server/customers/list-customers";
 import { seedDemo } from "./seed-demo";
+import { createPgliteTestDatabase } from "@/test/database";
 
 /** The embedded default (`npm run dev` without DATABASE_URL): same migrations, same seed, same domain code. */
 let handle: DatabaseHandle;
 beforeAll(async () => {
-  handle = await openDatabase({});
-  await migrateDatabase(handle);
+  handle = await createPgliteTestDatabase();
   await seedDemo({ db: handle.db, clock: systemClock, log: () => {} });
 }, 180_000);
 afterAll(async () => {

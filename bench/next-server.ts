@@ -33,7 +33,11 @@ export type StartServerOptions = {
 };
 
 export async function startServer(options: StartServerOptions): Promise<ChildProcess> {
-  const server = spawn(path.join(root, "node_modules/.bin/next"), ["start", "-p", String(options.port), "-H", "127.0.0.1"], {
+  // BENCH_PROFILE_DIR=dir: the server writes a V8 CPU profile there when it stops (open it in Chrome's DevTools).
+  const profileDir = process.env.BENCH_PROFILE_DIR;
+  const command = profileDir ? process.execPath : path.join(root, "node_modules/.bin/next");
+  const profileArgs = profileDir ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(profileDir)}`, path.join(root, "node_modules/next/dist/bin/next")] : [];
+  const server = spawn(command, [...profileArgs, "start", "-p", String(options.port), "-H", "127.0.0.1"], {
     cwd: root,
     env: {
       ...process.env,

@@ -3,12 +3,13 @@ import type { ApiKeyScope } from "@/db/schema";
 import { verifyApiKey, type VerifiedApiKey } from "@/server/api-keys/verify-api-key";
 import type { Actor } from "@/server/audit/actor";
 import { DomainError } from "@/server/errors";
+import type { HeaderReader } from "./api-exchange";
 
 /**
  * The API key from `Authorization: Bearer <key>`, verified and holding `scope`.
  * 401 `missing_api_key` / `invalid_api_key` (unknown or revoked), 403 `insufficient_scope`.
  */
-export async function authenticateApiKey(db: Db, request: Request, scope: ApiKeyScope): Promise<VerifiedApiKey> {
+export async function authenticateApiKey(db: Db, request: { headers: HeaderReader }, scope: ApiKeyScope): Promise<VerifiedApiKey> {
   const header = request.headers.get("authorization");
   const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
   if (!match?.[1]) {

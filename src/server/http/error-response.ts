@@ -1,28 +1,22 @@
-import { DomainError, httpStatusByKind, isDomainError, type DomainErrorKind } from "@/server/errors";
+import { DomainError, type DomainErrorKind } from "@/server/errors";
+import { apiError, apiJson, apiResponseForError } from "./api-exchange";
+import { toWebResponse } from "./web-exchange";
 
-export type ErrorBody = { error: { code: string; message: string; details?: Record<string, unknown> } };
+export type { ErrorBody } from "./api-exchange";
+
+/* Route handlers' answers, built by the same functions as the hot routes' (api-exchange.ts). */
 
 export function jsonResponse(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify(body), {
-    status,
-    headers: { "content-type": "application/json; charset=utf-8", "cache-control": "no-store", ...headers },
-  });
+  return toWebResponse(apiJson(body, status, headers));
 }
 
 export function errorResponse(kind: DomainErrorKind, code: string, message: string, details?: Record<string, unknown>): Response {
-  const body: ErrorBody = { error: { code, message, ...(details ? { details } : {}) } };
-  const headers: Record<string, string> = kind === "unauthorized" ? { "www-authenticate": 'Bearer realm="tally"' } : {};
-  return jsonResponse(body, httpStatusByKind[kind], headers);
+  return toWebResponse(apiError(kind, code, message, details));
 }
 
-/**
- * The one place a route handler's failure becomes an HTTP response: a DomainError keeps its
- * code and status; anything else is logged and answered with a 500 that leaks nothing.
- */
+/** A route handler's failure as a Response (see apiResponseForError). */
 export function responseForError(error: unknown): Response {
-  if (isDomainError(error)) return errorResponse(error.kind, error.code, error.message, error.details);
-  console.error("Unhandled error in route handler", error);
-  return jsonResponse({ error: { code: "internal_error", message: "Something went wrong on our side; retry later." } }, 500);
+  return toWebResponse(apiResponseForError(error));
 }
 
 /** Runs a handler and turns any thrown error into a JSON error response. */

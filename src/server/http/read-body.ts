@@ -1,4 +1,5 @@
 import { DomainError } from "@/server/errors";
+import { collectBody } from "./api-exchange";
 
 /**
  * Reads a request body as UTF-8 text, refusing it with 413 as soon as it passes `maxBytes`
@@ -6,27 +7,20 @@ import { DomainError } from "@/server/errors";
  * never buffered whole).
  */
 export async function readBodyText(request: Request, options: { maxBytes: number }): Promise<string> {
-  const tooLarge = () =>
-    new DomainError("too_large", "body_too_large", `The request body is larger than ${options.maxBytes} bytes; send smaller batches.`, {
-      maxBytes: options.maxBytes,
-    });
-  const declared = Number(request.headers.get("content-length") ?? "NaN");
-  if (Number.isFinite(declared) && declared > options.maxBytes) throw tooLarge();
-  if (!request.body) return "";
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > options.maxBytes) {
-      await reader.cancel().catch(() => {});
-      throw tooLarge();
+  const reader = request.body?.getReader();
+  if (!reader) return "";
+  async function* chunks(): AsyncGenerator<Uint8Array> {
+    for (;;) {
+      const { done, value } = await reader!.read();
+      if (done) return;
+      yield value;
     }
-    chunks.push(value);
   }
-  return Buffer.concat(chunks, total).toString("utf8");
+  return collectBody(chunks(), {
+    maxBytes: options.maxBytes,
+    declaredLength: request.headers.get("content-length"),
+    cancel: () => void reader.cancel().catch(() => {}),
+  });
 }
 
 /** JSON.parse with a 400 a client can act on. */

@@ -1,7 +1,10 @@
 import { DomainError } from "@/server/errors";
 import { ingestLimits } from "./ingest-limits";
 
-export type ParseCloudEventsInput = { contentType: string | null; headers: Headers; body: string };
+/** What binary mode reads: the web `Headers`, or Node's headers adapted (src/server/http/node-exchange.ts). */
+export type HeaderReader = { get(name: string): string | null; has(name: string): boolean };
+
+export type ParseCloudEventsInput = { contentType: string | null; headers: HeaderReader; body: string };
 
 const contextAttributes = ["specversion", "id", "source", "type", "subject", "time", "datacontenttype", "dataschema"] as const;
 
@@ -50,7 +53,7 @@ function parseBody(body: string): unknown {
   }
 }
 
-function binaryModeEvent(headers: Headers, body: string): Record<string, unknown> {
+function binaryModeEvent(headers: HeaderReader, body: string): Record<string, unknown> {
   const event: Record<string, unknown> = {};
   for (const attribute of contextAttributes) {
     const value = headers.get(`ce-${attribute}`);

@@ -1,0 +1,81 @@
+import { DomainError, httpStatusByKind, isDomainError, type DomainErrorKind } from "@/server/errors";
+
+/*
+ * The public API's request and response, independent of the server that carries them: the App
+ * Router's Request/Response (route handlers) and Node's IncomingMessage/ServerResponse (the hot
+ * routes, hot-routes.ts) both adapt to these, so an endpoint is written once and answers the
+ * same bytes on either path.
+ */
+
+/** Read-only header access: the web `Headers` satisfies it, and Node's headers adapt to it. */
+export type HeaderReader = { get(name: string): string | null; has(name: string): boolean };
+
+export type ApiRequest = {
+  headers: HeaderReader;
+  /** The body as UTF-8 text; 413 `body_too_large` past `maxBytes` (checked before buffering it whole). */
+  readBody(options: { maxBytes: number }): Promise<string>;
+};
+
+export type ApiResponse = { status: number; headers: Record<string, string>; body: string };
+
+export type ErrorBody = { error: { code: string; message: string; details?: Record<string, unknown> } };
+
+export function apiJson(body: unknown, status = 200, headers: Record<string, string> = {}): ApiResponse {
+  return { status, headers: { "content-type": "application/json; charset=utf-8", "cache-control": "no-store", ...headers }, body: JSON.stringify(body) };
+}
+
+export function apiError(kind: DomainErrorKind, code: string, message: string, details?: Record<string, unknown>): ApiResponse {
+  const body: ErrorBody = { error: { code, message, ...(details ? { details } : {}) } };
+  const headers: Record<string, string> = kind === "unauthorized" ? { "www-authenticate": 'Bearer realm="tally"' } : {};
+  return apiJson(body, httpStatusByKind[kind], headers);
+}
+
+/**
+ * The one place an endpoint's failure becomes an answer: a DomainError keeps its code and
+ * status; anything else is logged and answered with a 500 that leaks nothing.
+ */
+export function apiResponseForError(error: unknown): ApiResponse {
+  if (isDomainError(error)) return apiError(error.kind, error.code, error.message, error.details);
+  console.error("Unhandled error in an API endpoint", error);
+  return apiJson({ error: { code: "internal_error", message: "Something went wrong on our side; retry later." } }, 500);
+}
+
+/** Runs an endpoint and turns anything it throws into an error answer. */
+export async function runEndpoint(handler: () => Promise<ApiResponse>): Promise<ApiResponse> {
+  try {
+    return await handler();
+  } catch (error) {
+    return apiResponseForError(error);
+  }
+}
+
+export function bodyTooLarge(maxBytes: number): DomainError {
+  return new DomainError("too_large", "body_too_large", `The request body is larger than ${maxBytes} bytes; send smaller batches.`, { maxBytes });
+}
+
+/**
+ * Concatenates body chunks as UTF-8 text, refusing with 413 once they pass `maxBytes`: first on
+ * the declared Content-Length, then while reading, so an oversized body is never buffered whole.
+ * `cancel` stops the source when we give up early.
+ */
+export async function collectBody(
+  chunks: AsyncIterable<Uint8Array>,
+  options: { maxBytes: number; declaredLength: string | null; cancel: () => void },
+): Promise<string> {
+  const declared = Number(options.declaredLength ?? "NaN");
+  if (Number.isFinite(declared) && declared > options.maxBytes) {
+    options.cancel();
+    throw bodyTooLarge(options.maxBytes);
+  }
+  const parts: Uint8Array[] = [];
+  let total = 0;
+  for await (const chunk of chunks) {
+    total += chunk.byteLength;
+    if (total > options.maxBytes) {
+      options.cancel();
+      throw bodyTooLarge(options.maxBytes);
+    }
+    parts.push(chunk);
+  }
+  return Buffer.concat(parts, total).toString("utf8");
+}

@@ -1,0 +1,29 @@
+import { getDatabaseForHotReads } from "@/db/client";
+import { checkEntitlement } from "@/server/entitlements/check-entitlement";
+import { entitlementDecisionJson } from "@/server/entitlements/entitlement-json";
+import { runEndpoint, type ApiRequest, type ApiResponse } from "../api-exchange";
+import { authenticateApiKey } from "../authenticate-api-key";
+import { parseJson } from "../read-body";
+
+/**
+ * POST /api/v1/entitlements/check (API key scope `entitlements`), body
+ * `{customer, feature, quantity?, reserve?, ttlSeconds?}` → `{allowed, reason, limit, used,
+ * remaining, resetsAt, overage, reservationId?}`; quantities are decimal strings. Refusals are
+ * 200 with `allowed: false` and a stable `reason`; malformed input is 400 with nothing written.
+ * The API key is verified from the in-process cache (no database round trip on the hot path).
+ * `no-transform` keeps a proxy (or Next, when served by the route handler) from compressing a
+ * few hundred bytes, which costs more CPU than the check itself.
+ */
+export async function checkEntitlementEndpoint(request: ApiRequest): Promise<ApiResponse> {
+  return runEndpoint(async () => {
+    const db = await getDatabaseForHotReads();
+    await authenticateApiKey(db, request, "entitlements");
+    const body = parseJson(await request.readBody({ maxBytes: 4_096 }));
+    const result = await checkEntitlement(db, body as never);
+    return {
+      status: 200,
+      headers: { "content-type": "application/json; charset=utf-8", "cache-control": "no-store, no-transform" },
+      body: JSON.stringify(entitlementDecisionJson(result)),
+    };
+  });
+}

@@ -43,11 +43,17 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     // (~0.4 ms, four times its execution), because the generic plan's estimate counts every
     // usage_events partition that run-time pruning removes anyway. Only these statements go
     // through this pool, so no other query's plan is affected.
+    // One connection: postgres-js pipelines the checks in flight on it, so under load one
+    // write and one wake-up of the backend carry several of them. Waking a process is most of
+    // a check's cost on the 2-core machine (at 1,000 checks/s: 48% of the server's core and
+    // 26% of PostgreSQL's with one connection, 57% and 38% with four; maximum 3,100 checks/s
+    // against 2,500). The price is head-of-line blocking behind a slow check, which is why
+    // reservations (a transaction holding locks) use the main pool.
     let hot: { client: ReturnType<typeof postgres>; db: Db } | undefined;
     const hotReads = (): Db => {
       if (!hot) {
         const hotClient = postgres(url, {
-          max: 4,
+          max: 1,
           onnotice: () => {},
           connection: { TimeZone: "UTC", plan_cache_mode: "force_generic_plan" },
         });

@@ -17,7 +17,7 @@ import {
   type EvaluationContext,
   type FeatureTerms,
 } from "./evaluate-entitlement";
-import { executePreparedRows } from "./execute-prepared";
+import { executePreparedRows } from "@/db/execute-prepared";
 import { recordSpendWarnings } from "./record-spend-warnings";
 
 export const reservationTtlSecondsDefault = 300;

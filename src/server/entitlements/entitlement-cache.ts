@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { loadEntitlementDefinition, type EntitlementDefinition } from "./entitlement-definition";
-import { executePreparedRows } from "./execute-prepared";
+import { executePreparedRows } from "@/db/execute-prepared";
 
 /*
  * In-process cache of entitlement definitions, keyed by the customer's external id (what a

@@ -8,7 +8,7 @@ import type {
   SubscriptionStatus,
   UsagePrice,
 } from "@/db/schema";
-import { executePreparedRows } from "./execute-prepared";
+import { executePreparedRows } from "@/db/execute-prepared";
 
 export type MeterInfo = { id: string; key: string; aggregation: MeterAggregation };
 

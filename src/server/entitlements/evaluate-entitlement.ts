@@ -5,7 +5,7 @@ import { periodContaining, type BillingPeriod } from "@/server/customers/billing
 import { Decimal, decimalToString } from "@/server/pricing/decimal";
 import type { EntitlementDefinition, MeterInfo } from "./entitlement-definition";
 import type { ResolvedCustomer } from "./entitlement-cache";
-import { executePreparedRows } from "./execute-prepared";
+import { executePreparedRows } from "@/db/execute-prepared";
 import { parsePeriodUsage, periodUsageSql, type MeterUsage, type PeriodUsageInput, type PeriodUsageRow } from "./read-period-usage";
 import { marginalCostMicros, rateUsageMicros } from "./rate-spend";
 

@@ -3,7 +3,7 @@ import type { Db } from "@/db/client";
 import { matchedEventsSql, rollupCursorName } from "@/server/metering/rollup-sql";
 import { Decimal, decimalToString } from "@/server/pricing/decimal";
 import type { MeterInfo } from "./entitlement-definition";
-import { executePreparedRows } from "./execute-prepared";
+import { executePreparedRows } from "@/db/execute-prepared";
 
 export type MeterUsage = {
   meterKey: string;

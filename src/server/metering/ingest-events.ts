@@ -1,7 +1,6 @@
-import { sql, type SQL } from "drizzle-orm";
-import type { PgDialect } from "drizzle-orm/pg-core";
+import { sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { executeRows } from "@/db/execute";
+import { executePreparedRows } from "@/db/execute-prepared";
 import { systemClock, type Clock } from "@/server/clock";
 import { ingestLimits, type RejectCode } from "./ingest-limits";
 import { validateCloudEvent, type ValidCloudEvent } from "./validate-cloud-event";
@@ -95,7 +94,7 @@ async function storeEvents(
   const payload = `[${candidates.map(({ event }) => eventRecordJson(event)).join(",")}]`;
   const shard = nextCounterShard;
   nextCounterShard = (nextCounterShard + 1) % counterShards;
-  const [row] = await executePrepared<{ claimed: string | number; keys: [string, string][] | string | null }>(
+  const [row] = await executePreparedRows<{ claimed: string | number; keys: [string, string][] | string | null }>(
     db,
     sql`
       with input as (
@@ -143,21 +142,4 @@ async function storeEvents(
 function eventRecordJson(event: ValidCloudEvent): string {
   const head = JSON.stringify({ source: event.source, id: event.id, type: event.type, subject: event.subject, time: event.time });
   return `${head.slice(0, -1)},"data":${event.dataJson}}`;
-}
-
-type PreparingClient = { unsafe: (query: string, params: unknown[], options: { prepare: boolean }) => Promise<unknown> };
-
-/**
- * Runs `query` as a named prepared statement when `db` is the postgres-js pool (drizzle's
- * execute sends every statement unnamed, so PostgreSQL parses and plans the ingestion
- * statement for each batch, after an extra round trip to describe it). postgres-js keeps one
- * prepared statement per connection and query text. Anything else (PGlite, a transaction)
- * goes through drizzle as usual.
- */
-async function executePrepared<Row extends Record<string, unknown>>(db: Db, query: SQL): Promise<Row[]> {
-  const client = (db as unknown as { $client?: Partial<PreparingClient> }).$client;
-  const dialect = (db as unknown as { dialect?: PgDialect }).dialect;
-  if (typeof client?.unsafe !== "function" || !dialect) return executeRows<Row>(db, query);
-  const { sql: text, params } = dialect.sqlToQuery(query);
-  return (await client.unsafe(text, params, { prepare: true })) as Row[];
 }

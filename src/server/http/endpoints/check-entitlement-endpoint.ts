@@ -1,4 +1,4 @@
-import { getDatabaseForHotReads } from "@/db/client";
+import { getDatabaseForHotReads, getDb } from "@/db/client";
 import { checkEntitlement } from "@/server/entitlements/check-entitlement";
 import { entitlementDecisionJson } from "@/server/entitlements/entitlement-json";
 import { runEndpoint, type ApiRequest, type ApiResponse } from "../api-exchange";
@@ -16,10 +16,13 @@ import { parseJson } from "../read-body";
  */
 export async function checkEntitlementEndpoint(request: ApiRequest): Promise<ApiResponse> {
   return runEndpoint(async () => {
-    const db = await getDatabaseForHotReads();
-    await authenticateApiKey(db, request, "entitlements");
+    const hotReads = await getDatabaseForHotReads();
+    await authenticateApiKey(hotReads, request, "entitlements");
     const body = parseJson(await request.readBody({ maxBytes: 4_096 }));
-    const result = await checkEntitlement(db, body as never);
+    // A reservation is a transaction holding locks: on the main pool, never in the hot pool's
+    // single pipelined connection, where every check would wait behind it.
+    const reserve = typeof body === "object" && body !== null && (body as { reserve?: unknown }).reserve === true;
+    const result = await checkEntitlement(reserve ? await getDb() : hotReads, body as never);
     return {
       status: 200,
       headers: { "content-type": "application/json; charset=utf-8", "cache-control": "no-store, no-transform" },

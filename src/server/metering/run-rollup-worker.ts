@@ -5,6 +5,14 @@ import { rollUpPending, rollupClaimEventsMax } from "./roll-up-pending";
 
 /** Poll interval when there is nothing to roll up: bounds the metering lag of a quiet system. */
 export const rollupIdleMs = 200;
+/**
+ * While events keep arriving, claims start at most this often. A claim updates each window it
+ * touches once however many of its events it holds, so under steady ingestion larger claims
+ * cost far less per event (10,000 events of 1,000 active customers: ~33 µs of PostgreSQL CPU
+ * each; 50,000: ~20 µs) and leave the CPU to ingestion. It adds at most this much to the
+ * metering lag; a worker that has fallen behind claims full batches back to back anyway.
+ */
+export const rollupBusyMs = 500;
 const partitionCheckIntervalMs = 6 * 60 * 60 * 1000;
 let partitionsCheckedAtMs = 0;
 
@@ -28,6 +36,7 @@ export async function rollUpOnce(db: Db): Promise<number> {
 export const meteringRollupWorker: Worker = {
   name: "metering:rollup",
   idleMs: rollupIdleMs,
+  busyMs: rollupBusyMs,
   runOnce: ({ db }) => rollUpOnce(db),
 };
 

@@ -20,9 +20,10 @@ export function runWorkers(workers: Worker[], context: { db: Db; clock: Clock; l
 async function loop(worker: Worker, context: { db: Db; clock: Clock; log: (message: string) => void }, signal: AbortSignal) {
   while (!signal.aborted) {
     let delayMs = worker.idleMs;
+    const startedMs = Date.now();
     try {
       const handled = await worker.runOnce(context);
-      if (handled > 0) delayMs = 0;
+      if (handled > 0) delayMs = Math.max(0, (worker.busyMs ?? 0) - (Date.now() - startedMs));
     } catch (error) {
       context.log(`worker ${worker.name} failed, retrying in ${errorBackoffMs} ms: ${error instanceof Error ? error.message : String(error)}`);
       delayMs = errorBackoffMs;

@@ -22,6 +22,7 @@ export async function buildApp(distDir: string): Promise<void> {
   });
 }
 
+/** BENCH_WORKERS=off starts the server without its in-process workers (to see what they cost). */
 export type StartServerOptions = {
   distDir: string;
   port: number;
@@ -44,7 +45,7 @@ export async function startServer(options: StartServerOptions): Promise<ChildPro
       TALLY_NEXT_DIST_DIR: options.distDir,
       NODE_ENV: "production",
       DATABASE_URL: options.databaseUrl,
-      TALLY_WORKERS: "on",
+      TALLY_WORKERS: process.env.BENCH_WORKERS ?? "on",
       NEXTAUTH_SECRET: process.env.NEXTAUTH_SECRET ?? crypto.randomBytes(24).toString("hex"),
       NEXTAUTH_URL: `http://127.0.0.1:${options.port}`,
     },

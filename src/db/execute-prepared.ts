@@ -1,4 +1,4 @@
-import type { SQL } from "drizzle-orm";
+import { fillPlaceholders, type SQL } from "drizzle-orm";
 import { PgDialect } from "drizzle-orm/pg-core";
 import type { Db } from "./client";
 
@@ -21,9 +21,41 @@ type PreparingClient = { unsafe: (query: string, params: unknown[], options: { p
  */
 export async function executePreparedRows<Row extends Record<string, unknown>>(db: Db, query: SQL): Promise<Row[]> {
   const built = dialect.sqlToQuery(query);
+  return runPrepared<Row>(db, built.sql, built.params);
+}
+
+async function runPrepared<Row extends Record<string, unknown>>(db: Db, text: string, params: unknown[]): Promise<Row[]> {
   const client = (db as unknown as { $client?: Partial<PreparingClient> }).$client;
-  if (typeof client?.unsafe === "function") return (await client.unsafe(built.sql, built.params, { prepare: true })) as Row[];
-  const result = (await db._.session.prepareQuery(built, undefined, "prepared", false).execute()) as unknown;
+  if (typeof client?.unsafe === "function") return (await client.unsafe(text, params, { prepare: true })) as Row[];
+  const result = (await db._.session.prepareQuery({ sql: text, params }, undefined, "prepared", false).execute()) as unknown;
   if (Array.isArray(result)) return result as Row[];
   return ((result as { rows?: Row[] }).rows ?? []) as Row[];
+}
+
+type CompiledStatement = { sql: string; params: unknown[] };
+
+/** Per shape key; bounded by construction (a handful of shapes per caller), checked anyway. */
+const compiledStatements = new Map<string, CompiledStatement>();
+const compiledStatementsMax = 1_000;
+
+/**
+ * executePreparedRows for a statement on a hot path: `build` runs once per `shapeKey` and must
+ * name every value with `sql.placeholder(name)` (constants may stay inline); each call only
+ * fills `values` in. Building and rendering a large statement with drizzle costs more CPU and
+ * garbage per call than the check it serves (a third of the entitlement check's allocations).
+ * `shapeKey` must determine the statement's text completely.
+ */
+export async function executeCompiledRows<Row extends Record<string, unknown>>(
+  db: Db,
+  shapeKey: string,
+  build: () => SQL,
+  values: Record<string, unknown>,
+): Promise<Row[]> {
+  let compiled = compiledStatements.get(shapeKey);
+  if (!compiled) {
+    if (compiledStatements.size >= compiledStatementsMax) throw new Error(`executeCompiledRows: more than ${compiledStatementsMax} statement shapes`);
+    compiled = dialect.sqlToQuery(build());
+    compiledStatements.set(shapeKey, compiled);
+  }
+  return runPrepared<Row>(db, compiled.sql, fillPlaceholders(compiled.params, values));
 }

@@ -5,8 +5,17 @@ import { periodContaining, type BillingPeriod } from "@/server/customers/billing
 import { Decimal, decimalToString } from "@/server/pricing/decimal";
 import type { EntitlementDefinition, MeterInfo } from "./entitlement-definition";
 import type { ResolvedCustomer } from "./entitlement-cache";
-import { executePreparedRows } from "@/db/execute-prepared";
-import { parsePeriodUsage, periodUsageSql, type MeterUsage, type PeriodUsageInput, type PeriodUsageRow } from "./read-period-usage";
+import { executeCompiledRows, executePreparedRows } from "@/db/execute-prepared";
+import {
+  parsePeriodUsage,
+  periodUsageParts,
+  periodUsageShapeKey,
+  periodUsageSql,
+  type MeterUsage,
+  type PeriodUsageInput,
+  type PeriodUsageRow,
+  type PeriodUsageShape,
+} from "./read-period-usage";
 import { marginalCostMicros, rateUsageMicros } from "./rate-spend";
 
 /** Stable codes: clients branch on them. */
@@ -80,16 +89,19 @@ export type Holds = { quantityByFeature: Map<string, Decimal>; amountMicros: big
 
 const noHolds = (): Holds => ({ quantityByFeature: new Map(), amountMicros: 0n });
 
-/** Pending, unexpired holds of the customer: a hold past its expiry no longer counts, whether or not the worker has marked it. */
-function holdsSql(customerId: string, now: Date): SQL {
+/**
+ * Pending, unexpired holds of the customer: a hold past its expiry no longer counts, whether or
+ * not the worker has marked it. `customerId` and `now` (an ISO timestamp) as values or placeholders.
+ */
+function holdsSql(customerId: unknown, now: unknown): SQL {
   return sql`select feature_key, sum(quantity)::text as quantity, sum(amount_micros)::text as amount_micros
         from entitlement_reservations
-        where customer_id = ${customerId} and status = 'pending' and expires_at > ${now.toISOString()}::timestamptz
+        where customer_id = ${customerId} and status = 'pending' and expires_at > ${now}::timestamptz
         group by feature_key limit 1000`;
 }
 
 export async function readHolds(db: Db, customerId: string, now: Date): Promise<Holds> {
-  const rows = await executePreparedRows<{ feature_key: string; quantity: string; amount_micros: string }>(db, holdsSql(customerId, now));
+  const rows = await executePreparedRows<{ feature_key: string; quantity: string; amount_micros: string }>(db, holdsSql(customerId, now.toISOString()));
   return parseHolds(rows.map((row) => [row.feature_key, row.quantity, row.amount_micros]));
 }
 
@@ -164,31 +176,20 @@ export async function readSnapshot(db: Db, request: SnapshotRequest, now: Date):
   const reads = request.evaluate
     ? contextReads(request.evaluate.definition, request.evaluate.featureKeys, now, { withSpend: request.evaluate.withSpend })
     : null;
-  const none = sql`null`;
-  const customerSql =
-    request.externalId === undefined
-      ? none
-      : sql`(select json_build_array(c.id, coalesce(v.version, 0)::text) from customers c
-              left join entitlement_versions v on v.customer_id = c.id
-              where c.external_id = ${request.externalId})`;
-  const featureSql =
-    request.catalogFeature === undefined ? none : sql`exists(select 1 from catalog_features where key = ${request.catalogFeature})`;
-  const usageSql = reads?.usage
-    ? sql`(select coalesce(json_agg(json_build_array(u.meter_id, u.dimensions, u.is_total, u.events, u.sum_value, u.max_value, u.latest_value, u.unique_values)), '[]'::json)
-            from (${periodUsageSql(reads.usage)}) u)`
-    : none;
-  const holdsPart =
-    reads?.holds && request.evaluate
-      ? sql`(select coalesce(json_agg(json_build_array(h.feature_key, h.quantity, h.amount_micros)), '[]'::json)
-              from (${holdsSql(request.evaluate.definition.customerId, now)}) h)`
-      : none;
-  if (customerSql === none && featureSql === none && usageSql === none && holdsPart === none) {
+  const usage = reads?.usage ? periodUsageParts(reads.usage) : null;
+  const holds = reads?.holds === true && request.evaluate !== undefined;
+  const shape: SnapshotShape = { customer: request.externalId !== undefined, feature: request.catalogFeature !== undefined, usage: usage?.shape ?? null, holds };
+  if (!shape.customer && !shape.feature && !shape.usage && !shape.holds) {
     return reads ? { context: { usage: new Map(), holds: noHolds(), period: reads.period } } : {};
   }
-  const [row] = await executePreparedRows<SnapshotRow>(
-    db,
-    sql`select ${customerSql} as customer, ${featureSql} as feature_in_catalog, ${usageSql} as usage, ${holdsPart} as holds`,
-  );
+  const shapeKey = `entitlement-snapshot:${shape.customer ? "c" : ""}${shape.feature ? "f" : ""}${shape.usage ? `u${periodUsageShapeKey(shape.usage)}` : ""}${shape.holds ? "h" : ""}`;
+  const [row] = await executeCompiledRows<SnapshotRow>(db, shapeKey, () => snapshotSql(shape), {
+    ...usage?.values,
+    external_id: request.externalId,
+    catalog_feature: request.catalogFeature,
+    holds_customer_id: request.evaluate?.definition.customerId,
+    holds_now: now.toISOString(),
+  });
   const snapshot: Snapshot = {};
   if (request.externalId !== undefined) {
     snapshot.customer = row?.customer ? { id: row.customer[0], externalId: request.externalId, version: BigInt(row.customer[1]) } : undefined;
@@ -210,6 +211,28 @@ export async function readSnapshot(db: Db, request: SnapshotRequest, now: Date):
     };
   }
   return snapshot;
+}
+
+type SnapshotShape = { customer: boolean; feature: boolean; usage: PeriodUsageShape | null; holds: boolean };
+
+/** The snapshot statement for a shape, with named placeholders (built once per shape, see executeCompiledRows). */
+function snapshotSql(shape: SnapshotShape): SQL {
+  const none = sql`null`;
+  const customerSql = shape.customer
+    ? sql`(select json_build_array(c.id, coalesce(v.version, 0)::text) from customers c
+              left join entitlement_versions v on v.customer_id = c.id
+              where c.external_id = ${sql.placeholder("external_id")})`
+    : none;
+  const featureSql = shape.feature ? sql`exists(select 1 from catalog_features where key = ${sql.placeholder("catalog_feature")})` : none;
+  const usageSql = shape.usage
+    ? sql`(select coalesce(json_agg(json_build_array(u.meter_id, u.dimensions, u.is_total, u.events, u.sum_value, u.max_value, u.latest_value, u.unique_values)), '[]'::json)
+            from (${periodUsageSql(shape.usage)}) u)`
+    : none;
+  const holdsPart = shape.holds
+    ? sql`(select coalesce(json_agg(json_build_array(h.feature_key, h.quantity, h.amount_micros)), '[]'::json)
+              from (${holdsSql(sql.placeholder("holds_customer_id"), sql.placeholder("holds_now"))}) h)`
+    : none;
+  return sql`select ${customerSql} as customer, ${featureSql} as feature_in_catalog, ${usageSql} as usage, ${holdsPart} as holds`;
 }
 
 /**

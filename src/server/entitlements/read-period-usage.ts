@@ -3,7 +3,7 @@ import type { Db } from "@/db/client";
 import { matchedEventsSql, rollupCursorName } from "@/server/metering/rollup-sql";
 import { Decimal, decimalToString } from "@/server/pricing/decimal";
 import type { MeterInfo } from "./entitlement-definition";
-import { executePreparedRows } from "@/db/execute-prepared";
+import { executeCompiledRows } from "@/db/execute-prepared";
 
 export type MeterUsage = {
   meterKey: string;
@@ -39,38 +39,67 @@ export type PeriodUsageRow = {
  */
 export async function readPeriodUsage(db: Db, input: PeriodUsageInput): Promise<Map<string, MeterUsage>> {
   if (input.meters.length === 0) return new Map();
-  return parsePeriodUsage(input, await executePreparedRows<PeriodUsageRow>(db, periodUsageSql(input)));
+  const { shape, values } = periodUsageParts(input);
+  const rows = await executeCompiledRows<PeriodUsageRow>(db, `period-usage:${periodUsageShapeKey(shape)}`, () => periodUsageSql(shape), values);
+  return parsePeriodUsage(input, rows);
+}
+
+/** Which raw-event ranges a period needs: the whole hours inside it, and a partial hour before and after them. */
+export type PeriodUsageShape = { inner: boolean; head: boolean; tail: boolean };
+
+export function periodUsageShapeKey(shape: PeriodUsageShape): string {
+  return `${shape.inner ? "i" : ""}${shape.head ? "h" : ""}${shape.tail ? "t" : ""}`;
+}
+
+/** The shape of the statement for `input` and the values of its placeholders (all named `usage_*`). */
+export function periodUsageParts(input: PeriodUsageInput): { shape: PeriodUsageShape; values: Record<string, unknown> } {
+  const innerStart = new Date(Math.ceil(input.start.getTime() / hourMs) * hourMs);
+  const innerEnd = new Date(Math.max(innerStart.getTime(), Math.floor(input.end.getTime() / hourMs) * hourMs));
+  const inner = innerEnd > innerStart;
+  const headEnd = inner ? innerStart : input.end;
+  return {
+    shape: { inner, head: headEnd > input.start, tail: inner && input.end > innerEnd },
+    values: {
+      usage_subject: input.subject,
+      usage_meter_ids: `{${input.meters.map((meter) => meter.id).join(",")}}`,
+      usage_start: input.start.toISOString(),
+      usage_inner_start: innerStart.toISOString(),
+      usage_inner_end: innerEnd.toISOString(),
+      usage_head_end: headEnd.toISOString(),
+      usage_end: input.end.toISOString(),
+    },
+  };
 }
 
 /**
  * The statement behind readPeriodUsage, to run alone or inside a larger one (a check reads its
- * customer's version, usage and holds in one statement). Its text depends only on whether the
- * period starts and ends on the hour, so it prepares into at most a few shapes.
+ * customer's version, usage and holds in one statement), with named placeholders for the values
+ * of periodUsageParts: its text depends only on the shape, so it is built and prepared once per
+ * shape.
  */
-export function periodUsageSql(input: PeriodUsageInput): SQL {
-  const innerStart = new Date(Math.ceil(input.start.getTime() / hourMs) * hourMs);
-  const innerEnd = new Date(Math.max(innerStart.getTime(), Math.floor(input.end.getTime() / hourMs) * hourMs));
-  const ids = `{${input.meters.map((meter) => meter.id).join(",")}}`;
-  const subject = input.subject;
+export function periodUsageSql(shape: PeriodUsageShape): SQL {
+  const value = (name: string) => sql.placeholder(`usage_${name}`);
+  const subject = value("subject");
+  const ids = value("meter_ids");
   const eventColumns = sql`select seq, txid, type, subject, occurred_at, data from usage_events`;
   const rawParts: SQL[] = [];
-  if (innerEnd > innerStart) {
+  if (shape.inner) {
     rawParts.push(sql`${eventColumns} where subject = ${subject}
       and (txid, seq) > (select last_txid, last_seq from cursor_position)
-      and occurred_at >= ${innerStart.toISOString()}::timestamptz and occurred_at < ${innerEnd.toISOString()}::timestamptz`);
+      and occurred_at >= ${value("inner_start")}::timestamptz and occurred_at < ${value("inner_end")}::timestamptz`);
   }
-  const headEnd = innerEnd > innerStart ? innerStart : input.end;
-  if (headEnd > input.start) {
+  if (shape.head) {
     rawParts.push(sql`${eventColumns} where subject = ${subject}
-      and occurred_at >= ${input.start.toISOString()}::timestamptz and occurred_at < ${headEnd.toISOString()}::timestamptz`);
+      and occurred_at >= ${value("start")}::timestamptz and occurred_at < ${value("head_end")}::timestamptz`);
   }
-  if (innerEnd > innerStart && input.end > innerEnd) {
+  if (shape.tail) {
     rawParts.push(sql`${eventColumns} where subject = ${subject}
-      and occurred_at >= ${innerEnd.toISOString()}::timestamptz and occurred_at < ${input.end.toISOString()}::timestamptz`);
+      and occurred_at >= ${value("inner_end")}::timestamptz and occurred_at < ${value("end")}::timestamptz`);
   }
+  if (rawParts.length === 0) rawParts.push(sql`${eventColumns} where false`);
   const rollupScope = sql`meter_id = any(${ids}::uuid[]) and subject = ${subject}
-    and window_start >= ${innerStart.toISOString()}::timestamptz and window_start < ${innerEnd.toISOString()}::timestamptz`;
-  const statement = sql`
+    and window_start >= ${value("inner_start")}::timestamptz and window_start < ${value("inner_end")}::timestamptz`;
+  return sql`
       with cursor_position as (
         select coalesce((select last_txid from metering_cursors where name = ${rollupCursorName}), '0'::xid8) as last_txid,
                coalesce((select last_seq from metering_cursors where name = ${rollupCursorName}), 0::bigint) as last_seq
@@ -94,7 +123,6 @@ export function periodUsageSql(input: PeriodUsageInput): SQL {
       from contributions
       group by grouping sets ((meter_id, dimensions), (meter_id))
       limit ${rowsMax + 1}`;
-  return statement;
 }
 
 /** Usage by meter key from the rows of periodUsageSql (every meter present, zero when unused). */

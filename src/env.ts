@@ -34,7 +34,8 @@ export const env = createEnv({
     STRIPE_WEBHOOK_SECRET: z.string().startsWith("whsec_", "must start with whsec_").optional(),
     STRIPE_EMULATOR_PORT: z.coerce.number().int().min(1).max(65535).default(12111),
     TALLY_WORKERS: z.enum(["on", "off"]).default("on"),
-    TALLY_HOT_ROUTES: z.enum(["on", "off"]).default("on"),
+    /** Default: on under `next start` (production), off in `next dev` so edits to the endpoints reload. */
+    TALLY_HOT_ROUTES: z.enum(["on", "off"]).optional(),
     INNGEST_EVENT_KEY: z.string().optional(),
     INNGEST_SIGNING_KEY: z.string().optional(),
   },

@@ -1,7 +1,7 @@
 export async function register(): Promise<void> {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
   const { env } = await import("@/env");
-  if (env.TALLY_HOT_ROUTES === "on") {
+  if ((env.TALLY_HOT_ROUTES ?? (env.NODE_ENV === "production" ? "on" : "off")) === "on") {
     const { installHotRoutes } = await import("@/server/http/hot-routes");
     installHotRoutes();
   }

@@ -7,6 +7,7 @@ import { grantsExpire } from "./grants-expire";
 import { invoicingCloseDue, invoicingCloseSubscription } from "./invoicing-close";
 import { invoicingThresholds } from "./invoicing-thresholds";
 import { ledgerVerify } from "./ledger-verify";
+import { meteringPruneKeys } from "./metering-prune-keys";
 import { stripeProcessWebhookEvent } from "./stripe-process-webhook-event";
 import { stripeSyncCustomer } from "./stripe-sync-customer";
 import { stripeSyncSubscription } from "./stripe-sync-subscription";
@@ -15,4 +16,4 @@ import { stripeSyncSubscription } from "./stripe-sync-subscription";
  * One function per file, each a thin wrapper over one domain function with every side effect
  * inside `step.run`. Each is registered here and served by /api/inngest.
  */
-export const functions: InngestFunction.Any[] = [ledgerVerify, grantsExpire, entitlementsExpireReservations, invoicingCloseDue, invoicingCloseSubscription, invoicingThresholds, stripeSyncCustomer, stripeSyncSubscription, stripeProcessWebhookEvent, dunningEnforce, billingPushDue, billingPushInvoice, subscriptionsApplyScheduledChanges];
+export const functions: InngestFunction.Any[] = [ledgerVerify, meteringPruneKeys, grantsExpire, entitlementsExpireReservations, invoicingCloseDue, invoicingCloseSubscription, invoicingThresholds, stripeSyncCustomer, stripeSyncSubscription, stripeProcessWebhookEvent, dunningEnforce, billingPushDue, billingPushInvoice, subscriptionsApplyScheduledChanges];

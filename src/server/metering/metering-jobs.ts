@@ -1,6 +1,7 @@
 import { DomainError } from "@/server/errors";
 import type { JobArgs, JobDefinition } from "@/server/jobs/types";
 import { ensureUsageEventPartitions } from "./ensure-usage-event-partitions";
+import { pruneEventKeys } from "./prune-event-keys";
 import { rollUpPending } from "./roll-up-pending";
 import { verifyRollups } from "./verify-rollups";
 
@@ -42,6 +43,15 @@ export const meteringJobs: JobDefinition[] = [
         throw new DomainError("invalid", "invalid_months_ahead", "--months-ahead must be a whole number from 1 to 24.");
       }
       return { ok: true, ...(await ensureUsageEventPartitions(db, { clock, monthsAhead })) };
+    },
+  },
+  {
+    name: "metering:prune-keys",
+    description: "Delete the dedup keys of events past the lateness window and a day (a retry of those is refused too_late); daily",
+    run: async ({ db, clock, log }) => {
+      const result = await pruneEventKeys(db, { clock });
+      log(`${result.deleted} keys older than ${result.cutoff.toISOString()} deleted`);
+      return { ok: true, ...result, cutoff: result.cutoff.toISOString() };
     },
   },
 ];

@@ -1,0 +1,1 @@
+CREATE INDEX "usage_event_keys_occurred_brin" ON "usage_event_keys" USING brin ("occurred_at");

@@ -33,12 +33,24 @@ export type StartServerOptions = {
   logFile?: string;
 };
 
+/**
+ * The Node flags of `npm start` (package.json: `node <flags> node_modules/next/dist/bin/next
+ * start`), so a benchmark runs the server exactly as production does.
+ */
+export function productionNodeFlags(): string[] {
+  const start = (JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts.start ?? "";
+  const words = start.split(/\s+/);
+  const binAt = words.indexOf("node_modules/next/dist/bin/next");
+  if (words[0] !== "node" || binAt === -1 || words[binAt + 1] !== "start") throw new Error(`package.json's start script is not "node <flags> node_modules/next/dist/bin/next start": ${start}`);
+  return words.slice(1, binAt);
+}
+
 export async function startServer(options: StartServerOptions): Promise<ChildProcess> {
   // BENCH_PROFILE_DIR=dir: the server writes a V8 CPU profile there when it stops (open it in Chrome's DevTools).
   const profileDir = process.env.BENCH_PROFILE_DIR;
-  const command = profileDir ? process.execPath : path.join(root, "node_modules/.bin/next");
-  const profileArgs = profileDir ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(profileDir)}`, path.join(root, "node_modules/next/dist/bin/next")] : [];
-  const server = spawn(command, [...profileArgs, "start", "-p", String(options.port), "-H", "127.0.0.1"], {
+  const profileArgs = profileDir ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(profileDir)}`] : [];
+  const nodeArgs = [...productionNodeFlags(), ...profileArgs, path.join(root, "node_modules/next/dist/bin/next")];
+  const server = spawn(process.execPath, [...nodeArgs, "start", "-p", String(options.port), "-H", "127.0.0.1"], {
     cwd: root,
     env: {
       ...process.env,

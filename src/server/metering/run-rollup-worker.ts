@@ -39,28 +39,3 @@ export const meteringRollupWorker: Worker = {
   busyMs: rollupBusyMs,
   runOnce: ({ db }) => rollUpOnce(db),
 };
-
-/** Runs the loop until `signal` aborts (for scripts and tests; the server uses runWorkers). */
-export async function runRollupWorker(options: { db: Db; signal: AbortSignal; idleMs?: number; onError?: (error: unknown) => void }): Promise<void> {
-  const idleMs = options.idleMs ?? rollupIdleMs;
-  while (!options.signal.aborted) {
-    let delayMs = idleMs;
-    try {
-      if ((await rollUpOnce(options.db)) > 0) delayMs = 0;
-    } catch (error) {
-      options.onError?.(error);
-      delayMs = 5_000;
-    }
-    if (delayMs > 0) await sleep(delayMs, options.signal);
-  }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener("abort", () => {
-      clearTimeout(timer);
-      resolve();
-    }, { once: true });
-  });
-}

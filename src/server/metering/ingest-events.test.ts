@@ -148,4 +148,25 @@ describe("ingestEvents", () => {
     expect(total((row) => row.rejected.invalid_time ?? 0)).toBe(3);
     expect(total((row) => row.rejected.in_future ?? 0)).toBe(1);
   });
+
+  // Runs after the counters test, whose totals it would change.
+  it("stores each event once whichever statement a batch takes: plain insert while batches are new, skipping after duplicates", async () => {
+    const events = (from: number, to: number) =>
+      Array.from({ length: to - from }, (_, offset) => cloudEvent({ source: "paths", id: `p${from + offset}`, subject: "cus_b" }));
+    const statuses = async (batch: unknown[]) => (await ingestEvents(database.db, batch)).results.map((result) => result.status);
+    expect(await statuses(events(0, 50))).toEqual(Array(50).fill("accepted"));
+    // Half repeats: the plain insert fails on the first stored key and the batch is stored by the skipping statement.
+    expect(await statuses(events(25, 75))).toEqual([...Array(25).fill("duplicate"), ...Array(25).fill("accepted")]);
+    expect(await statuses(events(75, 100))).toEqual(Array(25).fill("accepted"));
+    expect(await statuses(events(100, 120))).toEqual(Array(20).fill("accepted"));
+    expect(await statuses(events(0, 120))).toEqual(Array(120).fill("duplicate"));
+    // Inside a caller's transaction, a repeat must not abort it.
+    await database.db.transaction(async (tx) => {
+      const result = await ingestEvents(tx as unknown as typeof database.db, [...events(110, 130)]);
+      expect(result).toMatchObject({ accepted: 10, duplicates: 10 });
+    });
+    expect(await storedCount("paths")).toBe(130);
+    const keys = await executeRows<{ count: string }>(database.db, sql`select count(*) as count from usage_event_keys where source = 'paths'`);
+    expect(Number(keys[0]?.count)).toBe(130);
+  });
 });

@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { executeRows } from "@/db/execute";
 import { backfillNewMeters } from "./backfill-new-meters";
-import { claimWindowAggregatesSql, compiledMatchedEventsSql, loadCompiledMeters, rollupCursorName, type CompiledMeter } from "./rollup-sql";
+import { compiledDistinctValuesSql, compiledWindowAggregatesSql, loadCompiledMeters, rollupCursorName, type CompiledMeter } from "./rollup-sql";
 
 export type RollUpPendingResult = {
   /** False when another process holds the cursor (it is rolling up now). */
@@ -73,8 +73,7 @@ function claimSql(lastTxid: string, lastSeq: string, limit: number, meters: read
       order by txid, seq
       limit ${limit}
     ),
-    matched as materialized (${compiledMatchedEventsSql(sql`claimed`, meters)}),
-    windows as materialized (${claimWindowAggregatesSql(sql`matched`)}),
+    windows as materialized (${compiledWindowAggregatesSql(sql`claimed`, meters)}),
     upserted as (
       insert into usage_rollups as r (meter_id, subject, window_start, dimensions, events, sum_value, max_value,
                                       latest_value, latest_at, latest_seq)
@@ -93,8 +92,7 @@ function claimSql(lastTxid: string, lastSeq: string, limit: number, meters: read
     ),
     distinct_values as (
       insert into usage_rollup_values (meter_id, subject, window_start, dimensions, value)
-      select distinct meter_id, subject, window_start, dimensions, text_value
-      from matched where aggregation = 'unique_count' and text_value is not null
+      select meter_id, subject, window_start, dimensions, value from (${compiledDistinctValuesSql(sql`claimed`, meters)}) v
       on conflict do nothing
       returning 1
     ),

@@ -1,11 +1,11 @@
-import { sql } from "drizzle-orm";
+import { sql, type SQL } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { executeRows } from "@/db/execute";
 import { meters } from "@/db/schema";
 import { fixedClock } from "@/server/clock";
 import { createTestDatabase, type TestDatabase } from "@/test/database";
 import { ingestEvents } from "./ingest-events";
-import { compiledMatchedEventsSql, loadCompiledMeters, matchedEventsSql } from "./rollup-sql";
+import { compiledDistinctValuesSql, compiledWindowAggregatesSql, loadCompiledMeters, matchedEventsSql, windowAggregatesSql } from "./rollup-sql";
 
 let database: TestDatabase;
 const clock = fixedClock("2026-04-02T12:00:00Z");
@@ -17,8 +17,8 @@ afterAll(async () => {
   await database.drop();
 });
 
-describe("compiledMatchedEventsSql", () => {
-  it("yields exactly the rows of the generic matchedEventsSql, for every operator and aggregation", async () => {
+describe("compiledWindowAggregatesSql and compiledDistinctValuesSql", () => {
+  it("yield exactly the windows and distinct values of the generic definitions, for every operator and aggregation", async () => {
     const { db } = database;
     const base = { eventType: "t.a", filters: [], groupBy: [] as string[] };
     await db.insert(meters).values([
@@ -42,17 +42,33 @@ describe("compiledMatchedEventsSql", () => {
       data: { kind: pick(n * 3), model: pick(n), region: n % 7 === 0 ? pick(n) : { name: pick(n * 5) }, usage: { tokens: pick(n * 7) }, seats: pick(n * 11), repo: pick(n * 13) },
     }));
     expect((await ingestEvents(db, events, { clock })).accepted).toBe(events.length);
-    const compiled = compiledMatchedEventsSql(sql`usage_events`, await loadCompiledMeters(db));
-    const columns = sql`meter_id, aggregation, subject, window_start, dimensions, num_value, text_value, occurred_at, seq`;
-    const [row] = await executeRows<{ generic: string; compiled: string; only_generic: string; only_compiled: string }>(
-      db,
-      sql`with g as (select ${columns} from (${matchedEventsSql(sql`usage_events`)}) x),
-               c as (select ${columns} from (${compiled}) y)
-          select (select count(*) from g) as generic, (select count(*) from c) as compiled,
-                 (select count(*) from (select * from g except all select * from c) d) as only_generic,
-                 (select count(*) from (select * from c except all select * from g) d) as only_compiled`,
+    const compiledMeters = await loadCompiledMeters(db);
+    const windowColumns = sql`meter_id, subject, window_start, dimensions, events, sum_value, max_value, latest_value, latest_at, latest_seq`;
+    const matched = sql`(${matchedEventsSql(sql`usage_events`)})`;
+    const windows = await compare(
+      sql`select ${windowColumns} from (${windowAggregatesSql(matched)}) x`,
+      sql`select ${windowColumns} from (${compiledWindowAggregatesSql(sql`usage_events`, compiledMeters)}) y`,
     );
-    expect(Number(row?.generic)).toBeGreaterThan(500);
-    expect(row).toMatchObject({ generic: row?.compiled, only_generic: "0", only_compiled: "0" });
+    expect(Number(windows?.generic)).toBeGreaterThan(100);
+    expect(windows).toMatchObject({ generic: windows?.compiled, only_generic: "0", only_compiled: "0" });
+    const distinct = await compare(
+      sql`select distinct meter_id, subject, window_start, dimensions, text_value from ${matched} x
+          where aggregation = 'unique_count' and text_value is not null`,
+      sql`select meter_id, subject, window_start, dimensions, value from (${compiledDistinctValuesSql(sql`usage_events`, compiledMeters)}) y`,
+    );
+    expect(Number(distinct?.generic)).toBeGreaterThan(20);
+    expect(distinct).toMatchObject({ generic: distinct?.compiled, only_generic: "0", only_compiled: "0" });
   });
 });
+
+/** Row counts of two queries and of the rows each has that the other lacks (as multisets). */
+async function compare(generic: SQL, compiled: SQL) {
+  const [row] = await executeRows<{ generic: string; compiled: string; only_generic: string; only_compiled: string }>(
+    database.db,
+    sql`with g as (${generic}), c as (${compiled})
+        select (select count(*) from g) as generic, (select count(*) from c) as compiled,
+               (select count(*) from (select * from g except all select * from c) d) as only_generic,
+               (select count(*) from (select * from c except all select * from g) d) as only_compiled`,
+  );
+  return row;
+}

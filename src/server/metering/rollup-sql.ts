@@ -101,35 +101,80 @@ export async function loadCompiledMeters(db: Db): Promise<CompiledMeter[]> {
 }
 
 /**
- * matchedEventsSql for a fixed list of meters, generated per meter (its type, paths and
- * filter values as parameters) instead of joining the catalog and walking each meter's
- * filters and group-by per row: the same rows, column for column, at a fraction of the cost.
- * The rollup claim uses it; verifyRollups recomputes with the generic matchedEventsSql, so
- * the two definitions check each other. `events` as for matchedEventsSql.
+ * The window aggregates of windowAggregatesSql(matchedEventsSql(events)) for a fixed list of
+ * meters, generated per meter (its type, paths and filter values as parameters) instead of
+ * joining the catalog and walking each meter's filters and group-by per row: the same rows,
+ * column for column, at a fraction of the cost. Each meter is grouped on its own, by the text
+ * of its group-by properties (its dimensions object is built once per window, not per event),
+ * and only latest meters order their events. The rollup claim runs it; verifyRollups
+ * recomputes with the generic definitions, so the two check each other (and rollup-sql.test.ts
+ * compares them row for row). `events` as for matchedEventsSql.
  */
-export function compiledMatchedEventsSql(events: SQL, meters: readonly CompiledMeter[]): SQL {
+export function compiledWindowAggregatesSql(events: SQL, meters: readonly CompiledMeter[]): SQL {
   if (meters.length === 0) {
-    return sql`select null::uuid as meter_id, null::text as aggregation, null::text as subject, null::timestamptz as window_start,
-      null::jsonb as dimensions, null::numeric as num_value, null::text as text_value, null::timestamptz as occurred_at, null::bigint as seq
-      where false`;
+    return sql`select null::uuid as meter_id, null::text as subject, null::timestamptz as window_start, null::jsonb as dimensions,
+      null::bigint as events, null::numeric as sum_value, null::numeric as max_value, null::numeric as latest_value,
+      null::timestamptz as latest_at, null::bigint as latest_seq where false`;
   }
   return sql.join(
-    meters.map((meter) => sql`(${compiledMeterSql(events, meter)})`),
+    meters.map((meter) => {
+      const groups = meter.groupBy.map((_, index) => sql.raw(`d${index}`));
+      const latestOrdered = (column: string) =>
+        meter.aggregation === "latest"
+          ? sql`(array_agg(${sql.raw(column)} order by occurred_at desc, seq desc) filter (where num_value is not null))[1]`
+          : sql`null`;
+      return sql`(select ${meter.id}::uuid as meter_id, subject, window_start, ${dimensionsSql(meter)} as dimensions,
+          count(*)::bigint as events, sum(num_value) as sum_value, max(num_value) as max_value,
+          ${latestOrdered("num_value")}::numeric as latest_value, ${latestOrdered("occurred_at")}::timestamptz as latest_at,
+          ${latestOrdered("seq")}::bigint as latest_seq
+        from (${meterEventsSql(events, meter)}) m
+        group by ${sql.join([sql`subject`, sql`window_start`, ...groups], sql`, `)})`;
+    }),
     sql` union all `,
   );
 }
 
-function compiledMeterSql(events: SQL, meter: CompiledMeter): SQL {
+/**
+ * The distinct values of each unique_count meter per window: the rows of
+ * `select distinct meter_id, subject, window_start, dimensions, text_value` over
+ * matchedEventsSql(events) where the aggregation is unique_count and the value is not null.
+ */
+export function compiledDistinctValuesSql(events: SQL, meters: readonly CompiledMeter[]): SQL {
+  const unique = meters.filter((meter) => meter.aggregation === "unique_count");
+  if (unique.length === 0) {
+    return sql`select null::uuid as meter_id, null::text as subject, null::timestamptz as window_start, null::jsonb as dimensions,
+      null::text as value where false`;
+  }
+  return sql.join(
+    unique.map((meter) => {
+      const groups = meter.groupBy.map((_, index) => sql.raw(`d${index}`));
+      return sql`(select ${meter.id}::uuid as meter_id, subject, window_start, ${dimensionsSql(meter)} as dimensions, text_value as value
+        from (${meterEventsSql(events, meter)}) m
+        where text_value is not null
+        group by ${sql.join([sql`subject`, sql`window_start`, ...groups, sql`text_value`], sql`, `)})`;
+    }),
+    sql` union all `,
+  );
+}
+
+/** A meter's dimensions object from its group-by columns d0, d1, ... (as matchedEventsSql builds it per event). */
+function dimensionsSql(meter: CompiledMeter): SQL {
+  if (meter.groupBy.length === 0) return sql`'{}'::jsonb`;
+  const columns = meter.groupBy.map((key, index) => ({ key, column: sql.raw(`d${index}`) }));
+  return sql.join(
+    chunk(columns, 50).map((keys) => sql`jsonb_build_object(${sql.join(keys.map(({ key, column }) => sql`${key}::text, ${column}`), sql`, `)})`),
+    sql` || `,
+  );
+}
+
+/**
+ * The events one meter reads and whose filters they pass: subject, window_start (the UTC hour,
+ * as date_trunc('hour', occurred_at, 'UTC') gives it, computed as arithmetic), the group-by
+ * properties as text (d0, d1, ...), num_value and text_value as in matchedEventsSql, occurred_at, seq.
+ */
+function meterEventsSql(events: SQL, meter: CompiledMeter): SQL {
   const path = (dotted: string | null) => sql`string_to_array(${dotted}::text, '.')`;
-  const dimensions =
-    meter.groupBy.length === 0
-      ? sql`'{}'::jsonb`
-      : sql.join(
-          chunk(meter.groupBy, 50).map(
-            (keys) => sql`jsonb_build_object(${sql.join(keys.map((key) => sql`${key}::text, e.data #>> ${path(key)}`), sql`, `)})`,
-          ),
-          sql` || `,
-        );
+  const groups = meter.groupBy.map((key, index) => sql`e.data #>> ${path(key)} as ${sql.raw(`d${index}`)}`);
   const value = sql`(e.data #> ${path(meter.valuePath)})`;
   const numeric = ["sum", "max", "latest"].includes(meter.aggregation)
     ? sql`case jsonb_typeof(${value})
@@ -154,10 +199,12 @@ function compiledMeterSql(events: SQL, meter: CompiledMeter): SQL {
         return sql`false`;
     }
   });
+  // date_bin from the Unix epoch is the UTC hour for every instant after 1970 (no event is
+  // older: ingestion refuses events past the lateness window), and costs a third of date_trunc
+  // with a time zone.
   return sql`
-    select ${meter.id}::uuid as meter_id, ${meter.aggregation}::text as aggregation, e.subject,
-           date_trunc('hour', e.occurred_at, 'UTC') as window_start,
-           ${dimensions} as dimensions, ${numeric} as num_value, ${text} as text_value, e.occurred_at, e.seq
+    select e.subject, date_bin('1 hour', e.occurred_at, timestamptz '1970-01-01 00:00:00+00') as window_start,
+           ${sql.join([...groups, sql`${numeric} as num_value`, sql`${text} as text_value`], sql`, `)}, e.occurred_at, e.seq
     from ${events} e
     where e.type = ${meter.eventType}::text${sql.join(filters.map((filter) => sql` and ${filter}`), sql``)}`;
 }
@@ -166,19 +213,4 @@ function chunk<T>(items: readonly T[], size: number): T[][] {
   const chunks: T[][] = [];
   for (let start = 0; start < items.length; start += size) chunks.push(items.slice(start, start + size));
   return chunks;
-}
-
-/**
- * windowAggregatesSql with the latest meters apart: only they need their events ordered
- * (array_agg ... order by forces a sort per group), so every other window is a hash aggregate.
- * The same rows as windowAggregatesSql.
- */
-export function claimWindowAggregatesSql(matched: SQL): SQL {
-  return sql`
-    select meter_id, subject, window_start, dimensions, count(*)::bigint as events, sum(num_value) as sum_value,
-           max(num_value) as max_value, null::numeric as latest_value, null::timestamptz as latest_at, null::bigint as latest_seq
-    from ${matched} matched where aggregation <> 'latest'
-    group by meter_id, subject, window_start, dimensions
-    union all
-    ${windowAggregatesSql(sql`(select * from ${matched} matched where aggregation = 'latest')`)}`;
 }

@@ -93,6 +93,11 @@ function claimSql(lastTxid: string, lastSeq: string, limit: number, meters: read
     distinct_values as (
       insert into usage_rollup_values (meter_id, subject, window_start, dimensions, value)
       select meter_id, subject, window_start, dimensions, value from (${compiledDistinctValuesSql(sql`claimed`, meters)}) v
+      -- Most values of a claim are already known: an anti-join finds them for a fraction of what
+      -- ON CONFLICT's per-row probe costs; ON CONFLICT stays for the rest.
+      where not exists (select 1 from usage_rollup_values known
+                        where (known.meter_id, known.subject, known.window_start, known.dimensions, known.value)
+                            = (v.meter_id, v.subject, v.window_start, v.dimensions, v.value))
       on conflict do nothing
       returning 1
     ),

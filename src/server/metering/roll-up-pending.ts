@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { executeRows } from "@/db/execute";
+import { executePreparedRows } from "@/db/execute-prepared";
 import { backfillNewMeters } from "./backfill-new-meters";
 import { compiledDistinctValuesSql, compiledWindowAggregatesSql, loadCompiledMeters, rollupCursorName, type CompiledMeter } from "./rollup-sql";
 
@@ -30,6 +31,7 @@ export const rollupClaimEventsMax = 50_000;
 export async function rollUpPending(db: Db, options: { limit?: number } = {}): Promise<RollUpPendingResult> {
   const limit = Math.min(Math.max(options.limit ?? 10_000, 1), rollupClaimEventsMax);
   await executeRows(db, sql`insert into metering_cursors (name) values (${rollupCursorName}) on conflict do nothing`);
+  if (!(await hasPendingWork(db))) return { claimed: true, events: 0, windows: 0, lagMsMax: 0, backfilledMeters: 0 };
   return db.transaction(async (transaction) => {
     const tx = transaction as unknown as Db;
     const [cursor] = await executeRows<{ last_txid: string; last_seq: string }>(
@@ -57,6 +59,28 @@ export async function rollUpPending(db: Db, options: { limit?: number } = {}): P
       backfilledMeters,
     };
   });
+}
+
+/**
+ * Whether a claim would find anything: an event past the cursor that can be claimed, or a meter
+ * not yet backfilled. One cheap read, so that an idle worker polling every 200 ms does not
+ * plan and run the whole claim (10–30 ms of PostgreSQL each time). Read without the cursor's
+ * lock: a claim that finds nothing after all is harmless.
+ */
+async function hasPendingWork(db: Db): Promise<boolean> {
+  const [row] = await executePreparedRows<{ pending: boolean }>(
+    db,
+    // The first event in claim order, not EXISTS: PostgreSQL drops an EXISTS's ORDER BY and LIMIT
+    // and may then read a long backlog whole with a bitmap scan.
+    sql`select (select 1 from usage_events
+                where (txid, seq) > (select last_txid, last_seq from metering_cursors where name = ${rollupCursorName})
+                  and txid < pg_snapshot_xmin(pg_current_snapshot())
+                order by txid, seq limit 1) is not null
+           or exists (
+              select 1 from catalog_meters m where not exists (select 1 from metering_meter_backfills b where b.meter_id = m.id))
+           as pending`,
+  );
+  return row?.pending === true;
 }
 
 /** The excluded (claimed) window's latest event is later, by event time then ingestion order. */

@@ -15,6 +15,7 @@ import { rolledUpSql } from "@/server/metering/rollup-sql";
 import { verifyRollups } from "@/server/metering/verify-rollups";
 import { createTestDatabase } from "@/test/database";
 import { ratio, reportFigures, type Figures } from "../report";
+import { cpuPerUnit, readCpuUsage } from "../cpu-usage";
 import { buildApp, freePort, startServer, stopServer } from "../next-server";
 
 /*
@@ -47,7 +48,9 @@ export async function run(): Promise<void> {
     const startMs = Date.now();
     const bodies = Array.from({ length: Math.ceil(eventsTotal / batchSize) }, (_, index) => batchBody(index, startMs));
     await postAll(url, key, bodies.slice(0, 4), "warm-up"); // JIT and pool warm-up; these events count in the totals
+    const cpuBefore = readCpuUsage(server.pid);
     const first = await timed(() => postAll(url, key, bodies, "first pass"));
+    const cpu = cpuPerUnit(cpuBefore, readCpuUsage(server.pid), eventsTotal);
     const second = await timed(() => postAll(url, key, bodies, "second pass"));
     const stored = await count(db, sql`select count(*) as count from usage_events`);
     if (first.result.duplicates + first.result.accepted !== eventsTotal) throw new Error(`first pass: ${JSON.stringify(first.result)}`);
@@ -75,6 +78,14 @@ export async function run(): Promise<void> {
       lag_p50_ms: { value: lag.p50Ms ?? -1, unit: "ms" },
       lag_p99_ms: { value: lag.p99Ms ?? -1, unit: "ms" },
       rollup_differences: { value: verify.differences + verify.uniqueValueDifferences, unit: "differences" },
+      // Where the first pass's CPU went (the rollup worker's share is in PostgreSQL's and the server's).
+      ...(cpu
+        ? {
+            http_postgres_cpu_us_per_event: { value: round1(cpu.postgresUs), unit: "us" },
+            http_server_cpu_us_per_event: { value: round1(cpu.serverUs), unit: "us" },
+            http_client_cpu_us_per_event: { value: round1(cpu.clientUs), unit: "us" },
+          }
+        : {}),
     };
     reportFigures("ingest", figures);
   } finally {
@@ -216,6 +227,10 @@ async function catchUp(db: Db): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
   throw new Error("the rollup worker did not catch up within 10 minutes");
+}
+
+function round1(value: number): number {
+  return Math.round(value * 10) / 10;
 }
 
 async function count(db: Db, query: ReturnType<typeof sql>): Promise<number> {

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { bigint, boolean, check, index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { bigint, boolean, check, index, integer, pgTable, smallint, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { planVersions } from "./catalog";
 import { customers } from "./customers";
 
@@ -30,6 +30,11 @@ export const subscriptions = pgTable(
     endedAt: timestamp("ended_at", { withTimezone: true }),
     /** Hard monthly limit on usage-based charges, micro-units; null = no limit. */
     spendLimitMicros: bigint("spend_limit_micros", { mode: "bigint" }),
+    /** Percentages of the spend limit at which the customer is warned, once per period each (ascending). */
+    spendWarningThresholdsPercent: smallint("spend_warning_thresholds_percent")
+      .array()
+      .notNull()
+      .default(sql`'{50,80,100}'`),
     stripeSubscriptionId: text("stripe_subscription_id").unique(),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
@@ -42,6 +47,10 @@ export const subscriptions = pgTable(
     index("subscriptions_plan_version_idx").on(table.planVersionId),
     check("subscriptions_seats", sql`${table.seats} between 1 and 100000`),
     check("subscriptions_spend_limit", sql`${table.spendLimitMicros} is null or ${table.spendLimitMicros} >= 0`),
+    check(
+      "subscriptions_spend_warning_thresholds",
+      sql`cardinality(${table.spendWarningThresholdsPercent}) <= 10 and 1 <= all(${table.spendWarningThresholdsPercent}) and 1000 >= all(${table.spendWarningThresholdsPercent})`,
+    ),
   ],
 );
 

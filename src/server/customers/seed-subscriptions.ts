@@ -55,6 +55,8 @@ export async function seedSubscriptions(db: Db, clock: Clock): Promise<number> {
       billingAnchor: trialAnchor,
       trialEnd: inTrial ? new Date(trialAnchor.getTime() + choice.trialDays * dayMs) : null,
       spendLimitMicros: customer.kind === "individual" && roll > 0.8 ? BigInt(random.int(2, 20)) * 10_000_000n : null,
+      // Some limited customers asked to be warned later and more often than the default 50/80/100.
+      ...(customer.kind === "individual" && roll > 0.9 ? { spendWarningThresholdsPercent: [75, 90, 95, 100] } : {}),
       createdAt: anchor,
       updatedAt: anchor,
     });

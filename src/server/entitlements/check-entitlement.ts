@@ -198,6 +198,6 @@ async function warnAboutSpend(
     currency: definition.subscription.currency,
     limitMicros: decision.spend.limitMicros,
     usedMicros: decision.spend.usedMicros,
-    ...(options.spendWarningThresholdsPercent ? { thresholdsPercent: options.spendWarningThresholdsPercent } : {}),
+    thresholdsPercent: options.spendWarningThresholdsPercent ?? definition.subscription.spendWarningThresholdsPercent,
   });
 }

@@ -29,6 +29,8 @@ export type EntitlementDefinition = {
     billingAnchor: Date;
     billingInterval: BillingInterval;
     spendLimitMicros: bigint | null;
+    /** Percentages of the spend limit at which the customer is warned, ascending. */
+    spendWarningThresholdsPercent: number[];
     currency: string;
     planKey: string;
     planName: string;
@@ -53,6 +55,7 @@ type DefinitionRow = {
     status: SubscriptionStatus;
     billing_anchor: string;
     spend_limit_micros: string | null;
+    spend_warning_thresholds_percent: number[];
     billing_interval: BillingInterval;
     currency: string;
     plan_version: number;
@@ -87,6 +90,7 @@ export async function loadEntitlementDefinition(
         ),
         live as (
           select s.status, s.billing_anchor, s.spend_limit_micros::text as spend_limit_micros,
+                 s.spend_warning_thresholds_percent,
                  pv.billing_interval, pv.currency, pv.version as plan_version, pv.entitlements, pv.usage_prices,
                  p.key as plan_key, p.name as plan_name
           from subscriptions s
@@ -127,6 +131,7 @@ export async function loadEntitlementDefinition(
           billingAnchor: new Date(live.billing_anchor),
           billingInterval: live.billing_interval,
           spendLimitMicros: live.spend_limit_micros === null ? null : BigInt(live.spend_limit_micros),
+          spendWarningThresholdsPercent: live.spend_warning_thresholds_percent,
           currency: live.currency,
           planKey: live.plan_key,
           planName: live.plan_name,

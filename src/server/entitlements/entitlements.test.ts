@@ -224,6 +224,35 @@ describe("spend limit", () => {
     const rows = await executeRows<{ count: string }>(database.db, sql`select count(*)::text as count from notifications where customer_id = ${customer.id}`);
     expect(rows[0]?.count).toBe("4");
   });
+
+  it("warns at the customer's own thresholds, from the very next check after they change", async () => {
+    const clock = fixedClock(now);
+    const customer = await createSubscribedCustomer(database.db, { planVersionId: billed.id, spendLimitMicros: 1_000_000n });
+    const check = () => checkEntitlement(database.db, { customer: customer.externalId, feature: catalog.featureKeys.tokens, quantity: "1" }, { clock });
+    const warnings = async () =>
+      (await database.db.select().from(notifications).where(and(eq(notifications.customerId, customer.id), eq(notifications.kind, "spend_limit.warning"))))
+        .map((row) => row.payload.thresholdPercent as number)
+        .sort((a, b) => a - b);
+    await check(); // caches the definition with the default thresholds
+    await setSpendLimit(database.db, actor, clock, { customerId: customer.id, spendLimitMicros: 1_000_000n, warningThresholdsPercent: [90, 25, 25], reason: "asked" });
+    await sendTokens(customer.externalId, 300, "2026-04-18T10:00:00Z");
+    expect(await check()).toMatchObject({ allowed: true, spend: { usedMicros: 300_000n } });
+    // 30% of the limit: past 25%, short of the default 50%.
+    expect(await warnings()).toEqual([25]);
+    expect((await listEntitlements(database.db, { customerId: customer.id }, { clock })).subscription?.spendWarningThresholdsPercent).toEqual([25, 90]);
+
+    for (const bad of [[0], [1001], [2.5], Array.from({ length: 11 }, (_, index) => index + 1)]) {
+      await expect(
+        setSpendLimit(database.db, actor, clock, { customerId: customer.id, spendLimitMicros: 5n, warningThresholdsPercent: bad, reason: "bad" }),
+      ).rejects.toMatchObject({ code: "invalid_spend_warning_thresholds" });
+    }
+    // Refused changes change nothing; an empty list turns warnings off.
+    expect(await check()).toMatchObject({ spend: { limitMicros: 1_000_000n } });
+    await setSpendLimit(database.db, actor, clock, { customerId: customer.id, spendLimitMicros: 1_000_000n, warningThresholdsPercent: [], reason: "quiet" });
+    await sendTokens(customer.externalId, 650, "2026-04-18T11:00:00Z");
+    expect(await check()).toMatchObject({ spend: { usedMicros: 950_000n } });
+    expect(await warnings()).toEqual([25]);
+  });
 });
 
 describe("reservations", () => {

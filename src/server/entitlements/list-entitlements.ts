@@ -10,7 +10,15 @@ import { recordSpendWarnings } from "./record-spend-warnings";
 export type CustomerEntitlements = {
   customerId: string;
   externalId: string;
-  subscription: { status: string; planKey: string; planName: string; planVersion: number; currency: string } | null;
+  subscription: {
+    status: string;
+    planKey: string;
+    planName: string;
+    planVersion: number;
+    currency: string;
+    /** Percentages of the spend limit at which the customer is warned, once per period each. */
+    spendWarningThresholdsPercent: number[];
+  } | null;
   restriction: { scope: string; reason: string } | null;
   period: { start: Date; end: Date } | null;
   spendLimit: { limitMicros: bigint; usedMicros: bigint } | null;
@@ -50,6 +58,7 @@ export async function listEntitlements(
       currency: definition.subscription.currency,
       limitMicros: spend.limitMicros,
       usedMicros: spend.usedMicros,
+      thresholdsPercent: definition.subscription.spendWarningThresholdsPercent,
     });
   }
   const subscription = definition.subscription;
@@ -57,7 +66,14 @@ export async function listEntitlements(
     customerId: definition.customerId,
     externalId: definition.externalId,
     subscription: subscription
-      ? { status: subscription.status, planKey: subscription.planKey, planName: subscription.planName, planVersion: subscription.planVersion, currency: subscription.currency }
+      ? {
+          status: subscription.status,
+          planKey: subscription.planKey,
+          planName: subscription.planName,
+          planVersion: subscription.planVersion,
+          currency: subscription.currency,
+          spendWarningThresholdsPercent: subscription.spendWarningThresholdsPercent,
+        }
       : null,
     restriction: definition.restriction,
     period: context.period ? { start: context.period.start, end: context.period.end } : null,

@@ -76,8 +76,19 @@ export async function EntitlementsSection({ customerId, role }: CustomerSectionP
                 : "none"}
               {view.period ? <span className="text-muted-foreground"> (period {formatDate(view.period.start)} → {formatDate(view.period.end)})</span> : null}
             </p>
+            <p data-testid="spend-warning-thresholds">
+              <span className="text-muted-foreground">Warnings at: </span>
+              {view.subscription.spendWarningThresholdsPercent.length > 0
+                ? view.subscription.spendWarningThresholdsPercent.map((percent) => `${percent}%`).join(", ")
+                : "none"}
+              <span className="text-muted-foreground"> of the limit, once per period each</span>
+            </p>
             {can(role, "customers.write") ? (
-              <SpendLimitForm customerId={customerId} currentMicros={view.spendLimit?.limitMicros.toString() ?? null} />
+              <SpendLimitForm
+                customerId={customerId}
+                currentMicros={view.spendLimit?.limitMicros.toString() ?? null}
+                currentThresholdsPercent={view.subscription.spendWarningThresholdsPercent}
+              />
             ) : null}
           </div>
         ) : null}

@@ -24,10 +24,26 @@ function toAmount(micros: string | null): string {
   return `${value / 1_000_000n}${fraction ? `.${fraction}` : ""}`;
 }
 
-export function SpendLimitForm({ customerId, currentMicros }: { customerId: string; currentMicros: string | null }) {
+/** "50, 80, 100" → [50, 80, 100]; null when any part is not a whole number. An empty text is no warnings. */
+function toThresholds(text: string): number[] | null {
+  const parts = text.split(/[\s,%]+/).filter((part) => part !== "");
+  if (parts.some((part) => !/^\d{1,4}$/.test(part))) return null;
+  return parts.map(Number);
+}
+
+export function SpendLimitForm({
+  customerId,
+  currentMicros,
+  currentThresholdsPercent,
+}: {
+  customerId: string;
+  currentMicros: string | null;
+  currentThresholdsPercent: number[];
+}) {
   const trpc = useTRPC();
   const router = useRouter();
   const [amount, setAmount] = useState(toAmount(currentMicros));
+  const [thresholds, setThresholds] = useState(currentThresholdsPercent.join(", "));
   const [reason, setReason] = useState("");
   const [formError, setFormError] = useState<string | null>(null);
   const save = useMutation(trpc.subscription.setSpendLimit.mutationOptions({ onSuccess: () => router.refresh() }));
@@ -39,8 +55,13 @@ export function SpendLimitForm({ customerId, currentMicros }: { customerId: stri
       setFormError("Give the limit as an amount such as 50 or 12.50 (leave it empty for no limit).");
       return;
     }
+    const warningThresholdsPercent = toThresholds(thresholds);
+    if (warningThresholdsPercent === null) {
+      setFormError("Give the warning thresholds as whole percentages of the limit, such as 50, 80, 100.");
+      return;
+    }
     setFormError(null);
-    save.mutate({ customerId, spendLimitMicros: micros, reason });
+    save.mutate({ customerId, spendLimitMicros: micros, warningThresholdsPercent, reason });
   }
 
   return (
@@ -48,6 +69,10 @@ export function SpendLimitForm({ customerId, currentMicros }: { customerId: stri
       <div className="flex flex-col gap-1">
         <Label htmlFor="spend-limit-amount">Monthly limit (empty = none)</Label>
         <Input id="spend-limit-amount" inputMode="decimal" value={amount} onChange={(event) => setAmount(event.target.value)} className="w-40" />
+      </div>
+      <div className="flex flex-col gap-1">
+        <Label htmlFor="spend-limit-thresholds">Warn at (% of limit)</Label>
+        <Input id="spend-limit-thresholds" value={thresholds} onChange={(event) => setThresholds(event.target.value)} className="w-40" />
       </div>
       <div className="flex min-w-64 flex-1 flex-col gap-1">
         <Label htmlFor="spend-limit-reason">Reason</Label>

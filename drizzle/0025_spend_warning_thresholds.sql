@@ -1,0 +1,2 @@
+ALTER TABLE "subscriptions" ADD COLUMN "spend_warning_thresholds_percent" smallint[] DEFAULT '{50,80,100}' NOT NULL;--> statement-breakpoint
+ALTER TABLE "subscriptions" ADD CONSTRAINT "subscriptions_spend_warning_thresholds" CHECK (cardinality("subscriptions"."spend_warning_thresholds_percent") <= 10 and 1 <= all("subscriptions"."spend_warning_thresholds_percent") and 1000 >= all("subscriptions"."spend_warning_thresholds_percent"));

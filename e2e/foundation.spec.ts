@@ -9,7 +9,7 @@ test.describe("sign-in and roles", () => {
       await signIn(page, role);
       const nav = page.getByRole("navigation", { name: "Console" });
       await expect(nav.getByRole("link", { name: "Customers" })).toBeVisible();
-      const adminLinks = [nav.getByRole("link", { name: "Users & roles" }), nav.getByRole("link", { name: "Audit log" })];
+      const adminLinks = ["Users & roles", "Audit log", "Credit limits"].map((name) => nav.getByRole("link", { name }));
       for (const link of adminLinks) {
         if (role === "admin") await expect(link).toBeVisible();
         else await expect(link).toHaveCount(0);

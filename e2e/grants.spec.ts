@@ -9,7 +9,7 @@ async function openCustomer(page: Page, index: number): Promise<{ name: string; 
   return { name: (await page.getByRole("heading", { level: 1 }).textContent()) ?? "", url: page.url() };
 }
 
-async function signedInPage(browser: Browser, role: "support" | "product" | "finance"): Promise<Page> {
+async function signedInPage(browser: Browser, role: "support" | "product" | "finance" | "admin"): Promise<Page> {
   const page = await (await browser.newContext()).newPage();
   await signIn(page, role);
   return page;
@@ -74,5 +74,28 @@ test.describe("credits and promotions", () => {
     await expect(support.getByTestId("apply-promotion-result")).toContainText("Applied");
     await expect(support.getByTestId("credit-balance")).toContainText("$15.00");
     await expect(support.getByTestId("grants-table")).toContainText("promotion");
+  });
+
+  test("an admin raises support's credit limit, and support's next credit within it needs no approval", async ({ page, browser }) => {
+    const admin = await signedInPage(browser, "admin");
+    const setSupportLimit = async (amount: string, reason: string, shown: string) => {
+      await admin.goto("/admin/credit-limits");
+      const row = admin.getByTestId("credit-limit-support");
+      await row.getByLabel("New limit ($)").fill(amount);
+      await row.getByLabel("Reason").fill(reason);
+      await row.getByRole("button", { name: "Set limit" }).click();
+      await expect(row.getByTestId("credit-limit-amount")).toHaveText(shown);
+      await expect(row).toContainText("admin@tally.test");
+    };
+    await setSupportLimit("800", "Enterprise renewals week", "$800.00");
+
+    await signIn(page, "support");
+    await openCustomer(page, 3);
+    await issueCredit(page, "760", "Renewal goodwill");
+    await expect(page.getByTestId("issue-credit-result")).toContainText("Issued $760.00");
+    await page.getByRole("button", { name: "Close" }).click();
+    await expect(page.getByTestId("credit-balance")).toContainText("$760.00");
+
+    await setSupportLimit("100", "Renewals week is over", "$100.00");
   });
 });

@@ -23,6 +23,8 @@ export const permissions = {
   "grants.read": everyone,
   "grants.issue": ["support", "finance", "admin"],
   "grants.approve": ["finance", "admin"],
+  // Who may change each role's limit per credit: not finance, whose approvals those limits decide.
+  "grants.configure": ["admin"],
   "promotions.read": everyone,
   "promotions.write": ["product", "admin"],
   "promotions.apply": ["support", "admin"],

@@ -1,6 +1,6 @@
-import { eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { creditGrants } from "@/db/schema";
+import { auditLog, creditGrants } from "@/db/schema";
 import { systemActor } from "@/server/audit/actor";
 import { fixedClock } from "@/server/clock";
 import { isDomainError } from "@/server/errors";
@@ -9,6 +9,7 @@ import { createTestCustomer } from "@/server/ledger/test-fixtures";
 import { expectLedgerConsistent } from "@/server/ledger/testing";
 import { createTestDatabase, type TestDatabase } from "@/test/database";
 import { burnGrants } from "./burn-grants";
+import { listCreditLimits, setCreditLimit } from "./credit-limits";
 import { decideCreditRequest } from "./decide-credit-request";
 import { expireGrants } from "./expire-grants";
 import { issueGrant } from "./issue-grant";
@@ -229,5 +230,31 @@ describe("credit requests (maker-checker)", () => {
     expect(rejected).toMatchObject({ grant: null, request: { status: "rejected", decidedBy: financeActor.id } });
     expect(await codeOf(decideCreditRequest(database.db, otherFinanceActor, clock, { creditRequestId: other.request.id, decision: "approve" }))).toBe("credit_request_not_pending");
     await expectLedgerConsistent(database.db);
+  });
+
+  // Last: it changes the support limit the tests above rely on (and puts it back).
+  it("decides the next credit by the limit an admin set, audits the change, and refuses limits that cannot be", async () => {
+    const customerId = await createTestCustomer(database.db);
+    const request = (amountDollars: bigint) =>
+      requestCredit(database.db, supportActor, "support", clock, { customerId, amountMicros: usd(amountDollars), reason: "Outage", requestId: crypto.randomUUID() });
+    expect((await listCreditLimits(database.db)).find((limit) => limit.role === "support")).toMatchObject({ limitMicros: usd(100n), isDefault: true });
+    await setCreditLimit(database.db, actor, { role: "support", limitMicros: usd(20n), reason: "Tighter controls this quarter" });
+    expect((await request(30n)).outcome).toBe("pending_approval");
+    expect((await request(20n)).outcome).toBe("issued");
+    expect((await listCreditLimits(database.db)).map(({ role, limitMicros, isDefault }) => ({ role, limitMicros, isDefault }))).toEqual([
+      { role: "support", limitMicros: usd(20n), isDefault: false },
+      { role: "finance", limitMicros: usd(5_000n), isDefault: true },
+      { role: "admin", limitMicros: usd(5_000n), isDefault: true },
+    ]);
+    const [audit] = await database.db.select().from(auditLog).where(and(eq(auditLog.action, "grant.limit.set"), eq(auditLog.objectId, "support")));
+    expect(audit).toMatchObject({ reason: "Tighter controls this quarter" });
+
+    expect(await codeOf(setCreditLimit(database.db, actor, { role: "product", limitMicros: usd(10n), reason: "Product credits" }))).toBe("credit_limit_not_applicable");
+    expect(await codeOf(setCreditLimit(database.db, actor, { role: "support", limitMicros: -1n, reason: "Negative" }))).toBe("invalid_credit_limit");
+    expect(await codeOf(setCreditLimit(database.db, actor, { role: "support", limitMicros: usd(1_000_001n), reason: "Huge" }))).toBe("invalid_credit_limit");
+    expect(await codeOf(setCreditLimit(database.db, actor, { role: "support", limitMicros: usd(50n), reason: " " }))).toBe("invalid_reason");
+    expect((await listCreditLimits(database.db)).find((limit) => limit.role === "support")?.limitMicros).toBe(usd(20n));
+
+    await setCreditLimit(database.db, actor, { role: "support", limitMicros: usd(100n), reason: "Back to the default" });
   });
 });

@@ -1,8 +1,10 @@
 import { createTRPCRouter } from "../../trpc";
 import { customerRequests } from "./customer-requests";
 import { decide } from "./decide";
+import { limits } from "./limits";
 import { list } from "./list";
 import { request } from "./request";
 import { requests } from "./requests";
+import { setLimit } from "./set-limit";
 
-export const grantRouter = createTRPCRouter({ list, request, requests, customerRequests, decide });
+export const grantRouter = createTRPCRouter({ list, request, requests, customerRequests, decide, limits, setLimit });

@@ -15,6 +15,12 @@ export const customers = pgTable(
     kind: text("kind", { enum: customerKinds }).notNull(),
     currency: text("currency").notNull().default("usd"),
     metadata: jsonb("metadata").$type<Record<string, string>>().notNull().default({}),
+    /**
+     * End of the latest usage window invoiced for this customer (a period's end, or a threshold
+     * invoice's cutoff); null before the first invoice. Ingestion marks an event for an earlier
+     * time `late`: it is billed as late usage on the next invoice, never by changing this one.
+     */
+    usageInvoicedThrough: timestamp("usage_invoiced_through", { withTimezone: true }),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },

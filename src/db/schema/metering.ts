@@ -52,6 +52,8 @@ export const meteringIngestCounters = pgTable(
     accepted: bigint("accepted", { mode: "number" }).notNull().default(0),
     duplicates: bigint("duplicates", { mode: "number" }).notNull().default(0),
     unknownCustomer: bigint("unknown_customer", { mode: "number" }).notNull().default(0),
+    /** Accepted events for time the customer was already invoiced for (billed as late usage). */
+    late: bigint("late", { mode: "number" }).notNull().default(0),
     rejected: jsonb("rejected").$type<Record<string, number>>().notNull().default({}),
   },
   (table) => [primaryKey({ columns: [table.minute, table.shard] })],

@@ -1,11 +1,13 @@
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { allowanceGrants, customerDiscounts, invoiceLines, invoices, subscriptions } from "@/db/schema";
+import { executeRows } from "@/db/execute";
+import { allowanceGrants, customerDiscounts, customers, invoiceLines, invoices, subscriptions } from "@/db/schema";
 import { fixedClock } from "@/server/clock";
 import { issueGrant } from "@/server/grants/issue-grant";
 import { ledgerAccountCodes } from "@/server/ledger/account-codes";
 import { getTrialBalance } from "@/server/ledger/get-trial-balance";
 import { expectLedgerConsistent } from "@/server/ledger/testing";
+import { ingestEvents } from "@/server/metering/ingest-events";
 import { createTestDatabase, type TestDatabase } from "@/test/database";
 import { closeDuePeriods } from "./close-due-periods";
 import { accountNet, countRows, createSubscribedCustomer, createTestCatalog, ingestAndRollUp, invoicingActor, usageEvent, type TestCatalog } from "./test-fixtures";
@@ -127,6 +129,37 @@ describe("closing a period", () => {
     // Half-even at the cent: 50.5 cents → 50; the half cent lands in `rounding`, so receivable is in whole cents.
     expect(february.invoice.roundingMicros).toBe(5_000n);
     expect(await accountNet(database.db, ledgerAccountCodes.customerReceivable(customer.customerId))).toBe((january.invoice.totalCents + february.invoice.totalCents) * 10_000n);
+  });
+
+  it("marks usage for invoiced time late: events arriving after the close, and those it could not include yet", async () => {
+    const customer = await createSubscribedCustomer(database.db, { planVersionId: catalog.planVersionId, anchor });
+    const tokens = (time: Date, count = 10) => usageEvent(catalog.eventTypes.tokens, customer.externalId, time, { model: "haiku", tokens: count });
+    // January's allowance (1,000 tokens) used up on time, so the late tokens are billable.
+    const onTime = tokens(jan(10), 1000);
+    await ingestAndRollUp(database.db, [onTime], fixedClock(feb(1, 1)));
+    // Stored before the close but not rolled up when it runs: January's invoice cannot include it.
+    const inFlight = tokens(jan(25));
+    await ingestEvents(database.db, [inFlight], { clock: fixedClock(feb(1, 1)) });
+    await close(feb(1, 1), [customer.subscriptionId]);
+    const [row] = await database.db.select({ through: customers.usageInvoicedThrough }).from(customers).where(eq(customers.id, customer.customerId));
+    expect(row?.through).toEqual(feb(1));
+    const afterClose = tokens(jan(31, 23));
+    const february = tokens(feb(2));
+    await ingestAndRollUp(database.db, [afterClose, february], fixedClock(feb(3)));
+    const flags = await executeRows<{ event_id: string; late: boolean }>(
+      database.db,
+      sql`select event_id, late from usage_events where customer_id = ${customer.customerId}`,
+    );
+    expect(Object.fromEntries(flags.map((flag) => [flag.event_id, flag.late]))).toEqual({
+      [String(onTime.id)]: false,
+      [String(inFlight.id)]: true,
+      [String(afterClose.id)]: true,
+      [String(february.id)]: false,
+    });
+    // Both late events are billed on February's invoice as late usage: 20 haiku tokens at $0.01.
+    await close(new Date(Date.UTC(2026, 2, 1, 1)), [customer.subscriptionId]);
+    const late = (await invoiceOf(customer.subscriptionId, feb(1))).lines.filter((line) => line.kind === "late_usage");
+    expect(late.map((line) => [line.quantity, line.amountMicros])).toEqual([["20", 200_000n]]);
   });
 
   it("applies promotion allowances, discounts and credits as lines and in the ledger", async () => {

@@ -11,6 +11,7 @@ import { ensureAccounts, ensureAccountsMax, type EnsureAccountInput } from "@/se
 import { postTransactions } from "@/server/ledger/post-transactions";
 import { arrayLiteral, int8Array, jsonbArray, textArray, timestamptzArray, uuidArray } from "@/server/ledger/sql-arrays";
 import type { TransferInput } from "@/server/ledger/types";
+import { markInvoicedUsage } from "@/server/metering/mark-invoiced-usage";
 import { finishInvoice, type InvoiceLineDraft, type InvoiceTotals, type Period } from "./build-invoice";
 import { computeInvoiceDrafts, customersWithLiveGrants, type CloseRequest, type ComputedInvoice } from "./compute-invoice-drafts";
 import { invoiceAccounts, invoiceKeyOf, invoiceLedgerKeys, invoiceTransactions } from "./invoice-ledger";
@@ -147,6 +148,10 @@ async function persist(db: Db, items: ReadonlyArray<Omit<Finished, "number">>, o
   );
   await insertInvoiceLines(db, finished);
   await writeBilledUsage(db, finished, now);
+  await markInvoicedUsage(
+    db,
+    finished.map((item) => ({ customerId: item.computed.subscription.customerId, invoicedThrough: item.computed.usageWindow.end })),
+  );
   await countDownDiscounts(db, finished);
   await postLedger(db, finished, options);
   await recordAudit(db, {

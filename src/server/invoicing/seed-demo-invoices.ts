@@ -1,4 +1,4 @@
-import { and, eq, ne } from "drizzle-orm";
+import { and, eq, isNotNull, ne } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { billingSettings, customers, planVersions, plans, subscriptions } from "@/db/schema";
 import { systemActor } from "@/server/audit/actor";
@@ -55,7 +55,32 @@ export async function seedDemoInvoices(db: Db, clock: Clock): Promise<string> {
     if (result.events === 0) break;
   }
   const closed = await closeDuePeriods(db, { until: now }, { clock, actor: systemActor("seed-invoices") });
-  return `${events.length} usage events (${accepted} new, ${rolledUp} rolled up), ${closed.created} invoices created, ${closed.exists} already there`;
+  const late = await ingestLateUsage(db, clock);
+  return `${events.length} usage events (${accepted} new, ${rolledUp} rolled up), ${closed.created} invoices created, ${closed.exists} already there, ${late} late events`;
+}
+
+/**
+ * A few customers' edge services flushed a buffer late: completions from the last hours of a
+ * period they were already invoiced for. Ingestion marks them late (the Ingestion page counts
+ * them) and the next invoice bills them as late usage. Fixed ids: idempotent.
+ */
+async function ingestLateUsage(db: Db, clock: Clock): Promise<number> {
+  const invoiced = await db
+    .select({ externalId: customers.externalId, through: customers.usageInvoicedThrough })
+    .from(customers)
+    .where(isNotNull(customers.usageInvoicedThrough))
+    .orderBy(customers.externalId)
+    .limit(6);
+  const events = invoiced.map(({ externalId, through }) => ({
+    specversion: "1.0",
+    source,
+    id: `${externalId}/late-flush`,
+    type: "agent.llm.completion",
+    subject: externalId,
+    time: new Date(through!.getTime() - 3 * hourMs).toISOString(),
+    data: { model: "sonnet", tokens: 250_000, kind: "fresh" },
+  }));
+  return events.length > 0 ? (await ingestEvents(db, events, { clock })).accepted : 0;
 }
 
 function customerEvents(customer: Customer, from: Date, until: Date): Record<string, unknown>[] {

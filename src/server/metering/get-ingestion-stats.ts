@@ -12,6 +12,8 @@ export type IngestionStats = {
   rejectedByCode: Record<string, number>;
   /** Accepted events whose subject named no customer (stored with customer_id null). */
   unknownCustomer: number;
+  /** Accepted events for time their customer was already invoiced for (billed as late usage on the next invoice). */
+  late: number;
   acceptedPerSecond: number;
   /** ingested_at → present in rollups. Percentiles are upper bounds within 10% (log-scale histogram). */
   lag: { samples: number; p50Ms: number | null; p99Ms: number | null; maxMs: number | null };
@@ -28,9 +30,9 @@ export async function getIngestionStats(db: Db, options: { since: Date; clock?: 
   const until = (options.clock ?? systemClock).now();
   const since = new Date(Math.max(options.since.getTime(), until.getTime() - rangeDaysMax * 86_400_000));
   const sinceMinute = new Date(Math.floor(since.getTime() / 60_000) * 60_000).toISOString();
-  const [counters] = await executeRows<{ accepted: string | null; duplicates: string | null; unknown_customer: string | null }>(
+  const [counters] = await executeRows<{ accepted: string | null; duplicates: string | null; unknown_customer: string | null; late: string | null }>(
     db,
-    sql`select sum(accepted) as accepted, sum(duplicates) as duplicates, sum(unknown_customer) as unknown_customer
+    sql`select sum(accepted) as accepted, sum(duplicates) as duplicates, sum(unknown_customer) as unknown_customer, sum(late) as late
         from metering_ingest_counters where minute >= ${sinceMinute}::timestamptz`,
   );
   const rejects = await executeRows<{ code: string; count: string }>(
@@ -55,6 +57,7 @@ export async function getIngestionStats(db: Db, options: { since: Date; clock?: 
     rejected: Object.values(rejectedByCode).reduce((sum, count) => sum + count, 0),
     rejectedByCode,
     unknownCustomer: Number(counters?.unknown_customer ?? 0),
+    late: Number(counters?.late ?? 0),
     acceptedPerSecond: accepted / seconds,
     lag: lagPercentiles(buckets.map((row) => ({ bucket: Number(row.bucket), count: Number(row.count) }))),
   };

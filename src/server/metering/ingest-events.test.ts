@@ -7,6 +7,7 @@ import { fixedClock } from "@/server/clock";
 import { createTestDatabase, type TestDatabase } from "@/test/database";
 import { attachUnknownEvents, listUnknownSubjects } from "./attach-unknown-events";
 import { ensureUsageEventPartitions } from "./ensure-usage-event-partitions";
+import { getIngestionStats } from "./get-ingestion-stats";
 import { ingestEvents } from "./ingest-events";
 import { cloudEvent } from "./test-events";
 
@@ -168,5 +169,24 @@ describe("ingestEvents", () => {
     expect(await storedCount("paths")).toBe(130);
     const keys = await executeRows<{ count: string }>(database.db, sql`select count(*) as count from usage_event_keys where source = 'paths'`);
     expect(Number(keys[0]?.count)).toBe(130);
+  });
+
+  it("marks events for time the customer was already invoiced for late, and counts them", async () => {
+    const lateBefore = (await getIngestionStats(database.db, { since: new Date(Date.now() - 3_600_000) })).late;
+    await executeRows(database.db, sql`update customers set usage_invoiced_through = now() - interval '1 day' where external_id = 'cus_a'`);
+    const at = (hoursAgo: number) => new Date(Date.now() - hoursAgo * 3_600_000).toISOString();
+    const result = await ingestEvents(database.db, [
+      cloudEvent({ source: "late", id: "before", subject: "cus_a", time: at(48) }),
+      cloudEvent({ source: "late", id: "after", subject: "cus_a", time: at(1) }),
+      cloudEvent({ source: "late", id: "other", subject: "cus_b", time: at(48) }),
+    ]);
+    expect(result.accepted).toBe(3);
+    const rows = await executeRows<{ event_id: string; late: boolean }>(database.db, sql`select event_id, late from usage_events where source = 'late' order by event_id`);
+    expect(rows).toEqual([
+      { event_id: "after", late: false },
+      { event_id: "before", late: true },
+      { event_id: "other", late: false },
+    ]);
+    expect((await getIngestionStats(database.db, { since: new Date(Date.now() - 3_600_000) })).late).toBe(lateBefore + 1);
   });
 });

@@ -90,8 +90,9 @@ let lastBatchStoredWhole = true;
 
 /**
  * One statement, one round trip, one commit: claim the dedup keys, store the events whose key
- * this statement claimed, with the customer resolved by external id (null if unknown), and bump
- * the ingestion counters. Returns the keys stored now ("all" or "none" when that is all of them
+ * this statement claimed, with the customer resolved by external id (null if unknown) and marked
+ * `late` when their time falls in usage the customer was already invoiced for, and bump the
+ * ingestion counters. Returns the keys stored now ("all" or "none" when that is all of them
  * or none, the usual cases, so only a mixed batch sends its keys back); every other candidate was
  * already stored.
  *
@@ -155,21 +156,22 @@ function storeStatement(form: "new" | "skip", { payload, shard, candidateCount, 
       ),
       claimed as (${claimKeys}),
       stored as (
-        insert into usage_events (source, event_id, type, subject, customer_id, occurred_at, data)
-        select e.source, e.id, e.type, e.subject, c.id, e.time, e.data
+        insert into usage_events (source, event_id, type, subject, customer_id, occurred_at, data, late)
+        select e.source, e.id, e.type, e.subject, c.id, e.time, e.data, coalesce(e.time < c.usage_invoiced_through, false)
         from ${storedInput}
         left join customers c on c.external_id = e.subject
-        returning customer_id
+        returning customer_id, late
       ),
       counted as (
-        insert into metering_ingest_counters as counters (minute, shard, accepted, duplicates, unknown_customer, rejected)
+        insert into metering_ingest_counters as counters (minute, shard, accepted, duplicates, unknown_customer, late, rejected)
         select date_trunc('minute', now()), ${shard}, count(*), ${offered}::bigint - count(*),
-               count(*) filter (where customer_id is null), ${rejectedJson}::jsonb
+               count(*) filter (where customer_id is null), count(*) filter (where late), ${rejectedJson}::jsonb
         from stored
         on conflict (minute, shard) do update set
           accepted = counters.accepted + excluded.accepted,
           duplicates = counters.duplicates + excluded.duplicates,
           unknown_customer = counters.unknown_customer + excluded.unknown_customer,
+          late = counters.late + excluded.late,
           rejected = tally_jsonb_sum(counters.rejected, excluded.rejected)
       )
       ${result}`;

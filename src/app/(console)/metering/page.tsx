@@ -32,6 +32,7 @@ export default async function MeteringPage({ searchParams }: { searchParams: Pro
     { label: "Duplicates", value: countFormat.format(totals.duplicates), testId: "ingestion-duplicates" },
     { label: "Rejected", value: countFormat.format(totals.rejected), testId: "ingestion-rejected" },
     { label: "Unknown customer", value: countFormat.format(totals.unknownCustomer), testId: "ingestion-unknown" },
+    { label: "Late (invoiced time)", value: countFormat.format(totals.late), testId: "ingestion-late" },
     { label: "Metering lag p50", value: formatLag(totals.lag.p50Ms), testId: "ingestion-lag-p50" },
     { label: "Metering lag p99", value: formatLag(totals.lag.p99Ms), testId: "ingestion-lag-p99" },
   ];

@@ -1,0 +1,1 @@
+ALTER TABLE "customers" ADD COLUMN "usage_invoiced_through" timestamp with time zone;

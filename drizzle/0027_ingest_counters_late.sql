@@ -1,0 +1,1 @@
+ALTER TABLE "metering_ingest_counters" ADD COLUMN "late" bigint DEFAULT 0 NOT NULL;

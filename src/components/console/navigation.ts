@@ -9,6 +9,7 @@ export const navigation: NavigationItem[] = [
   { href: "/ledger/trial-balance", label: "Trial balance", permission: "ledger.read", section: "Money" },
   { href: "/invoices", label: "Invoices", permission: "billing.read", section: "Money" },
   { href: "/credits/approvals", label: "Credit approvals", permission: "grants.approve", section: "Money" },
+  { href: "/catalog", label: "Plans & meters", permission: "catalog.read", section: "Product" },
   { href: "/promotions", label: "Promotions", permission: "promotions.read", section: "Product" },
   { href: "/metering", label: "Ingestion", permission: "metering.read", section: "Product" },
   { href: "/admin/users", label: "Users & roles", permission: "users.manage", section: "Admin" },

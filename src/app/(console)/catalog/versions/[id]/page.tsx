@@ -1,0 +1,144 @@
+import Link from "next/link";
+import { PageHeader } from "@/components/console/page-header";
+import { requirePermission } from "@/components/console/require-permission";
+import { Badge } from "@/components/ui/badge";
+import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
+import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
+import { formatDateTime, formatMoney } from "@/lib/format";
+import { can } from "@/server/api/permissions";
+import { getServerApi } from "@/trpc/server";
+import { describePriceModel } from "../../describe-price";
+import { PlanVersionActions } from "./plan-version-actions";
+
+const statusVariant = { draft: "secondary", published: "success", archived: "outline" } as const;
+
+export default async function PlanVersionPage({ params }: { params: Promise<{ id: string }> }) {
+  const user = await requirePermission("catalog.read");
+  const { id } = await params;
+  const api = await getServerApi();
+  const version = await api.catalog.planVersion.get({ planVersionId: id });
+  const terms = {
+    currency: version.currency,
+    billingInterval: version.billingInterval,
+    baseFeePerSeatMicros: version.baseFeePerSeatMicros.toString(),
+    trialDays: version.trialDays,
+    entitlements: version.entitlements,
+    usagePrices: version.usagePrices,
+  };
+  return (
+    <div className="flex flex-col gap-6">
+      <PageHeader
+        title={`${version.plan.name} v${version.version}`}
+        description={
+          <>
+            <Link href="/catalog" className="underline">
+              Plans & meters
+            </Link>{" "}
+            · <span className="font-mono">{version.plan.key}</span> · <Badge variant={statusVariant[version.status]} data-testid="plan-version-status">{version.status}</Badge>
+            {version.publishedAt ? ` · published ${formatDateTime(version.publishedAt)}` : ""}
+            {version.archivedAt ? ` · archived ${formatDateTime(version.archivedAt)}` : ""}
+          </>
+        }
+      />
+      <Card>
+        <CardHeader>
+          <CardTitle>Terms</CardTitle>
+        </CardHeader>
+        <CardContent>
+          <dl className="grid grid-cols-2 gap-x-6 gap-y-2 text-sm sm:grid-cols-4">
+            <dt className="text-muted-foreground">Base fee per seat</dt>
+            <dd data-testid="plan-version-fee">
+              {formatMoney(version.baseFeePerSeatMicros, version.currency)} a {version.billingInterval}
+            </dd>
+            <dt className="text-muted-foreground">Trial</dt>
+            <dd>{version.trialDays === 0 ? "none" : `${version.trialDays} days`}</dd>
+          </dl>
+        </CardContent>
+      </Card>
+      <Card>
+        <CardHeader>
+          <CardTitle>Entitlements</CardTitle>
+        </CardHeader>
+        <CardContent>
+          <Table data-testid="plan-version-entitlements">
+            <TableHeader>
+              <TableRow>
+                <TableHead>Feature</TableHead>
+                <TableHead>Kind</TableHead>
+                <TableHead>Grants</TableHead>
+                <TableHead>Past the allowance</TableHead>
+              </TableRow>
+            </TableHeader>
+            <TableBody>
+              {version.entitlements.map((entitlement) => (
+                <TableRow key={entitlement.featureKey}>
+                  <TableCell className="font-mono text-xs">{entitlement.featureKey}</TableCell>
+                  <TableCell className="text-sm">{entitlement.kind}</TableCell>
+                  <TableCell className="text-sm">
+                    {entitlement.kind === "boolean"
+                      ? entitlement.enabled
+                        ? "enabled"
+                        : "disabled"
+                      : entitlement.kind === "config"
+                        ? String(entitlement.value)
+                        : `${entitlement.allowancePerPeriod ?? "unlimited"} of ${entitlement.meterKey} per period`}
+                  </TableCell>
+                  <TableCell className="text-sm">{entitlement.kind === "metered" ? (entitlement.overage === "bill" ? "billed as overage" : "blocked") : "—"}</TableCell>
+                </TableRow>
+              ))}
+            </TableBody>
+          </Table>
+        </CardContent>
+      </Card>
+      <Card>
+        <CardHeader>
+          <CardTitle>Usage prices</CardTitle>
+        </CardHeader>
+        <CardContent className="flex flex-col gap-4" data-testid="plan-version-prices">
+          {version.usagePrices.length === 0 ? <p className="text-sm text-muted-foreground">No usage is priced.</p> : null}
+          {version.usagePrices.map(({ meterKey, price }) => (
+            <div key={meterKey} className="flex flex-col gap-2">
+              <p className="text-sm">
+                <span className="font-mono">{meterKey}</span>: {describePriceModel(price)}
+              </p>
+              {"tiers" in price ? (
+                <Table>
+                  <TableHeader>
+                    <TableRow>
+                      <TableHead>Tier</TableHead>
+                      <TableHead>Up to</TableHead>
+                      <TableHead>Unit price</TableHead>
+                      <TableHead>Flat amount</TableHead>
+                    </TableRow>
+                  </TableHeader>
+                  <TableBody>
+                    {price.tiers.map((tier, index) => (
+                      <TableRow key={index}>
+                        <TableCell>{index + 1}</TableCell>
+                        <TableCell>{tier.upTo ?? "∞"}</TableCell>
+                        <TableCell>${tier.unitPrice}</TableCell>
+                        <TableCell>{tier.flatAmountMicros ? formatMoney(tier.flatAmountMicros, version.currency) : "—"}</TableCell>
+                      </TableRow>
+                    ))}
+                  </TableBody>
+                </Table>
+              ) : null}
+              {price.dimensionOverrides ? (
+                <ul className="ml-4 list-disc text-sm">
+                  {price.dimensionOverrides.prices.map((override) => (
+                    <li key={override.value}>
+                      {price.dimensionOverrides!.dimension} = <span className="font-mono">{override.value}</span>: {describePriceModel(override.price)}
+                    </li>
+                  ))}
+                </ul>
+              ) : null}
+            </div>
+          ))}
+        </CardContent>
+      </Card>
+      {can(user.role, "catalog.write") ? (
+        <PlanVersionActions planId={version.planId} planVersionId={version.id} status={version.status} termsJson={JSON.stringify(terms, null, 2)} />
+      ) : null}
+    </div>
+  );
+}

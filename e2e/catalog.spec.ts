@@ -17,9 +17,10 @@ test.describe("plans and meters", () => {
     await signIn(page, "product");
     await page.goto("/catalog");
     await expect(page.getByTestId("meters-table")).toContainText("agent.request");
-    await page.getByLabel("Key").fill(key);
-    await page.getByLabel("Name").fill("E2E Plus");
-    await page.getByRole("button", { name: "New plan" }).click();
+    const newPlan = page.getByRole("form", { name: "New plan" });
+    await newPlan.getByLabel("Key").fill(key);
+    await newPlan.getByLabel("Name").fill("E2E Plus");
+    await newPlan.getByRole("button", { name: "New plan" }).click();
     await expect(page.getByRole("heading", { level: 1 })).toHaveText("E2E Plus v1");
     await expect(page.getByTestId("plan-version-status")).toHaveText("draft");
 
@@ -44,6 +45,30 @@ test.describe("plans and meters", () => {
     await expect(page.getByRole("heading", { level: 1 })).toHaveText("E2E Plus v2");
     await expect(page.getByTestId("plan-version-status")).toHaveText("draft");
     await expect(page.getByTestId("plan-version-fee")).toHaveText("$15.00 a month");
+  });
+
+  test("product adds a meter with filters and group-by, and a key in use is refused with a reason", async ({ page }) => {
+    const key = `e2e_meter_${Date.now().toString(36)}`;
+    await signIn(page, "product");
+    await page.goto("/catalog");
+    const form = page.getByRole("form", { name: "New meter" });
+    const fill = async (meterKey: string) => {
+      await form.getByLabel("Key").fill(meterKey);
+      await form.getByLabel("Name").fill("Fresh Opus tokens");
+      await form.getByLabel("Event type").fill("agent.llm.completion");
+      await form.getByLabel("Aggregation").selectOption("sum");
+      await form.getByLabel("Property (data.…)").fill("tokens");
+      await form.getByLabel("Group by").fill("model");
+      await form.getByLabel("Filters (JSON)").fill('[{"property":"kind","operator":"equals","value":"fresh"}]');
+      await form.getByRole("button", { name: "New meter" }).click();
+    };
+    await fill(key);
+    const row = page.getByTestId("meters-table").getByRole("row").filter({ hasText: key });
+    await expect(row).toContainText("kind equals fresh");
+    await expect(row).toContainText("model");
+    await fill(key);
+    await expect(form.getByRole("alert")).toBeVisible();
+    await expect(page.getByTestId("meters-table").getByRole("row").filter({ hasText: key })).toHaveCount(1);
   });
 
   test("support reads plans and meters but cannot change them", async ({ page }) => {

@@ -7,6 +7,8 @@ import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@
 import { formatMoney } from "@/lib/format";
 import { can } from "@/server/api/permissions";
 import { getServerApi } from "@/trpc/server";
+import { featureKinds, meterAggregations } from "@/db/schema";
+import { NewFeatureForm, NewMeterForm, NewProductForm } from "./catalog-forms";
 import { CreatePlanForm } from "./create-plan-form";
 
 const statusVariant = { draft: "secondary", published: "success", archived: "outline" } as const;
@@ -21,6 +23,8 @@ export default async function CatalogPage() {
     api.catalog.product.list(),
   ]);
   const productKey = new Map(products.map((product) => [product.id, product.key]));
+  const writes = can(user.role, "catalog.write");
+  const productOptions = products.map(({ id, key, name }) => ({ id, key, name }));
   return (
     <div className="flex flex-col gap-6">
       <PageHeader
@@ -71,14 +75,14 @@ export default async function CatalogPage() {
               })}
             </TableBody>
           </Table>
-          {can(user.role, "catalog.write") ? <CreatePlanForm /> : null}
+          {writes ? <CreatePlanForm /> : null}
         </CardContent>
       </Card>
       <Card>
         <CardHeader>
           <CardTitle>Meters</CardTitle>
         </CardHeader>
-        <CardContent>
+        <CardContent className="flex flex-col gap-4">
           <Table data-testid="meters-table">
             <TableHeader>
               <TableRow>
@@ -115,6 +119,7 @@ export default async function CatalogPage() {
               ))}
             </TableBody>
           </Table>
+          {writes ? <NewMeterForm products={productOptions} aggregations={meterAggregations} /> : null}
         </CardContent>
       </Card>
       <div className="grid gap-6 lg:grid-cols-2">
@@ -122,7 +127,7 @@ export default async function CatalogPage() {
           <CardHeader>
             <CardTitle>Features</CardTitle>
           </CardHeader>
-          <CardContent>
+          <CardContent className="flex flex-col gap-4">
             <Table>
               <TableHeader>
                 <TableRow>
@@ -142,13 +147,14 @@ export default async function CatalogPage() {
                 ))}
               </TableBody>
             </Table>
+            {writes ? <NewFeatureForm products={productOptions} kinds={featureKinds} /> : null}
           </CardContent>
         </Card>
         <Card>
           <CardHeader>
             <CardTitle>Products</CardTitle>
           </CardHeader>
-          <CardContent>
+          <CardContent className="flex flex-col gap-4">
             <Table>
               <TableHeader>
                 <TableRow>
@@ -165,6 +171,7 @@ export default async function CatalogPage() {
                 ))}
               </TableBody>
             </Table>
+            {writes ? <NewProductForm /> : null}
           </CardContent>
         </Card>
       </div>

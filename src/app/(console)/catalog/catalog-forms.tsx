@@ -32,6 +32,20 @@ function Field({ id, label, children }: { id: string; label: string; children: R
   );
 }
 
+/** The key and name every catalog object starts with. */
+function KeyNameFields({ prefix, value, onChange }: { prefix: string; value: { key: string; name: string }; onChange: (patch: { key?: string; name?: string }) => void }) {
+  return (
+    <>
+      <Field id={`${prefix}-key`} label="Key">
+        <Input id={`${prefix}-key`} required value={value.key} onChange={(event) => onChange({ key: event.target.value })} className="w-36 font-mono" />
+      </Field>
+      <Field id={`${prefix}-name`} label="Name">
+        <Input id={`${prefix}-name`} required value={value.name} onChange={(event) => onChange({ name: event.target.value })} className="w-40" />
+      </Field>
+    </>
+  );
+}
+
 function ProductSelect({ id, products, value, onChange }: { id: string; products: ProductOption[]; value: string; onChange: (value: string) => void }) {
   return (
     <NativeSelect id={id} value={value} onChange={(event) => onChange(event.target.value)} className="w-44">
@@ -91,12 +105,7 @@ export function NewMeterForm({ products, aggregations }: { products: ProductOpti
 
   return (
     <form onSubmit={submit} className="flex flex-wrap items-end gap-3" aria-label="New meter">
-      <Field id="meter-key" label="Key">
-        <Input id="meter-key" required value={form.key} onChange={(event) => set("key")(event.target.value)} className="w-40 font-mono" />
-      </Field>
-      <Field id="meter-name" label="Name">
-        <Input id="meter-name" required value={form.name} onChange={(event) => set("name")(event.target.value)} className="w-44" />
-      </Field>
+      <KeyNameFields prefix="meter" value={form} onChange={(patch) => setForm({ ...form, ...patch })} />
       <Field id="meter-event-type" label="Event type">
         <Input id="meter-event-type" required placeholder="agent.llm.completion" value={form.eventType} onChange={(event) => set("eventType")(event.target.value)} className="w-48 font-mono" />
       </Field>
@@ -151,12 +160,7 @@ export function NewFeatureForm({ products, kinds }: { products: ProductOption[];
       className="flex flex-wrap items-end gap-3"
       aria-label="New feature"
     >
-      <Field id="feature-key" label="Key">
-        <Input id="feature-key" required value={form.key} onChange={(event) => setForm({ ...form, key: event.target.value })} className="w-36 font-mono" />
-      </Field>
-      <Field id="feature-name" label="Name">
-        <Input id="feature-name" required value={form.name} onChange={(event) => setForm({ ...form, name: event.target.value })} className="w-40" />
-      </Field>
+      <KeyNameFields prefix="feature" value={form} onChange={(patch) => setForm({ ...form, ...patch })} />
       <Field id="feature-kind" label="Kind">
         <NativeSelect id="feature-kind" value={form.kind} onChange={(event) => setForm({ ...form, kind: event.target.value })} className="w-28">
           {kinds.map((kind) => (
@@ -198,12 +202,7 @@ export function NewProductForm() {
       className="flex flex-wrap items-end gap-3"
       aria-label="New product"
     >
-      <Field id="product-key" label="Key">
-        <Input id="product-key" required value={form.key} onChange={(event) => setForm({ ...form, key: event.target.value })} className="w-36 font-mono" />
-      </Field>
-      <Field id="product-name" label="Name">
-        <Input id="product-name" required value={form.name} onChange={(event) => setForm({ ...form, name: event.target.value })} className="w-40" />
-      </Field>
+      <KeyNameFields prefix="product" value={form} onChange={(patch) => setForm({ ...form, ...patch })} />
       <Button type="submit" disabled={create.isPending}>
         New product
       </Button>

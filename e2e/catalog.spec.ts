@@ -71,6 +71,17 @@ test.describe("plans and meters", () => {
     await expect(page.getByTestId("meters-table").getByRole("row").filter({ hasText: key })).toHaveCount(1);
   });
 
+  test("product rates the customers of Pro v1 under Pro v2 before moving anyone", async ({ page }) => {
+    await signIn(page, "product");
+    await page.goto("/catalog");
+    await page.getByRole("link", { name: "Pro v2 (published)" }).click();
+    const panel = page.getByTestId("plan-version-simulation");
+    await expect(panel.getByLabel("Customers now on")).toHaveValue(/.+/);
+    await panel.getByRole("button", { name: "Rate them under v2" }).click();
+    await expect(panel.getByTestId("simulation-result")).toContainText(/\d+ customers/);
+    await expect(panel.getByTestId("simulation-difference")).toHaveText(/^[+−]?\$[\d,]+\.\d{2}$/);
+  });
+
   test("support reads plans and meters but cannot change them", async ({ page }) => {
     await signIn(page, "support");
     await page.goto("/catalog");

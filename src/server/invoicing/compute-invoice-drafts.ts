@@ -62,7 +62,18 @@ type PendingChange = { toPlanVersionId: string; toSeats: number; effectiveAt: Da
  * billed, promotions) and computes each invoice's lines. Pure from here on: persisting is the
  * caller's (closePeriods), previews stop here.
  */
-export async function computeInvoiceDrafts(db: Db, requests: readonly CloseRequest[], options: { lock: boolean; now: Date }): Promise<ComputeResult[]> {
+export type ComputeInvoiceDraftsOptions = {
+  lock: boolean;
+  now: Date;
+  /**
+   * Simulation (simulatePlanVersion): rate each period as a first invoice under this plan version
+   * instead of the subscription's own — whether or not the period was already invoiced, with
+   * nothing billed before, no late usage and no scheduled change. Never persisted.
+   */
+  rateWith?: string;
+};
+
+export async function computeInvoiceDrafts(db: Db, requests: readonly CloseRequest[], options: ComputeInvoiceDraftsOptions): Promise<ComputeResult[]> {
   const subscriptionIds = [...new Set(requests.map((request) => request.subscriptionId))].sort();
   if (subscriptionIds.length !== requests.length) throw new RangeError("computeInvoiceDrafts: one request per subscription per batch");
   const query = db.select().from(subscriptions).where(inArray(subscriptions.id, subscriptionIds)).orderBy(subscriptions.id);
@@ -76,7 +87,12 @@ export async function computeInvoiceDrafts(db: Db, requests: readonly CloseReque
     .select({ subscriptionId: subscriptionScheduledChanges.subscriptionId, toPlanVersionId: subscriptionScheduledChanges.toPlanVersionId, toSeats: subscriptionScheduledChanges.toSeats, effectiveAt: subscriptionScheduledChanges.effectiveAt })
     .from(subscriptionScheduledChanges)
     .where(and(inArray(subscriptionScheduledChanges.subscriptionId, subscriptionIds), eq(subscriptionScheduledChanges.status, "scheduled")));
-  const termsByVersion = await loadBillingTerms(db, [...subscriptionRows.map((row) => row.planVersionId), ...pendingChanges.map((row) => row.toPlanVersionId)]);
+  const termsByVersion = await loadBillingTerms(db, [
+    ...subscriptionRows.map((row) => row.planVersionId),
+    ...pendingChanges.map((row) => row.toPlanVersionId),
+    ...(options.rateWith ? [options.rateWith] : []),
+  ]);
+  const simulated = options.rateWith ? termsByVersion.get(options.rateWith) : undefined;
   const earliest = new Date(Math.min(...requests.map((request) => request.period.start.getTime())) - lateUsageLookbackMs);
   const existing = subscriptionIds.length === 0 ? [] : await db
     .select({ id: invoices.id, subscriptionId: invoices.subscriptionId, kind: invoices.kind, sequence: invoices.sequence, periodStart: invoices.periodStart, periodEnd: invoices.periodEnd })
@@ -87,17 +103,18 @@ export async function computeInvoiceDrafts(db: Db, requests: readonly CloseReque
   const planned: Planned[] = [];
   for (const request of requests) {
     const subscription = subscriptionById.get(request.subscriptionId);
-    const terms = subscription && termsByVersion.get(subscription.planVersionId);
-    if (!subscription || !terms) {
+    const own = subscription && termsByVersion.get(subscription.planVersionId);
+    const terms = options.rateWith ? simulated : own;
+    if (!subscription || !own || !terms) {
       results.push({ request, status: "subscription_not_found" });
       continue;
     }
-    const actual = periodContaining(subscription.billingAnchor, terms.interval, request.period.start);
-    if (actual.start.getTime() !== request.period.start.getTime() || actual.end.getTime() !== request.period.end.getTime()) {
+    const actual = periodContaining(subscription.billingAnchor, own.interval, request.period.start);
+    if (actual.start.getTime() !== request.period.start.getTime() || actual.end.getTime() !== request.period.end.getTime() || terms.interval !== own.interval) {
       results.push({ request, status: "invalid_period" });
       continue;
     }
-    const mine = existing.filter((invoice) => invoice.subscriptionId === subscription.id);
+    const mine = options.rateWith ? [] : existing.filter((invoice) => invoice.subscriptionId === subscription.id);
     const periodInvoice = mine.find((invoice) => invoice.kind === "period" && invoice.periodStart.getTime() === request.period.start.getTime());
     if (periodInvoice) {
       results.push({ request, status: "exists", invoiceId: periodInvoice.id });
@@ -116,12 +133,12 @@ export async function computeInvoiceDrafts(db: Db, requests: readonly CloseReque
         windows.push({ period, window: usageWindow(subscription, period, period.end), late: true });
       }
     }
-    planned.push({ request, subscription, externalId: externalIdByCustomer.get(subscription.customerId) ?? "", terms, sequence, windows, baseFee: request.kind === "period" ? baseFeeFor(subscription, terms, actual.index, request.period, pendingChanges.filter((row) => row.subscriptionId === subscription.id), termsByVersion) : null });
+    planned.push({ request, subscription, externalId: externalIdByCustomer.get(subscription.customerId) ?? "", terms, sequence, windows, baseFee: request.kind === "period" ? baseFeeFor(subscription, terms, actual.index, request.period, options.rateWith ? [] : pendingChanges.filter((row) => row.subscriptionId === subscription.id), termsByVersion) : null });
   }
   if (planned.length === 0) return results;
 
   const usage = await readPlannedUsage(db, planned);
-  const billed = await readBilled(db, planned);
+  const billed = options.rateWith ? new Map<string, Map<string, BilledGroup & { usageQuantity: string }>>() : await readBilled(db, planned);
   const promotions = await readPromotions(db, planned);
   for (const [index, item] of planned.entries()) {
     const ratings: MeterUsageRating[] = [];

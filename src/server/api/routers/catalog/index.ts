@@ -9,6 +9,7 @@ import { planVersionArchive } from "./plan-version-archive";
 import { planVersionCreate } from "./plan-version-create";
 import { planVersionGet } from "./plan-version-get";
 import { planVersionPublish } from "./plan-version-publish";
+import { planVersionSimulate } from "./plan-version-simulate";
 import { planVersionUpdateDraft } from "./plan-version-update-draft";
 import { productCreate } from "./product-create";
 import { productList } from "./product-list";
@@ -25,5 +26,6 @@ export const catalogRouter = createTRPCRouter({
     updateDraft: planVersionUpdateDraft,
     publish: planVersionPublish,
     archive: planVersionArchive,
+    simulate: planVersionSimulate,
   }),
 });

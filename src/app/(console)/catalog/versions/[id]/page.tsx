@@ -9,6 +9,7 @@ import { can } from "@/server/api/permissions";
 import { getServerApi } from "@/trpc/server";
 import { describePriceModel } from "../../describe-price";
 import { PlanVersionActions } from "./plan-version-actions";
+import { SimulationPanel } from "./simulation-panel";
 
 const statusVariant = { draft: "secondary", published: "success", archived: "outline" } as const;
 
@@ -17,6 +18,14 @@ export default async function PlanVersionPage({ params }: { params: Promise<{ id
   const { id } = await params;
   const api = await getServerApi();
   const version = await api.catalog.planVersion.get({ planVersionId: id });
+  const writes = can(user.role, "catalog.write");
+  // Versions customers can be on (published or archived), other than this one: what a simulation compares with.
+  const others = writes
+    ? ((await api.catalog.plan.list({ limit: 100 })).plans
+        .find((plan) => plan.id === version.planId)
+        ?.versions.filter((other) => other.id !== version.id && other.status !== "draft")
+        .map(({ id: otherId, version: number, status }) => ({ id: otherId, version: number, status })) ?? [])
+    : [];
   const terms = {
     currency: version.currency,
     billingInterval: version.billingInterval,
@@ -136,7 +145,8 @@ export default async function PlanVersionPage({ params }: { params: Promise<{ id
           ))}
         </CardContent>
       </Card>
-      {can(user.role, "catalog.write") ? (
+      {writes ? <SimulationPanel planVersionId={version.id} version={version.version} others={others} /> : null}
+      {writes ? (
         <PlanVersionActions planId={version.planId} planVersionId={version.id} status={version.status} termsJson={JSON.stringify(terms, null, 2)} />
       ) : null}
     </div>

@@ -20,6 +20,13 @@ export type InvoicedUsage = { customerId: string; invoicedThrough: Date };
  */
 export async function markInvoicedUsage(db: Db, invoiced: readonly InvoicedUsage[]): Promise<{ marked: number }> {
   if (invoiced.length === 0) return { marked: 0 };
+  // The cursor as values, not a subquery: planned with them, the update walks the claim index
+  // from the cursor (a few rows) instead of scanning every partition for the customers' events.
+  const [cursor] = await executeRows<{ last_txid: string; last_seq: string }>(
+    db,
+    sql`select coalesce(max(last_txid), '0'::xid8)::text as last_txid, coalesce(max(last_seq), 0)::text as last_seq
+        from metering_cursors where name = ${rollupCursorName}`,
+  );
   const [row] = await executeRows<{ marked: string | number }>(
     db,
     sql`with invoiced as (
@@ -37,8 +44,7 @@ export async function markInvoicedUsage(db: Db, invoiced: readonly InvoicedUsage
           update usage_events e set late = true
           from invoiced i
           where e.customer_id = i.customer_id and e.occurred_at < i.through and not e.late
-            and (e.txid, e.seq) > (select coalesce(max(last_txid), '0'::xid8), coalesce(max(last_seq), 0)
-                                   from metering_cursors where name = ${rollupCursorName})
+            and (e.txid, e.seq) > (${cursor!.last_txid}::xid8, ${cursor!.last_seq}::bigint)
           returning 1
         )
         select (select count(*) from marked) as marked`,

@@ -1,7 +1,8 @@
 /** Formatting for people, used only by the UI. Money arrives as bigint micro-units (or their string). */
 const microsPerUnit = 1_000_000n;
 
-export function formatMoney(micros: bigint | string, currency = "usd", options: { precise?: boolean } = {}): string {
+/** `signed`: a change, with "+" before a positive amount (a negative one always has "−"). */
+export function formatMoney(micros: bigint | string, currency = "usd", options: { precise?: boolean; signed?: boolean } = {}): string {
   const value = typeof micros === "bigint" ? micros : BigInt(micros);
   const negative = value < 0n;
   const absolute = negative ? -value : value;
@@ -10,7 +11,8 @@ export function formatMoney(micros: bigint | string, currency = "usd", options: 
   const shownFraction = options.precise ? fraction.replace(/0+$/, "").padEnd(2, "0") : fraction.slice(0, 2);
   const grouped = whole.toString().replace(/\B(?=(\d{3})+(?!\d))/g, ",");
   const symbol = currency.toLowerCase() === "usd" ? "$" : currency.toLowerCase() === "eur" ? "€" : `${currency.toUpperCase()} `;
-  return `${negative ? "−" : ""}${symbol}${grouped}.${shownFraction}`;
+  const sign = negative ? "−" : options.signed && value > 0n ? "+" : "";
+  return `${sign}${symbol}${grouped}.${shownFraction}`;
 }
 
 export function formatDateTime(value: Date | string | null | undefined): string {

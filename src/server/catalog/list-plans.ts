@@ -1,4 +1,4 @@
-import { asc, gt, inArray } from "drizzle-orm";
+import { asc, desc, gt, inArray } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "@/db/client";
 import { plans, planVersions, type Plan, type PlanVersionStatus } from "@/db/schema";
@@ -36,30 +36,31 @@ export async function listPlans(db: Db, input: ListPlansInput = {}): Promise<Lis
     .orderBy(asc(plans.key))
     .limit(limit + 1);
   const visible = page.slice(0, limit);
-  const versions =
-    visible.length === 0
-      ? []
-      : await db
-          .select({
-            id: planVersions.id,
-            planId: planVersions.planId,
-            version: planVersions.version,
-            status: planVersions.status,
-            currency: planVersions.currency,
-            billingInterval: planVersions.billingInterval,
-            baseFeePerSeatMicros: planVersions.baseFeePerSeatMicros,
-            publishedAt: planVersions.publishedAt,
-          })
-          .from(planVersions)
-          .where(inArray(planVersions.planId, visible.map((plan) => plan.id)));
+  const versions = await listPlanVersionSummaries(db, visible.map((plan) => plan.id));
   return {
     plans: visible.map((plan) => {
-      const own = versions
-        .filter((version) => version.planId === plan.id)
-        .sort((left, right) => right.version - left.version)
-        .map(({ planId: _planId, ...summary }) => summary);
+      const own = versions.filter((version) => version.planId === plan.id).map(({ planId: _planId, ...summary }) => summary);
       return { ...plan, versions: own, currentVersionId: own.find((version) => version.status === "published")?.id ?? null };
     }),
     nextAfterKey: page.length > limit ? (visible.at(-1)?.key ?? null) : null,
   };
+}
+
+/** The versions of these plans, newest first within each plan. */
+export async function listPlanVersionSummaries(db: Db, planIds: readonly string[]): Promise<(PlanVersionSummary & { planId: string })[]> {
+  if (planIds.length === 0) return [];
+  return db
+    .select({
+      id: planVersions.id,
+      planId: planVersions.planId,
+      version: planVersions.version,
+      status: planVersions.status,
+      currency: planVersions.currency,
+      billingInterval: planVersions.billingInterval,
+      baseFeePerSeatMicros: planVersions.baseFeePerSeatMicros,
+      publishedAt: planVersions.publishedAt,
+    })
+    .from(planVersions)
+    .where(inArray(planVersions.planId, [...planIds]))
+    .orderBy(planVersions.planId, desc(planVersions.version));
 }

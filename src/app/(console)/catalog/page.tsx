@@ -9,9 +9,8 @@ import { can } from "@/server/api/permissions";
 import { getServerApi } from "@/trpc/server";
 import { featureKinds, meterAggregations } from "@/db/schema";
 import { NewFeatureForm, NewMeterForm, NewProductForm } from "./catalog-forms";
+import { planVersionStatusVariant } from "./catalog-display";
 import { CreatePlanForm } from "./create-plan-form";
-
-const statusVariant = { draft: "secondary", published: "success", archived: "outline" } as const;
 
 export default async function CatalogPage() {
   const user = await requirePermission("catalog.read");
@@ -62,7 +61,7 @@ export default async function CatalogPage() {
                       <div className="flex flex-wrap gap-1.5">
                         {plan.versions.map((version) => (
                           <Link key={version.id} href={`/catalog/versions/${version.id}`} aria-label={`${plan.name} v${version.version} (${version.status})`}>
-                            <Badge variant={statusVariant[version.status]}>
+                            <Badge variant={planVersionStatusVariant[version.status]}>
                               v{version.version} {version.status}
                             </Badge>
                           </Link>

@@ -17,11 +17,6 @@ import { useTRPC } from "@/trpc/react";
 
 type LimitRow = { role: Role; limitMicros: string; isDefault: boolean; updatedBy: string | null; updatedAt: string | null };
 
-/** "0" (every credit needs approval) or a positive amount → micro-units; null when malformed. */
-function toMicros(amount: string): string | null {
-  return /^\$?0+(\.0*)?$/.test(amount.trim()) ? "0" : parseMoneyToMicros(amount);
-}
-
 export function CreditLimitsTable({ limits }: { limits: LimitRow[] }) {
   return (
     <div className="rounded-lg border">
@@ -71,7 +66,8 @@ function CreditLimitForm({ role, currentMicros }: { role: Role; currentMicros: s
 
   function submit(event: FormEvent) {
     event.preventDefault();
-    const limitMicros = toMicros(amount);
+    // 0 is a valid limit: every credit then needs approval.
+    const limitMicros = parseMoneyToMicros(amount, { allowZero: true });
     if (limitMicros === null) {
       setFormError("Give the limit as an amount such as 250 or 99.50 (0 sends every credit for approval).");
       return;

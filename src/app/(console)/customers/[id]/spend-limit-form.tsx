@@ -8,14 +8,8 @@ import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
+import { parseMoneyToMicros } from "@/lib/parse-money";
 import { useTRPC } from "@/trpc/react";
-
-/** "12.5" (major units) → "12500000" micro-units, by string arithmetic (never a float); null when malformed. */
-function toMicros(amount: string): string | null {
-  const match = /^(\d{1,9})(?:\.(\d{1,6}))?$/.exec(amount.trim());
-  if (!match) return null;
-  return (BigInt(match[1]!) * 1_000_000n + BigInt((match[2] ?? "").padEnd(6, "0"))).toString();
-}
 
 function toAmount(micros: string | null): string {
   if (micros === null) return "";
@@ -50,7 +44,7 @@ export function SpendLimitForm({
 
   function submit(event: FormEvent) {
     event.preventDefault();
-    const micros = amount.trim() === "" ? null : toMicros(amount);
+    const micros = amount.trim() === "" ? null : parseMoneyToMicros(amount, { allowZero: true });
     if (amount.trim() !== "" && micros === null) {
       setFormError("Give the limit as an amount such as 50 or 12.50 (leave it empty for no limit).");
       return;

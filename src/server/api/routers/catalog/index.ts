@@ -5,6 +5,7 @@ import { meterCreate } from "./meter-create";
 import { meterList } from "./meter-list";
 import { planCreate } from "./plan-create";
 import { planList } from "./plan-list";
+import { planVersions } from "./plan-versions";
 import { planVersionArchive } from "./plan-version-archive";
 import { planVersionCreate } from "./plan-version-create";
 import { planVersionGet } from "./plan-version-get";
@@ -19,7 +20,7 @@ export const catalogRouter = createTRPCRouter({
   product: createTRPCRouter({ list: productList, create: productCreate }),
   meter: createTRPCRouter({ list: meterList, create: meterCreate }),
   feature: createTRPCRouter({ list: featureList, create: featureCreate }),
-  plan: createTRPCRouter({ list: planList, create: planCreate }),
+  plan: createTRPCRouter({ list: planList, create: planCreate, versions: planVersions }),
   planVersion: createTRPCRouter({
     get: planVersionGet,
     create: planVersionCreate,

@@ -7,11 +7,9 @@ import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@
 import { formatDateTime, formatMoney } from "@/lib/format";
 import { can } from "@/server/api/permissions";
 import { getServerApi } from "@/trpc/server";
-import { describePriceModel } from "../../describe-price";
+import { describePriceModel, planVersionStatusVariant } from "../../catalog-display";
 import { PlanVersionActions } from "./plan-version-actions";
 import { SimulationPanel } from "./simulation-panel";
-
-const statusVariant = { draft: "secondary", published: "success", archived: "outline" } as const;
 
 export default async function PlanVersionPage({ params }: { params: Promise<{ id: string }> }) {
   const user = await requirePermission("catalog.read");
@@ -21,10 +19,9 @@ export default async function PlanVersionPage({ params }: { params: Promise<{ id
   const writes = can(user.role, "catalog.write");
   // Versions customers can be on (published or archived), other than this one: what a simulation compares with.
   const others = writes
-    ? ((await api.catalog.plan.list({ limit: 100 })).plans
-        .find((plan) => plan.id === version.planId)
-        ?.versions.filter((other) => other.id !== version.id && other.status !== "draft")
-        .map(({ id: otherId, version: number, status }) => ({ id: otherId, version: number, status })) ?? [])
+    ? (await api.catalog.plan.versions({ planId: version.planId }))
+        .filter((other) => other.id !== version.id && other.status !== "draft")
+        .map(({ id: otherId, version: number, status }) => ({ id: otherId, version: number, status }))
     : [];
   const terms = {
     currency: version.currency,
@@ -43,7 +40,7 @@ export default async function PlanVersionPage({ params }: { params: Promise<{ id
             <Link href="/catalog" className="underline">
               Plans & meters
             </Link>{" "}
-            · <span className="font-mono">{version.plan.key}</span> · <Badge variant={statusVariant[version.status]} data-testid="plan-version-status">{version.status}</Badge>
+            · <span className="font-mono">{version.plan.key}</span> · <Badge variant={planVersionStatusVariant[version.status]} data-testid="plan-version-status">{version.status}</Badge>
             {version.publishedAt ? ` · published ${formatDateTime(version.publishedAt)}` : ""}
             {version.archivedAt ? ` · archived ${formatDateTime(version.archivedAt)}` : ""}
           </>

@@ -15,10 +15,6 @@ import { useTRPC } from "@/trpc/react";
 
 type VersionOption = { id: string; version: number; status: string };
 
-function signed(micros: bigint, currency: string): string {
-  return `${micros > 0n ? "+" : micros < 0n ? "−" : ""}${formatMoney(micros < 0n ? -micros : micros, currency)}`;
-}
-
 /** Rates the customers of another version of this plan under this one, on their last complete period. */
 export function SimulationPanel({ planVersionId, version, others }: { planVersionId: string; version: number; others: VersionOption[] }) {
   const trpc = useTRPC();
@@ -65,7 +61,7 @@ export function SimulationPanel({ planVersionId, version, others }: { planVersio
           <div className="flex flex-col gap-3" data-testid="simulation-result">
             <p className="text-sm">
               {result.subscriptions} customers{result.truncated ? " (the first ones; more are on that version)" : ""}: {formatMoney(result.currentMicros, result.currency)} now,{" "}
-              {formatMoney(result.proposedMicros, result.currency)} under v{version} (<span data-testid="simulation-difference">{signed(result.differenceMicros, result.currency)}</span>).{" "}
+              {formatMoney(result.proposedMicros, result.currency)} under v{version} (<span data-testid="simulation-difference">{formatMoney(result.differenceMicros, result.currency, { signed: true })}</span>).{" "}
               {result.counts.increase} would pay more, {result.counts.decrease} less, {result.counts.unchanged} the same.
             </p>
             {result.largestChanges.length > 0 ? (
@@ -92,7 +88,7 @@ export function SimulationPanel({ planVersionId, version, others }: { planVersio
                       </TableCell>
                       <TableCell className="text-right tabular-nums">{formatMoney(change.currentMicros, result.currency)}</TableCell>
                       <TableCell className="text-right tabular-nums">{formatMoney(change.proposedMicros, result.currency)}</TableCell>
-                      <TableCell className="text-right tabular-nums">{signed(change.differenceMicros, result.currency)}</TableCell>
+                      <TableCell className="text-right tabular-nums">{formatMoney(change.differenceMicros, result.currency, { signed: true })}</TableCell>
                     </TableRow>
                   ))}
                 </TableBody>

@@ -1,4 +1,8 @@
+import type { PlanVersionStatus } from "@/db/schema/catalog";
 import type { PriceModel } from "@/server/pricing/price-schema";
+
+/** How a version's status shows as a badge. */
+export const planVersionStatusVariant: Record<PlanVersionStatus, "secondary" | "success" | "outline"> = { draft: "secondary", published: "success", archived: "outline" };
 
 /** A price model in words a person reads on an invoice: "$0.000002 per unit", "3 tiers (graduated)". */
 export function describePriceModel(price: PriceModel): string {

@@ -15,3 +15,4 @@ export * from "./invoicing";
 export * from "./dunning";
 export * from "./subscription-changes";
 export * from "./billing-sync";
+export * from "./rate-limit";

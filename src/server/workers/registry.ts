@@ -1,7 +1,8 @@
 import { entitlementReservationWorker } from "@/server/entitlements/entitlement-jobs";
 import { meteringRollupWorker } from "@/server/metering/run-rollup-worker";
+import { rateLimitPruneWorker } from "@/server/rate-limit/rate-limit-jobs";
 import { stripeWebhookInboxWorker } from "@/server/stripe/webhook-inbox-worker";
 import type { Worker } from "./types";
 
 /** Each domain that needs a continuous loop adds it here. */
-export const workers: Worker[] = [meteringRollupWorker, entitlementReservationWorker, stripeWebhookInboxWorker];
+export const workers: Worker[] = [meteringRollupWorker, entitlementReservationWorker, stripeWebhookInboxWorker, rateLimitPruneWorker];

@@ -99,6 +99,130 @@ export const stripePaymentMethods = pgTable(
   (table) => [index("stripe_payment_methods_customer_idx").on(table.customerId)],
 );
 
+/**
+ * Payment intents: one per invoice collection (reused by its retries) or one per charge made
+ * outside an invoice. `last_error_*` is the latest failed attempt (Stripe's `last_payment_error`).
+ */
+export const stripePaymentIntents = pgTable(
+  "stripe_payment_intents",
+  {
+    stripeId: text("stripe_id").primaryKey(),
+    ...mirrorColumns,
+    stripeCustomerId: text("stripe_customer_id"),
+    /** Minor units of `currency`, as Stripe reports them. */
+    amount: bigint("amount", { mode: "bigint" }).notNull(),
+    amountReceived: bigint("amount_received", { mode: "bigint" }).notNull(),
+    currency: text("currency").notNull(),
+    status: text("status").notNull(),
+    description: text("description"),
+    latestChargeId: text("latest_charge_id"),
+    paymentMethodId: text("payment_method_id"),
+    lastErrorCode: text("last_error_code"),
+    lastErrorDeclineCode: text("last_error_decline_code"),
+    lastErrorMessage: text("last_error_message"),
+    canceledAt: timestamp("canceled_at", { withTimezone: true }),
+    cancellationReason: text("cancellation_reason"),
+    metadata: jsonb("metadata").$type<Record<string, string>>().notNull().default({}),
+  },
+  (table) => [index("stripe_payment_intents_customer_idx").on(table.customerId, table.stripeCreated)],
+);
+
+/**
+ * Charges: every attempt to move money from a card, succeeded or failed, with what a person needs
+ * to recognise it (card brand, last 4, expiry: never the number or fingerprint) and why it failed.
+ */
+export const stripeCharges = pgTable(
+  "stripe_charges",
+  {
+    stripeId: text("stripe_id").primaryKey(),
+    ...mirrorColumns,
+    stripeCustomerId: text("stripe_customer_id"),
+    paymentIntentId: text("payment_intent_id"),
+    /** Minor units of `currency`. */
+    amount: bigint("amount", { mode: "bigint" }).notNull(),
+    amountCaptured: bigint("amount_captured", { mode: "bigint" }).notNull(),
+    amountRefunded: bigint("amount_refunded", { mode: "bigint" }).notNull(),
+    currency: text("currency").notNull(),
+    /** succeeded | pending | failed */
+    status: text("status").notNull(),
+    paid: boolean("paid").notNull(),
+    captured: boolean("captured").notNull(),
+    refunded: boolean("refunded").notNull(),
+    disputed: boolean("disputed").notNull(),
+    description: text("description"),
+    failureCode: text("failure_code"),
+    failureMessage: text("failure_message"),
+    /** The issuer's decline code (`insufficient_funds`), from `outcome.reason`. */
+    outcomeReason: text("outcome_reason"),
+    outcomeType: text("outcome_type"),
+    sellerMessage: text("seller_message"),
+    paymentMethodId: text("payment_method_id"),
+    paymentMethodType: text("payment_method_type"),
+    cardBrand: text("card_brand"),
+    cardLast4: text("card_last4"),
+    cardExpMonth: integer("card_exp_month"),
+    cardExpYear: integer("card_exp_year"),
+    receiptUrl: text("receipt_url"),
+    metadata: jsonb("metadata").$type<Record<string, string>>().notNull().default({}),
+  },
+  (table) => [
+    index("stripe_charges_customer_idx").on(table.customerId, table.stripeCreated),
+    index("stripe_charges_payment_intent_idx").on(table.paymentIntentId),
+    index("stripe_charges_created_idx").on(table.stripeCreated),
+  ],
+);
+
+export const stripeRefunds = pgTable(
+  "stripe_refunds",
+  {
+    stripeId: text("stripe_id").primaryKey(),
+    ...mirrorColumns,
+    chargeId: text("charge_id"),
+    paymentIntentId: text("payment_intent_id"),
+    /** Minor units of `currency`. */
+    amount: bigint("amount", { mode: "bigint" }).notNull(),
+    currency: text("currency").notNull(),
+    /** pending | requires_action | succeeded | failed | canceled */
+    status: text("status").notNull(),
+    reason: text("reason"),
+    failureReason: text("failure_reason"),
+    description: text("description"),
+    metadata: jsonb("metadata").$type<Record<string, string>>().notNull().default({}),
+  },
+  (table) => [
+    index("stripe_refunds_customer_idx").on(table.customerId, table.stripeCreated),
+    index("stripe_refunds_charge_idx").on(table.chargeId),
+    index("stripe_refunds_created_idx").on(table.stripeCreated),
+  ],
+);
+
+/**
+ * Which payment paid which invoice (Stripe's `invoice_payment`): since API 2025-03-31 a charge
+ * and a payment intent no longer name their invoice, this is the link. An invoice with two
+ * `paid` rows was paid twice.
+ */
+export const stripeInvoicePayments = pgTable(
+  "stripe_invoice_payments",
+  {
+    stripeId: text("stripe_id").primaryKey(),
+    ...mirrorColumns,
+    stripeInvoiceId: text("stripe_invoice_id").notNull(),
+    paymentIntentId: text("payment_intent_id"),
+    /** Minor units of `currency`. */
+    amountRequested: bigint("amount_requested", { mode: "bigint" }).notNull(),
+    amountPaid: bigint("amount_paid", { mode: "bigint" }),
+    currency: text("currency").notNull(),
+    /** open | paid | canceled */
+    status: text("status").notNull(),
+    isDefault: boolean("is_default").notNull().default(true),
+    paidAt: timestamp("paid_at", { withTimezone: true }),
+  },
+  (table) => [
+    index("stripe_invoice_payments_invoice_idx").on(table.stripeInvoiceId),
+    index("stripe_invoice_payments_payment_intent_idx").on(table.paymentIntentId),
+  ],
+);
+
 export const stripeWebhookEventStatuses = ["pending", "processed", "failed", "parked"] as const;
 export type StripeWebhookEventStatus = (typeof stripeWebhookEventStatuses)[number];
 
@@ -170,5 +294,9 @@ export type StripeCustomerRow = typeof stripeCustomers.$inferSelect;
 export type StripeSubscriptionRow = typeof stripeSubscriptions.$inferSelect;
 export type StripeInvoiceRow = typeof stripeInvoices.$inferSelect;
 export type StripePaymentMethodRow = typeof stripePaymentMethods.$inferSelect;
+export type StripePaymentIntentRow = typeof stripePaymentIntents.$inferSelect;
+export type StripeChargeRow = typeof stripeCharges.$inferSelect;
+export type StripeRefundRow = typeof stripeRefunds.$inferSelect;
+export type StripeInvoicePaymentRow = typeof stripeInvoicePayments.$inferSelect;
 export type StripeWebhookEventRow = typeof stripeWebhookEvents.$inferSelect;
 export type StripeSyncFailureRow = typeof stripeSyncFailures.$inferSelect;

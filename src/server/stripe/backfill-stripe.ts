@@ -1,12 +1,13 @@
 import { eq, sql } from "drizzle-orm";
 import type Stripe from "stripe";
 import type { Db } from "@/db/client";
-import { stripeBackfillCursors } from "@/db/schema";
+import { stripeBackfillCursors, stripeCharges } from "@/db/schema";
 import type { Clock } from "@/server/clock";
 import { getTallyCustomerId } from "./get-stripe-customer-link";
 import { idOf, upsertStripeCustomer, upsertStripeInvoice, upsertStripeSubscription } from "./upsert-mirror";
+import { upsertStripeCharge, upsertStripeInvoicePayment, upsertStripePaymentIntent, upsertStripeRefund } from "./upsert-payment-mirror";
 
-export const backfillResources = ["customers", "subscriptions", "invoices"] as const;
+export const backfillResources = ["customers", "subscriptions", "invoices", "payment_intents", "charges", "refunds"] as const;
 export type BackfillResource = (typeof backfillResources)[number];
 
 export type BackfillStripeOptions = {
@@ -21,9 +22,11 @@ export type BackfillStripeOptions = {
 export type BackfillStripeResult = Record<BackfillResource, { stored: number; pages: number; complete: boolean }>;
 
 /**
- * Pulls existing Stripe customers, subscriptions and invoices into the mirror, page by page with
+ * Pulls existing Stripe customers, subscriptions, invoices (with their invoice payments), payment
+ * intents, charges and refunds into the mirror, page by page with
  * `starting_after`, storing the cursor after every page so an interrupted run resumes where it
- * stopped. Writes carry no event time, so they never block a later webhook.
+ * stopped. Writes carry no event time, so they never block a later webhook. The backfill fills the
+ * mirror only: money reaches the ledger from webhook events (each posting keyed by its Stripe id).
  */
 export async function backfillStripe(db: Db, stripe: Stripe, clock: Clock, options: BackfillStripeOptions): Promise<BackfillStripeResult> {
   const pageSize = Math.min(Math.max(options.pageSize ?? 100, 1), 100);
@@ -63,7 +66,10 @@ function listPage(stripe: Stripe, resource: BackfillResource, limit: number, sta
   const page = { limit, ...(startingAfter ? { starting_after: startingAfter } : {}) };
   if (resource === "customers") return stripe.customers.list(page);
   if (resource === "subscriptions") return stripe.subscriptions.list({ ...page, status: "all" });
-  return stripe.invoices.list(page);
+  if (resource === "invoices") return stripe.invoices.list({ ...page, expand: ["data.payments"] });
+  if (resource === "payment_intents") return stripe.paymentIntents.list(page);
+  if (resource === "charges") return stripe.charges.list(page);
+  return stripe.refunds.list(page);
 }
 
 async function storeObject(db: Db, clock: Clock, resource: BackfillResource, object: { id: string }): Promise<void> {
@@ -75,9 +81,20 @@ async function storeObject(db: Db, clock: Clock, resource: BackfillResource, obj
     const subscription = object as Stripe.Subscription;
     const customerId = await getTallyCustomerId(db, idOf(subscription.customer), subscription.metadata);
     await upsertStripeSubscription(db, subscription, write(customerId));
-  } else {
+  } else if (resource === "invoices") {
     const invoice = object as Stripe.Invoice;
-    await upsertStripeInvoice(db, invoice, write(await getTallyCustomerId(db, idOf(invoice.customer))));
+    const customerId = await getTallyCustomerId(db, idOf(invoice.customer));
+    await upsertStripeInvoice(db, invoice, write(customerId));
+    for (const payment of invoice.payments?.data ?? []) await upsertStripeInvoicePayment(db, payment, write(customerId));
+  } else if (resource === "payment_intents") {
+    const paymentIntent = object as Stripe.PaymentIntent;
+    await upsertStripePaymentIntent(db, paymentIntent, write(await getTallyCustomerId(db, idOf(paymentIntent.customer))));
+  } else if (resource === "charges") {
+    const charge = object as Stripe.Charge;
+    await upsertStripeCharge(db, charge, write(await getTallyCustomerId(db, idOf(charge.customer))));
+  } else {
+    const refund = object as Stripe.Refund;
+    await upsertStripeRefund(db, refund, write(await customerOfCharge(db, idOf(refund.charge))));
   }
 }
 
@@ -89,4 +106,11 @@ async function saveCursor(db: Db, resource: BackfillResource, cursor: string | n
       target: stripeBackfillCursors.resource,
       set: { cursor, objectsStored: sql`${stripeBackfillCursors.objectsStored} + ${pageCount}`, completedAt, updatedAt: now },
     });
+}
+
+/** Charges come before refunds in the backfill, so a refund's customer is its charge's. */
+async function customerOfCharge(db: Db, chargeId: string | null): Promise<string | null> {
+  if (chargeId === null) return null;
+  const [charge] = await db.select({ customerId: stripeCharges.customerId }).from(stripeCharges).where(eq(stripeCharges.stripeId, chargeId));
+  return charge?.customerId ?? null;
 }

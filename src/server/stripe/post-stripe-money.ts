@@ -19,6 +19,7 @@ export function stripeCashAccountCode(currency: string): string {
 export const stripeLedgerKeys = {
   invoicePaid: (invoiceId: string) => `stripe:invoice:${invoiceId}:paid`,
   refund: (refundId: string) => `stripe:refund:${refundId}`,
+  chargePaid: (chargeId: string) => `stripe:charge:${chargeId}:paid`,
 } as const;
 
 type Posted = "created" | "exists" | "skipped";
@@ -41,6 +42,25 @@ export async function postInvoicePayment(db: Db, clock: Clock, invoice: Stripe.I
     effectiveAt: paidAt ? new Date(paidAt * 1000) : undefined,
     stripeObjectId: invoice.id,
     description: `Stripe payment of invoice ${invoice.number ?? invoice.id}`,
+  });
+}
+
+/**
+ * A charge that paid no invoice (a payment intent made outside an invoice): the cash arrived all
+ * the same, Dr `cash:stripe` / Cr `customer:<id>:receivable` (the customer holds a credit until it
+ * is refunded or applied), once per charge (key `stripe:charge:<ch_id>:paid`).
+ */
+export async function postChargePayment(db: Db, clock: Clock, charge: Stripe.Charge, customerId: string): Promise<Posted> {
+  if (charge.status !== "succeeded" || !charge.captured || charge.amount_captured <= 0) return "skipped";
+  return postTransfer(db, clock, customerId, charge.currency, {
+    idempotencyKey: stripeLedgerKeys.chargePaid(charge.id),
+    actor,
+    kind: "payment",
+    direction: "payment",
+    amount: stripeMinorToMicros(charge.amount_captured, charge.currency),
+    effectiveAt: new Date(charge.created * 1000),
+    stripeObjectId: charge.id,
+    description: `Stripe payment ${charge.id} outside an invoice${charge.description ? `: ${charge.description}` : ""}`,
   });
 }
 

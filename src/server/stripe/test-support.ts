@@ -116,7 +116,7 @@ export async function stripeLedgerSnapshot(db: Db): Promise<{ balances: Record<s
 
 /** The mirror tables, minus bookkeeping columns that differ between runs (sync times). */
 export async function mirrorSnapshot(db: Db): Promise<Record<string, unknown[]>> {
-  const tables = ["stripe_customers", "stripe_subscriptions", "stripe_invoices", "stripe_payment_methods"] as const;
+  const tables = ["stripe_customers", "stripe_subscriptions", "stripe_invoices", "stripe_payment_methods", "stripe_payment_intents", "stripe_charges", "stripe_refunds", "stripe_invoice_payments"] as const;
   const snapshot: Record<string, unknown[]> = {};
   for (const table of tables) {
     const rows = await executeRows<Record<string, unknown>>(db, sql.raw(`select * from ${table} order by stripe_id`));

@@ -1,4 +1,5 @@
 import { sql } from "drizzle-orm";
+import type { AnyPgColumn } from "drizzle-orm/pg-core";
 import type Stripe from "stripe";
 import type { Db } from "@/db/client";
 import { stripeCustomers, stripeInvoices, stripePaymentMethods, stripeSubscriptions } from "@/db/schema";
@@ -19,12 +20,15 @@ export type MirrorWrite = {
 const fromUnix = (seconds: number | null | undefined): Date | null => (seconds === null || seconds === undefined ? null : new Date(seconds * 1000));
 const idOf = (value: string | { id: string } | null | undefined): string | null => (value === null || value === undefined ? null : typeof value === "string" ? value : value.id);
 
+/** A mirror table: every one has `customer_id` and `last_event_created`. */
+export type MirrorTable = typeof stripeCustomers | typeof stripeSubscriptions | typeof stripeInvoices | typeof stripePaymentMethods | { customerId: AnyPgColumn; lastEventCreated: AnyPgColumn };
+
 /** Postgres: the row may be replaced by an event no older than the newest one applied. */
-function notStale(table: typeof stripeCustomers | typeof stripeSubscriptions | typeof stripeInvoices | typeof stripePaymentMethods) {
+export function notStale(table: MirrorTable) {
   return sql`${table.lastEventCreated} is null or excluded.last_event_created is null or excluded.last_event_created >= ${table.lastEventCreated}`;
 }
 
-function common(write: MirrorWrite, table: typeof stripeCustomers | typeof stripeSubscriptions | typeof stripeInvoices | typeof stripePaymentMethods) {
+export function common(write: MirrorWrite, table: MirrorTable) {
   return {
     // Keep a link once known: a later object without the metadata must not erase it.
     customerId: sql`coalesce(excluded.customer_id, ${table.customerId})`,

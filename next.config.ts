@@ -5,7 +5,8 @@ import "./src/env";
 const nextConfig: NextConfig = {
   distDir: process.env.TALLY_NEXT_DIST_DIR ?? ".next",
   // PGlite ships WebAssembly and data files; postgres and bcrypt are plain Node modules.
-  serverExternalPackages: ["@electric-sql/pglite", "postgres", "bcryptjs", "stripe"],
+  // prom-client and pino: one copy per process, shared by instrumentation and every route.
+  serverExternalPackages: ["@electric-sql/pglite", "postgres", "bcryptjs", "stripe", "prom-client", "pino"],
   // `npm test` type-checks the whole project as its own step (tsc --noEmit); doing it again here
   // would only double the build time.
   typescript: { ignoreBuildErrors: true },

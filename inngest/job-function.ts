@@ -1,7 +1,9 @@
 import type { Db } from "@/db/client";
 import { getDb } from "@/db/client";
 import { systemClock, type Clock } from "@/server/clock";
+import { runJob } from "@/server/jobs/run-job";
 import type { JobArgs, JobDefinition } from "@/server/jobs/types";
+import { logger } from "@/server/observability";
 import { inngest } from "./client";
 
 type Trigger = { cron: string } | { event: string };
@@ -28,11 +30,12 @@ export function createJobFunction({ job, trigger, retries = 3, context }: JobFun
       concurrency: { limit: 1 },
       triggers: [trigger],
     },
-    async ({ event, step }) => {
+    async ({ event, step, runId }) => {
       const args = (event?.data && typeof event.data === "object" ? event.data : {}) as JobArgs;
       return step.run(job.name, async () => {
         const { db, clock } = context ? await context() : { db: await getDb(), clock: systemClock };
-        return job.run({ db, clock, log: (message) => console.log(`[${job.name}] ${message}`) }, args);
+        const log = logger.child({ component: "jobs" });
+        return runJob(job, { db, clock, log: (message) => log.info(message) }, args, { requestId: `job_${runId}` });
       });
     },
   );

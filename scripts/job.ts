@@ -3,6 +3,7 @@ import { getDatabase } from "@/db/client";
 import { systemClock } from "@/server/clock";
 import { isDomainError } from "@/server/errors";
 import { findJob, jobs } from "@/server/jobs/registry";
+import { runJob } from "@/server/jobs/run-job";
 
 /** `npm run job -- <name> [--flag value ...]`: runs one background job's domain function now. */
 async function main(): Promise<number> {
@@ -30,10 +31,7 @@ async function main(): Promise<number> {
   const handle = await getDatabase();
   try {
     const startedMs = Date.now();
-    const result = await job.run(
-      { db: handle.db, clock: systemClock, log: (message) => console.error(`[${job.name}] ${message}`) },
-      args,
-    );
+    const result = await runJob(job, { db: handle.db, clock: systemClock, log: (message) => console.error(`[${job.name}] ${message}`) }, args);
     console.log(JSON.stringify({ job: job.name, durationMs: Date.now() - startedMs, ...result }, bigintReplacer, 2));
     return result.ok === false ? 1 : 0;
   } catch (error) {

@@ -36,6 +36,10 @@ export const env = createEnv({
     TALLY_WORKERS: z.enum(["on", "off"]).default("on"),
     /** Default: on under `next start` (production), off in `next dev` so edits to the endpoints reload. */
     TALLY_HOT_ROUTES: z.enum(["on", "off"]).optional(),
+    /** trace, debug, info, warn, error, fatal or silent; default info in production, warn in development. */
+    LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).optional(),
+    /** Bearer token for GET /api/metrics; unset: open to localhost in development, closed in production. */
+    TALLY_METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
     INNGEST_EVENT_KEY: z.string().optional(),
     INNGEST_SIGNING_KEY: z.string().optional(),
   },

@@ -5,6 +5,9 @@ export async function register(): Promise<void> {
     const { installHotRoutes } = await import("@/server/http/hot-routes");
     installHotRoutes();
   }
+  // After the hot routes, so it wraps them: every request gets its x-request-id first.
+  const { installRequestIds } = await import("@/server/observability/install-request-ids");
+  installRequestIds();
   const { startServerRuntime } = await import("@/server/startup/start-server-runtime");
   await startServerRuntime({ nodeEnv: env.NODE_ENV, workers: env.TALLY_WORKERS === "on", dataDir: env.TALLY_DATA_DIR });
 }

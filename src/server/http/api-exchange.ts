@@ -1,4 +1,5 @@
 import { DomainError, httpStatusByKind, isDomainError, type DomainErrorKind } from "@/server/errors";
+import { logger } from "@/server/observability/logger";
 
 /*
  * The public API's request and response, independent of the server that carries them: the App
@@ -36,7 +37,8 @@ export function apiError(kind: DomainErrorKind, code: string, message: string, d
  */
 export function apiResponseForError(error: unknown): ApiResponse {
   if (isDomainError(error)) return apiError(error.kind, error.code, error.message, error.details);
-  console.error("Unhandled error in an API endpoint", error);
+  // The line carries the request id the caller got in x-request-id.
+  logger.error({ err: error, component: "api" }, "unhandled error in an API endpoint");
   return apiJson({ error: { code: "internal_error", message: "Something went wrong on our side; retry later." } }, 500);
 }
 

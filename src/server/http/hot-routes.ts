@@ -3,6 +3,7 @@ import type { ApiRequest, ApiResponse } from "./api-exchange";
 import { checkEntitlementEndpoint } from "./endpoints/check-entitlement-endpoint";
 import { ingestEventsEndpoint } from "./endpoints/ingest-events-endpoint";
 import { fromNodeRequest, writeNodeResponse } from "./node-exchange";
+import { logger } from "@/server/observability/logger";
 
 /*
  * The hot routes: the two public endpoints the product calls on every request it serves — event
@@ -50,7 +51,7 @@ export async function serveHotRoute(endpoint: Endpoint, request: http.IncomingMe
     writeNodeResponse(request, response, await endpoint(fromNodeRequest(request)));
   } catch (error) {
     // Only writing can fail here (the client went away); there is no one left to answer.
-    console.error("Could not write a hot route's answer", error);
+    logger.warn({ err: error, component: "http" }, "could not write a hot route's answer");
     response.destroy();
   }
 }

@@ -1,6 +1,9 @@
 import type { Db } from "@/db/client";
 import type { Clock } from "@/server/clock";
+import { logger, withRequestContext } from "@/server/observability";
 import type { Worker } from "./types";
+
+const workerLog = logger.child({ component: "workers" });
 
 export type RunningWorkers = { stop: () => Promise<void> };
 
@@ -22,9 +25,11 @@ async function loop(worker: Worker, context: { db: Db; clock: Clock; log: (messa
     let delayMs = worker.idleMs;
     const startedMs = Date.now();
     try {
-      const handled = await worker.runOnce(context);
+      // Each run has its own id, so the log lines and errors of one run can be told apart.
+      const handled = await withRequestContext({ job: worker.name }, () => worker.runOnce(context));
       if (handled > 0) delayMs = Math.max(0, (worker.busyMs ?? 0) - (Date.now() - startedMs));
     } catch (error) {
+      workerLog.error({ err: error, worker: worker.name, retryInMs: errorBackoffMs }, "worker run failed");
       context.log(`worker ${worker.name} failed, retrying in ${errorBackoffMs} ms: ${error instanceof Error ? error.message : String(error)}`);
       delayMs = errorBackoffMs;
     }

@@ -3,6 +3,7 @@ import { getDb } from "@/db/client";
 import { appRouter } from "@/server/api/root";
 import { getSessionUser } from "@/server/auth/session";
 import { systemClock } from "@/server/clock";
+import { logger } from "@/server/observability";
 
 const handler = async (request: Request) =>
   fetchRequestHandler({
@@ -11,7 +12,7 @@ const handler = async (request: Request) =>
     router: appRouter,
     createContext: async () => ({ db: await getDb(), clock: systemClock, user: await getSessionUser() }),
     onError: ({ path, error }) => {
-      if (error.code === "INTERNAL_SERVER_ERROR") console.error(`tRPC ${path ?? "?"} failed:`, error.cause ?? error);
+      if (error.code === "INTERNAL_SERVER_ERROR") logger.error({ err: error.cause ?? error, component: "trpc", path: path ?? null }, "tRPC procedure failed");
     },
   });
 

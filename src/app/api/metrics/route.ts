@@ -1,0 +1,24 @@
+import { env } from "@/env";
+import { getRequestContext, renderMetrics } from "@/server/observability";
+import { authorizeMetricsScrape } from "@/server/observability/authorize-metrics-scrape";
+
+export const runtime = "nodejs";
+export const dynamic = "force-dynamic";
+
+/** Prometheus exposition (text format 0.0.4); see src/server/observability/README.md. */
+export async function GET(request: Request): Promise<Response> {
+  const decision = authorizeMetricsScrape({
+    authorization: request.headers.get("authorization"),
+    token: env.TALLY_METRICS_TOKEN,
+    nodeEnv: env.NODE_ENV,
+    remoteAddress: getRequestContext()?.remoteAddress,
+  });
+  if (!decision.allowed) {
+    return Response.json(
+      { error: { code: decision.code, message: decision.message } },
+      { status: decision.status, headers: { "cache-control": "no-store", ...(decision.status === 401 ? { "www-authenticate": 'Bearer realm="tally-metrics"' } : {}) } },
+    );
+  }
+  const { contentType, body } = await renderMetrics();
+  return new Response(body, { status: 200, headers: { "content-type": contentType, "cache-control": "no-store" } });
+}

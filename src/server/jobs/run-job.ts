@@ -1,0 +1,34 @@
+import { counter, histogram, logger, secondsSince, slowSecondsBuckets, withRequestContext } from "@/server/observability";
+import type { JobArgs, JobContext, JobDefinition } from "./types";
+
+const jobRuns = counter({ name: "tally_job_runs_total", help: "Job runs in this process, by job and outcome (succeeded, failed).", labelNames: ["job", "outcome"] });
+const jobDuration = histogram({ name: "tally_job_duration_seconds", help: "Job run duration in this process, by job.", labelNames: ["job"], buckets: slowSecondsBuckets });
+
+const jobLog = logger.child({ component: "jobs" });
+
+/**
+ * Runs one registered job the way every caller must (`npm run job`, the Inngest wrapper, tests):
+ * inside a request context of its own (`job_...` id on every log line and error of the run),
+ * logged and counted. A job that returns `ok: false` or throws is a failed run; the error is
+ * logged with the run's id and thrown on.
+ */
+export async function runJob(job: JobDefinition, context: JobContext, args: JobArgs, options: { requestId?: string } = {}): Promise<Record<string, unknown>> {
+  return withRequestContext({ job: job.name, ...(options.requestId ? { requestId: options.requestId } : {}) }, async () => {
+    const startedMs = performance.now();
+    jobLog.info({ args }, "job started");
+    try {
+      const result = await job.run(context, args);
+      const outcome = result.ok === false ? "failed" : "succeeded";
+      jobRuns.inc({ job: job.name, outcome });
+      jobDuration.observe({ job: job.name }, secondsSince(startedMs));
+      if (outcome === "failed") jobLog.warn({ durationMs: Math.round(performance.now() - startedMs) }, "job finished with ok: false");
+      else jobLog.info({ durationMs: Math.round(performance.now() - startedMs) }, "job succeeded");
+      return result;
+    } catch (error) {
+      jobRuns.inc({ job: job.name, outcome: "failed" });
+      jobDuration.observe({ job: job.name }, secondsSince(startedMs));
+      jobLog.error({ err: error, durationMs: Math.round(performance.now() - startedMs) }, "job failed");
+      throw error;
+    }
+  });
+}

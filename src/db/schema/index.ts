@@ -16,3 +16,4 @@ export * from "./dunning";
 export * from "./subscription-changes";
 export * from "./billing-sync";
 export * from "./rate-limit";
+export * from "./reports";

@@ -35,6 +35,12 @@ export const permissions = {
   "stripe.read": everyone,
   "stripe.admin": ["admin"],
   "insights.read": ["support", "finance", "admin"],
+  // Finance reports: support reads them (a customer's statement), finance and admin export and close months.
+  "reports.read": ["support", "finance", "admin"],
+  "reports.export": ["finance", "admin"],
+  "periods.close": ["finance", "admin"],
+  // Reopening a closed month changes what finance already reported: admin only, with a reason.
+  "periods.reopen": ["admin"],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof permissions;

@@ -9,6 +9,7 @@ import { grantRouter } from "./routers/grants";
 import { ledgerRouter } from "./routers/ledger";
 import { meteringRouter } from "./routers/metering";
 import { promotionRouter } from "./routers/promotions";
+import { reportRouter } from "./routers/reports";
 import { sessionRouter } from "./routers/session";
 import { stripeRouter } from "./routers/stripe";
 import { subscriptionRouter } from "./routers/subscriptions";
@@ -32,6 +33,7 @@ export const appRouter = createTRPCRouter({
   apiKey: apiKeyRouter,
   metering: meteringRouter,
   dunning: dunningRouter,
+  report: reportRouter,
 });
 
 export type AppRouter = typeof appRouter;

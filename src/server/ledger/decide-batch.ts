@@ -23,7 +23,30 @@ export type PostingSnapshot = {
   existingByKey: Map<string, { id: string; contentHash: string }>;
   /** Holds and reversal targets named by the batch, locked FOR UPDATE, with their entries. */
   targets: Map<string, TargetTransaction>;
+  /** End of the latest closed accounting month: nothing may take effect before it (null: none closed). */
+  closedThrough: Date | null;
 };
+
+/** Metadata keys a posting moved out of a closed month carries: the date it was meant for and the month it corrects. */
+export const closedPeriodMetadata = { requestedEffectiveAt: "requested_effective_at", correctsPeriod: "corrects_period" } as const;
+
+/**
+ * Where a posting dated `requested` takes effect: there, or — when that month is closed — at the
+ * first instant of the next open period, with a reference to the date and month it corrects. Late
+ * usage, a webhook payment dated in a closed month and a reversal of a closed month's transaction
+ * all land in the open period instead of failing for ever.
+ */
+export function effectiveInOpenPeriod(requested: Date, closedThrough: Date | null, metadata: Record<string, string>): { effectiveAt: Date; metadata: Record<string, string> } {
+  if (closedThrough === null || requested.getTime() >= closedThrough.getTime()) return { effectiveAt: requested, metadata };
+  return {
+    effectiveAt: closedThrough,
+    metadata: {
+      ...metadata,
+      [closedPeriodMetadata.requestedEffectiveAt]: requested.toISOString(),
+      [closedPeriodMetadata.correctsPeriod]: requested.toISOString().slice(0, 7),
+    },
+  };
+}
 
 export type SnapshotAccount = {
   id: string;
@@ -204,7 +227,8 @@ function decideTransfer(item: TransferInput, state: BatchState): Decision {
     }
   }
   const id = newTransactionId(state.now.getTime());
-  const effectiveAt = item.effectiveAt ?? state.now;
+  const placed = effectiveInOpenPeriod(item.effectiveAt ?? state.now, state.snapshot.closedThrough, item.metadata ?? {});
+  const effectiveAt = placed.effectiveAt;
   const phase: LedgerEntryPhase = item.pending ? "pending" : "posted";
   const entries = item.entries.map((entry, index) => ({
     transactionId: id,
@@ -231,7 +255,7 @@ function decideTransfer(item: TransferInput, state: BatchState): Decision {
     expiresAt: item.pending?.expiresAt ?? null,
     pendingTransactionId: null,
     reversesTransactionId: null,
-    metadata: item.metadata ?? {},
+    metadata: placed.metadata,
   };
   return apply(state, { transaction, entries });
 }
@@ -254,9 +278,11 @@ function decideReversal(item: ReverseInput, state: BatchState): Decision {
   const closed = posted.findIndex((entry) => state.snapshot.accountsById.get(entry.accountId)!.closed);
   if (closed >= 0) return fail({ code: "account_closed", message: "An account of this transaction is closed.", entryIndex: closed });
   const id = newTransactionId(state.now.getTime());
-  const effectiveAt = item.effectiveAt ?? state.now;
+  const placed = effectiveInOpenPeriod(item.effectiveAt ?? state.now, state.snapshot.closedThrough, {});
+  const effectiveAt = placed.effectiveAt;
   const transaction: TransactionRow = {
     ...fromTarget(target),
+    metadata: placed.metadata,
     id,
     idempotencyKey: item.idempotencyKey,
     contentHash: hash,
@@ -299,7 +325,8 @@ function decideResolution(item: ResolvePendingInput, state: BatchState): Decisio
     return fail({ code: "pending_transaction_expired", message: "This hold has expired; it can no longer be posted or voided." });
   }
   const id = newTransactionId(state.now.getTime());
-  const effectiveAt = state.now;
+  const placed = effectiveInOpenPeriod(state.now, state.snapshot.closedThrough, {});
+  const effectiveAt = placed.effectiveAt;
   const entries: EntryRow[] = held.map((entry) => ({ ...entry, transactionId: id, amount: -entry.amount, phase: "release", effectiveAt }));
   if (item.type === "post_pending") {
     const posted = postedEntries(held, item.amount);
@@ -321,6 +348,7 @@ function decideResolution(item: ResolvePendingInput, state: BatchState): Decisio
     actorType: item.actor.type,
     actorId: item.actor.id,
     pendingTransactionId: target.id,
+    metadata: placed.metadata,
   };
   const decision = apply(state, { transaction, entries, resolution: { id: target.id, status: resolvedStatus } });
   if (decision.plan) {

@@ -41,7 +41,9 @@ export async function postTransactions(
       return await db.transaction((tx) => postOnce(tx, batch, now));
     } catch (error) {
       const code = postgresError(error)?.code;
-      const retryable = error instanceof BatchRaceLost || code === postgresErrorCodes.deadlockDetected || code === postgresErrorCodes.serializationFailure;
+      // A month closed between reading the watermark and writing: decide again against the new one.
+      const retryable =
+        error instanceof BatchRaceLost || code === postgresErrorCodes.deadlockDetected || code === postgresErrorCodes.serializationFailure || code === periodClosedCode;
       if (!retryable || attempt >= ledgerLimits.batchAttemptsMax) throw error;
     }
   }
@@ -111,6 +113,8 @@ export async function postTransactionsFast(
     lockedTotals: new Map(),
     existingByKey: new Map(),
     targets: new Map(),
+    // Unknown here: the closed-period trigger refuses the write if it matters, and the full path decides.
+    closedThrough: null,
   };
   const { results, plan } = decideBatch(batch, snapshot, now);
   // Any refusal may depend on a key that already exists (a retry answers `exists` first): full path.
@@ -121,6 +125,8 @@ export async function postTransactionsFast(
   } catch (error) {
     if (postgresError(error)?.code === statementAbortedCode || error instanceof BatchRaceLost) return null;
     const code = postgresError(error)?.code;
+    // Dated in a closed month: the full path moves it into the next open period.
+    if (code === periodClosedCode) return null;
     if (code === postgresErrorCodes.deadlockDetected || code === postgresErrorCodes.serializationFailure) return null;
     throw error;
   }
@@ -158,7 +164,7 @@ async function readSnapshot(db: Db, batch: PostTransactionsInput): Promise<Posti
 }
 
 type SnapshotRow = {
-  t: "a" | "b" | "k";
+  t: "a" | "b" | "k" | "p";
   id: string;
   code: string | null;
   kind: LedgerAccountKind | null;
@@ -202,14 +208,20 @@ async function readAccountsLocksAndKeys(
         union all
         select 'k', found.id::text, k.key, null, found.content_hash, null, null, null, null, null, null
         from unnest(${textArray(keys)}) as k(key)
-        cross join lateral (select id, content_hash from ledger_transactions where idempotency_key = k.key limit 1) as found`,
+        cross join lateral (select id, content_hash from ledger_transactions where idempotency_key = k.key limit 1) as found
+        union all
+        select 'p', null, null, null, null, null, null, (extract(epoch from through) * 1000)::int8::text, null, null, null
+        from (select ledger_closed_through() as through) p where through is not null`,
   );
   const accountsById = new Map<string, SnapshotAccount>();
   const accountsByCode = new Map<string, SnapshotAccount>();
   const lockedTotals = new Map<string, BalanceTotals>();
   const existingByKey: PostingSnapshot["existingByKey"] = new Map();
+  let closedThrough: Date | null = null;
   for (const row of rows) {
-    if (row.t === "a") {
+    if (row.t === "p") {
+      closedThrough = new Date(Number(row.pd));
+    } else if (row.t === "a") {
       const account: SnapshotAccount = { id: row.id, code: row.code!, kind: row.kind!, currency: row.currency!, nonNegative: row.non_negative!, closed: row.closed! };
       accountsById.set(account.id, account);
       accountsByCode.set(account.code, account);
@@ -222,7 +234,7 @@ async function readAccountsLocksAndKeys(
   let nonNegative = 0;
   for (const account of accountsById.values()) if (account.nonNegative) nonNegative++;
   if (lockedTotals.size !== nonNegative) throw new Error(`ledger: ${nonNegative - lockedTotals.size} non-negative accounts have no balance row`);
-  return { accountsById, accountsByCode, lockedTotals, existingByKey, targets };
+  return { accountsById, accountsByCode, lockedTotals, existingByKey, targets, closedThrough };
 }
 
 /** Holds and reversal targets, locked in id order: resolving or reversing one is decided by one batch at a time. */
@@ -363,6 +375,8 @@ function guardColumn(guard: WriteGuard, expected: number): SQL {
 
 /** SQLSTATE raised by ledger_abort_statement (migration ledger_statement_checks). */
 const statementAbortedCode = "LG001";
+/** SQLSTATE raised by the closed-period triggers (migration ledger_closed_periods). */
+export const periodClosedCode = "LG002";
 
 async function resolveHolds(db: Db, resolutions: PostingPlan["resolutions"], now: Date): Promise<void> {
   const rows = await executeRows<{ id: string }>(

@@ -7,7 +7,8 @@ export type LedgerDifference =
   | { check: "transaction_unbalanced"; transactionId: string; currency: string; phase: string; sum: bigint }
   | { check: "transaction_entries"; transactionId: string; entries: number }
   | { check: "hold_status"; transactionId: string; status: string; resolutions: number }
-  | { check: "trial_balance"; currency: string; sum: bigint };
+  | { check: "trial_balance"; currency: string; sum: bigint }
+  | { check: "period_snapshot"; periodStart: string; accountId: string; field: "period_debits" | "period_credits" | "posted_debits" | "posted_credits" | "missing"; stored: bigint; fromEntries: bigint };
 
 export type VerifyLedgerResult = {
   ok: boolean;
@@ -23,7 +24,8 @@ export const verifyDifferencesMax = 1000;
 /**
  * Recomputes every balance from the entries and compares it with what is stored (balance rows plus
  * uncompacted deltas); re-checks that every transaction balances per currency and phase, has two or
- * more entries, that holds and their resolutions agree, and that the trial balance sums to zero.
+ * more entries, that holds and their resolutions agree, that the trial balance sums to zero, and
+ * that the balance snapshots of closed months equal their entries.
  * Reads one snapshot (repeatable read), so it may run while posting goes on. Full scans: a job.
  */
 export async function verifyLedger(db: Db): Promise<VerifyLedgerResult> {
@@ -105,6 +107,7 @@ export async function verifyLedger(db: Db): Promise<VerifyLedgerResult> {
         sql`select currency, sum(amount)::text as total from ledger_entries group by currency having sum(amount) <> 0`,
       );
       for (const row of trial) add({ check: "trial_balance", currency: row.currency, sum: BigInt(row.total) });
+      for (const difference of await verifyPeriodSnapshots(tx)) add(difference);
       const counts = await executeRows<{ accounts: number; transactions: number }>(
         tx,
         sql`select (select count(*) from ledger_accounts)::int as accounts, (select count(*) from ledger_transactions)::int as transactions`,
@@ -119,4 +122,49 @@ export async function verifyLedger(db: Db): Promise<VerifyLedgerResult> {
     },
     { isolationLevel: "repeatable read", accessMode: "read only" },
   );
+}
+
+/**
+ * The balance snapshots of closed months (written at close, read by the reports): each month's
+ * movement per account equals its entries, each cumulative balance equals the month before's plus
+ * the movement (the first closed month starts from zero), and no account that moved in a closed
+ * month is missing. One pass over the closed months' entries.
+ */
+async function verifyPeriodSnapshots(db: Db): Promise<LedgerDifference[]> {
+  const rows = await executeRows<{ period_start: string; account_id: string; field: string; stored: string; from_entries: string }>(
+    db,
+    sql`with closed as (
+          select period_start from accounting_periods where status = 'closed'
+        ), moved as (
+          select (date_trunc('month', e.effective_at at time zone 'UTC') at time zone 'UTC') as period_start, e.account_id,
+                 coalesce(sum(e.amount) filter (where e.amount > 0), 0) as debits, coalesce(-sum(e.amount) filter (where e.amount < 0), 0) as credits
+          from ledger_entries e
+          where e.phase = 'posted' and e.effective_at < coalesce(ledger_closed_through(), '-infinity'::timestamptz)
+          group by 1, 2
+        ), compared as (
+          select coalesce(s.period_start, m.period_start) as period_start, coalesce(s.account_id, m.account_id) as account_id,
+                 s.account_id is null as missing,
+                 coalesce(s.period_debits, 0) as s_pd, coalesce(m.debits, 0) as e_pd,
+                 coalesce(s.period_credits, 0) as s_pc, coalesce(m.credits, 0) as e_pc,
+                 coalesce(s.posted_debits, 0) as s_cd, coalesce(prev.posted_debits, 0) + coalesce(s.period_debits, 0) as e_cd,
+                 coalesce(s.posted_credits, 0) as s_cc, coalesce(prev.posted_credits, 0) + coalesce(s.period_credits, 0) as e_cc
+          from (select * from ledger_period_balances where period_start in (select period_start from closed)) s
+          full join moved m on m.period_start = s.period_start and m.account_id = s.account_id
+          left join ledger_period_balances prev on prev.account_id = s.account_id
+            and prev.period_start = (s.period_start at time zone 'UTC' - interval '1 month') at time zone 'UTC'
+        )
+        select period_start::text, account_id, field, stored::text, from_entries::text from compared
+        cross join lateral (values ('missing', 0::numeric, case when missing then 1 else 0 end::numeric), ('period_debits', s_pd, e_pd), ('period_credits', s_pc, e_pc),
+          ('posted_debits', s_cd, e_cd), ('posted_credits', s_cc, e_cc)) as v(field, stored, from_entries)
+        where stored <> from_entries
+        limit ${verifyDifferencesMax}`,
+  );
+  return rows.map((row) => ({
+    check: "period_snapshot",
+    periodStart: row.period_start,
+    accountId: row.account_id,
+    field: row.field as "missing",
+    stored: BigInt(row.stored),
+    fromEntries: BigInt(row.from_entries),
+  }));
 }

@@ -49,6 +49,11 @@ test.describe("credits and promotions", () => {
     const row = finance.getByTestId("approvals-table").getByRole("row").filter({ hasText: customer.name }).filter({ hasText: "$750.00" });
     await row.getByLabel("Decision note").fill("Confirmed with the account manager");
     await row.getByRole("button", { name: "Approve" }).click();
+    // Approving says what will happen, then confirms it happened.
+    const confirm = finance.getByTestId("confirm-dialog");
+    await expect(confirm).toContainText(`A goodwill credit of $750.00 is issued to ${customer.name} now`);
+    await confirm.getByRole("button", { name: "Approve $750.00" }).click();
+    await expect(finance.getByText(`Approved: $750.00 credit issued to ${customer.name}.`)).toBeVisible();
     // Approved requests leave the queue (other requests, e.g. from the demo seed, may remain).
     await expect(row).toHaveCount(0);
     await finance.goto(customer.url);

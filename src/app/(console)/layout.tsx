@@ -1,50 +1,51 @@
 import { redirect } from "next/navigation";
 import type { ReactNode } from "react";
-import { NavLink } from "@/components/console/nav-link";
+import { MobileNav, SidebarNav } from "@/components/console/console-nav";
 import { navigation } from "@/components/console/navigation";
 import { SignOutButton } from "@/components/console/sign-out-button";
 import { Badge } from "@/components/ui/badge";
+import { Toaster } from "@/components/ui/sonner";
 import { can } from "@/server/api/permissions";
 import { getSessionUser } from "@/server/auth/session";
 
 export const dynamic = "force-dynamic";
 
+/**
+ * The console shell: a skip link, the sidebar (from 1024 px; a menu button below), a header with
+ * who is signed in, and the page in `<main>`, which never scrolls sideways: wide tables scroll
+ * inside their card.
+ */
 export default async function ConsoleLayout({ children }: { children: ReactNode }) {
   const user = await getSessionUser();
   if (!user) redirect("/sign-in");
-  const visible = navigation.filter((item) => can(user.role, item.permission));
-  const sections = [...new Set(visible.map((item) => item.section))];
+  const visible = navigation.filter((item) => can(user.role, item.permission)).map(({ href, label, section }) => ({ href, label, section }));
   return (
     <div className="flex min-h-screen">
-      <aside className="w-56 shrink-0 border-r bg-muted/30 p-4">
-        <div className="mb-6 px-3 text-lg font-semibold tracking-tight">Tally</div>
-        <nav aria-label="Console" className="flex flex-col gap-4">
-          {sections.map((section) => (
-            <div key={section}>
-              <div className="mb-1 px-3 text-xs font-medium uppercase tracking-wide text-muted-foreground">{section}</div>
-              {visible
-                .filter((item) => item.section === section)
-                .map((item) => (
-                  <NavLink key={item.href} href={item.href}>
-                    {item.label}
-                  </NavLink>
-                ))}
-            </div>
-          ))}
-        </nav>
-      </aside>
+      <a
+        href="#main"
+        className="sr-only z-50 rounded-md bg-background px-4 py-2 text-sm font-medium shadow focus:not-sr-only focus:fixed focus:left-4 focus:top-4"
+      >
+        Skip to main content
+      </a>
+      <SidebarNav items={visible} />
       <div className="flex min-w-0 flex-1 flex-col">
-        <header className="flex h-14 items-center justify-end gap-3 border-b px-6">
-          <span className="text-sm text-muted-foreground" data-testid="signed-in-as">
-            {user.email}
-          </span>
-          <Badge variant="secondary" data-testid="signed-in-role">
-            {user.role}
-          </Badge>
-          <SignOutButton />
+        <header className="flex h-14 items-center gap-3 border-b px-4 sm:px-6">
+          <MobileNav items={visible} />
+          <div className="ml-auto flex min-w-0 items-center gap-3">
+            <span className="hidden truncate text-sm text-muted-foreground sm:inline" data-testid="signed-in-as">
+              {user.email}
+            </span>
+            <Badge variant="secondary" data-testid="signed-in-role">
+              {user.role}
+            </Badge>
+            <SignOutButton />
+          </div>
         </header>
-        <main className="flex-1 p-6">{children}</main>
+        <main id="main" tabIndex={-1} className="min-w-0 flex-1 p-4 outline-none sm:p-6">
+          {children}
+        </main>
       </div>
+      <Toaster />
     </div>
   );
 }

@@ -24,5 +24,5 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
 
 /** Only same-site paths, so the sign-in page cannot be used to send people elsewhere. */
 function safeCallback(value: string | undefined): string {
-  return value && value.startsWith("/") && !value.startsWith("//") ? value : "/customers";
+  return value && value.startsWith("/") && !value.startsWith("//") ? value : "/";
 }

@@ -5,7 +5,7 @@ import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
-import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
+import { Card, CardContent, CardDescription, CardHeader } from "@/components/ui/card";
 import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
 
@@ -41,7 +41,7 @@ export function SignInForm({ callbackUrl, passwordEnabled, ssoEnabled, demoAccou
   return (
     <Card className="w-full max-w-sm">
       <CardHeader>
-        <CardTitle className="text-xl">Sign in to Tally</CardTitle>
+        <h1 className="text-xl font-semibold leading-none tracking-tight">Sign in to Tally</h1>
         <CardDescription>The billing console for customer success, product, finance and admins.</CardDescription>
       </CardHeader>
       <CardContent className="flex flex-col gap-4">
@@ -50,7 +50,7 @@ export function SignInForm({ callbackUrl, passwordEnabled, ssoEnabled, demoAccou
           <form onSubmit={submit} className="flex flex-col gap-3">
             <div className="flex flex-col gap-1.5">
               <Label htmlFor="email">Email</Label>
-              <Input id="email" type="email" autoComplete="username" required value={email} onChange={(event) => setEmail(event.target.value)} />
+              <Input id="email" type="email" autoComplete="username" autoFocus required value={email} onChange={(event) => setEmail(event.target.value)} />
             </div>
             <div className="flex flex-col gap-1.5">
               <Label htmlFor="password">Password</Label>

@@ -1,6 +1,6 @@
 import type { Permission } from "@/server/api/permissions";
 
-export type NavigationItem = { href: string; label: string; permission: Permission; section: "Customers" | "Money" | "Product" | "Admin" };
+export type NavigationItem = { href: string; label: string; permission: Permission; section: "Today" | "Customers" | "Money" | "Product" | "Admin" };
 
 /** The console's pages; each is shown only to roles whose permission allows it (the page checks again). */
 export const navigation: NavigationItem[] = [

@@ -1,8 +1,15 @@
-import { asc } from "drizzle-orm";
+import { asc, ilike, or } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { features, type Feature } from "@/db/schema";
-import { catalogListMax } from "./list-meters";
+import { catalogListMax, searchPattern } from "./list-meters";
 
-export async function listFeatures(db: Db): Promise<Feature[]> {
-  return db.select().from(features).orderBy(asc(features.key)).limit(catalogListMax);
+/** `search`: part of the key or name, any case. */
+export async function listFeatures(db: Db, options: { search?: string } = {}): Promise<Feature[]> {
+  const pattern = searchPattern(options.search);
+  return db
+    .select()
+    .from(features)
+    .where(pattern ? or(ilike(features.key, pattern), ilike(features.name, pattern)) : undefined)
+    .orderBy(asc(features.key))
+    .limit(catalogListMax);
 }

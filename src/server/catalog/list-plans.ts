@@ -1,13 +1,16 @@
-import { asc, desc, gt, inArray } from "drizzle-orm";
+import { and, asc, desc, gt, ilike, inArray, or } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "@/db/client";
 import { plans, planVersions, type Plan, type PlanVersionStatus } from "@/db/schema";
+import { searchPattern } from "./list-meters";
 import { parseInput } from "./parse-input";
 
 export const listPlansInputSchema = z.object({
   limit: z.number().int().min(1).max(100).default(50),
   /** The last plan key of the previous page. */
   afterKey: z.string().max(64).optional(),
+  /** Part of the key or name, any case (the console's plan picker searches as you type). */
+  search: z.string().trim().max(100).optional(),
 });
 export type ListPlansInput = z.input<typeof listPlansInputSchema>;
 
@@ -28,11 +31,12 @@ export type ListPlansResult = {
 
 /** A page of plans by key, each with its versions (newest first) and the current published one. */
 export async function listPlans(db: Db, input: ListPlansInput = {}): Promise<ListPlansResult> {
-  const { limit, afterKey } = parseInput(listPlansInputSchema, input);
+  const { limit, afterKey, search } = parseInput(listPlansInputSchema, input);
+  const pattern = searchPattern(search);
   const page = await db
     .select()
     .from(plans)
-    .where(afterKey === undefined ? undefined : gt(plans.key, afterKey))
+    .where(and(afterKey === undefined ? undefined : gt(plans.key, afterKey), pattern ? or(ilike(plans.key, pattern), ilike(plans.name, pattern)) : undefined))
     .orderBy(asc(plans.key))
     .limit(limit + 1);
   const visible = page.slice(0, limit);

@@ -5,6 +5,7 @@ import { planVersions, plans, subscriptions } from "@/db/schema";
 import type { Clock } from "@/server/clock";
 import { createStripeClient } from "./stripe-client";
 import { localEmulatorWebhookSecret, stripeRuntimeFromEnv, setStripeRuntime } from "./stripe-runtime";
+import { syncCustomer } from "./sync-customer";
 import { syncSubscription } from "./sync-subscription";
 
 export type StartLocalStripeOptions = {
@@ -74,7 +75,8 @@ async function forgetPreviousEmulator(db: Db): Promise<void> {
   });
 }
 
-async function syncDemoSubscriptions(db: Db, stripe: Stripe, clock: Clock, max: number): Promise<number> {
+/** Exported for its test: every synced demo customer can pay, so none starts in dunning. */
+export async function syncDemoSubscriptions(db: Db, stripe: Stripe, clock: Clock, max: number): Promise<number> {
   const live = await db
     .select({ id: subscriptions.id, customerId: subscriptions.customerId })
     .from(subscriptions)
@@ -84,13 +86,13 @@ async function syncDemoSubscriptions(db: Db, stripe: Stripe, clock: Clock, max: 
     .limit(max);
   let synced = 0;
   for (const subscription of live) {
-    const result = await syncSubscription(db, stripe, clock, { subscriptionId: subscription.id });
-    if (result.stripeSubscriptionId === null) continue;
-    const retrieved = await stripe.subscriptions.retrieve(result.stripeSubscriptionId);
-    const stripeCustomerId = typeof retrieved.customer === "string" ? retrieved.customer : retrieved.customer.id;
-    // A test card so renewals are paid and the console shows a payment method.
+    // The customer and its test card first: a subscription created before its customer can pay
+    // has its first invoice fail, and the customer lands in dunning although nothing is wrong.
+    const { stripeCustomerId } = await syncCustomer(db, stripe, clock, { customerId: subscription.customerId });
     const card = await stripe.paymentMethods.attach("pm_card_visa", { customer: stripeCustomerId }, { idempotencyKey: `tally:dev:customer:${subscription.customerId}:card` });
     await stripe.customers.update(stripeCustomerId, { invoice_settings: { default_payment_method: card.id } }, { idempotencyKey: `tally:dev:customer:${subscription.customerId}:default-card` });
+    const result = await syncSubscription(db, stripe, clock, { subscriptionId: subscription.id });
+    if (result.stripeSubscriptionId === null) continue;
     synced += 1;
   }
   return synced;

@@ -2,7 +2,7 @@
 
 import { useMutation } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
-import { describeError } from "@/components/console/use-mutation-error";
+import { ReasonDialog } from "@/components/console/action-dialog";
 import { Button } from "@/components/ui/button";
 import { useTRPC } from "@/trpc/react";
 
@@ -13,21 +13,22 @@ export function CloseDueButton() {
   const close = useMutation(trpc.invoice.closeDue.mutationOptions({ onSuccess: () => router.refresh() }));
   return (
     <div className="flex flex-col items-end gap-1">
-      <Button
-        disabled={close.isPending}
-        onClick={() => {
-          const reason = window.prompt("Why close due periods now? (recorded in the audit log)");
-          if (reason) close.mutate({ reason });
+      <ReasonDialog
+        trigger={<Button>Close due periods now</Button>}
+        title="Close every ended billing period now?"
+        description="Each subscription whose period has ended gets its invoice: usage is rated, credits applied and the invoice finalized. The hourly job does the same; a period already closed is left alone."
+        confirmLabel="Close due periods"
+        successMessage={(result) => {
+          const data = result as { created: number; exists: number; failed: number };
+          return `${data.created} invoices created, ${data.exists} already closed${data.failed > 0 ? `, ${data.failed} failed` : ""}.`;
         }}
-      >
-        {close.isPending ? "Closing…" : "Close due periods now"}
-      </Button>
+        onConfirm={(reason) => close.mutateAsync({ reason })}
+      />
       {close.data ? (
-        <span className="text-xs text-muted-foreground" data-testid="close-due-result">
+        <span className="text-xs text-muted-foreground" data-testid="close-due-result" role="status">
           {close.data.created} invoices created, {close.data.exists} already closed{close.data.failed > 0 ? `, ${close.data.failed} failed` : ""}
         </span>
       ) : null}
-      {close.error ? <span className="text-xs text-destructive">{describeError(close.error)}</span> : null}
     </div>
   );
 }

@@ -3,8 +3,7 @@
 import { useMutation } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
-import { describeError } from "@/components/console/use-mutation-error";
-import { Alert } from "@/components/ui/alert";
+import { ReasonDialog } from "@/components/console/action-dialog";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { NativeSelect } from "@/components/ui/select";
@@ -18,18 +17,31 @@ export function UsersTable({ users, currentUserId }: { users: UserRow[]; current
   const trpc = useTRPC();
   const router = useRouter();
   const update = useMutation(trpc.user.update.mutationOptions({ onSuccess: () => router.refresh() }));
-  const [reason, setReason] = useState("");
+  // The change waiting for its reason; the dialog is open while there is one.
+  const [pending, setPending] = useState<{ user: UserRow; patch: { role?: Role; disabled?: boolean } } | null>(null);
 
   function change(userId: string, patch: { role?: Role; disabled?: boolean }) {
-    const why = window.prompt("Why are you making this change? (recorded in the audit log)", reason);
-    if (!why) return;
-    setReason(why);
-    update.mutate({ userId, ...patch, reason: why });
+    const user = users.find((row) => row.id === userId);
+    if (user) setPending({ user, patch });
   }
+
+  const what = pending ? describeChange(pending.user, pending.patch) : null;
 
   return (
     <div className="flex flex-col gap-3">
-      {update.error ? <Alert variant="destructive">{describeError(update.error)}</Alert> : null}
+      <ReasonDialog
+        key={pending ? `${pending.user.id}:${JSON.stringify(pending.patch)}` : "closed"}
+        open={pending !== null}
+        onOpenChange={(open) => {
+          if (!open) setPending(null);
+        }}
+        title={what?.title ?? ""}
+        description={what?.description ?? ""}
+        destructive={pending?.patch.disabled === true}
+        confirmLabel={what?.confirmLabel ?? "Save"}
+        successMessage={what?.success}
+        onConfirm={(reason) => (pending ? update.mutateAsync({ userId: pending.user.id, ...pending.patch, reason }) : Promise.resolve())}
+      />
       <div className="rounded-lg border">
         <Table>
           <TableHeader>
@@ -50,7 +62,7 @@ export function UsersTable({ users, currentUserId }: { users: UserRow[]; current
                   <NativeSelect
                     aria-label={`Role of ${user.email}`}
                     className="w-32"
-                    value={user.role}
+                    value={pending?.user.id === user.id && pending.patch.role ? pending.patch.role : user.role}
                     disabled={user.id === currentUserId || update.isPending}
                     onChange={(event) => change(user.id, { role: event.target.value as Role })}
                   >
@@ -78,4 +90,28 @@ export function UsersTable({ users, currentUserId }: { users: UserRow[]; current
       </div>
     </div>
   );
+}
+
+function describeChange(user: UserRow, patch: { role?: Role; disabled?: boolean }) {
+  if (patch.role) {
+    return {
+      title: `Make ${user.email} ${patch.role}?`,
+      description: `${user.name} moves from ${user.role} to ${patch.role}: what they can see and do changes on their next request.`,
+      confirmLabel: `Change role to ${patch.role}`,
+      success: `${user.email} is now ${patch.role}.`,
+    };
+  }
+  return patch.disabled
+    ? {
+        title: `Disable ${user.email}?`,
+        description: `${user.name} is signed out on their next request and cannot sign in until an admin enables them again.`,
+        confirmLabel: "Disable user",
+        success: `${user.email} is disabled.`,
+      }
+    : {
+        title: `Enable ${user.email}?`,
+        description: `${user.name} can sign in again with their role (${user.role}).`,
+        confirmLabel: "Enable user",
+        success: `${user.email} is enabled.`,
+      };
 }

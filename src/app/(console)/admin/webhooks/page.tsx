@@ -50,7 +50,7 @@ export default async function WebhooksPage() {
                     <TableCell className="max-w-md whitespace-normal text-xs">{event.lastError ?? "—"}</TableCell>
                     <TableCell className="whitespace-nowrap">{event.status === "parked" ? "—" : formatDateTime(event.nextAttemptAt)}</TableCell>
                     <TableCell className="text-right">
-                      <ReplayButton eventId={event.id} />
+                      <ReplayButton eventId={event.id} eventType={event.type} />
                     </TableCell>
                   </TableRow>
                 ))}

@@ -52,7 +52,7 @@ export default async function CreditApprovalsPage() {
                       {request.requestedBy === user.id ? (
                         <span className="text-sm text-muted-foreground">Your own request: another approver decides.</span>
                       ) : (
-                        <DecisionForm creditRequestId={request.id} />
+                        <DecisionForm creditRequestId={request.id} customerName={request.customerName} amountLabel={formatMoney(request.amountMicros, request.currency)} />
                       )}
                     </TableCell>
                   </TableRow>

@@ -1,4 +1,7 @@
 import { listFeatures } from "@/server/catalog/list-features";
-import { authorizedProcedure } from "../../trpc";
+import { authorizedProcedure } from "@/server/api/trpc";
+import { catalogSearchInput } from "./meter-list";
 
-export const featureList = authorizedProcedure("catalog.read").query(({ ctx }) => listFeatures(ctx.db));
+export const featureList = authorizedProcedure("catalog.read")
+  .input(catalogSearchInput)
+  .query(({ ctx, input }) => listFeatures(ctx.db, { search: input?.search }));

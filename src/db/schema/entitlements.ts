@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { bigint, check, index, jsonb, numeric, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { bigint, check, index, jsonb, numeric, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { customers } from "./customers";
 
 /**
@@ -100,3 +100,24 @@ export const notifications = pgTable(
 export type EntitlementRestriction = typeof entitlementRestrictions.$inferSelect;
 export type EntitlementReservation = typeof entitlementReservations.$inferSelect;
 export type Notification = typeof notifications.$inferSelect;
+
+/**
+ * Refused entitlement checks per hour, customer, feature and reason (allowance exhausted, spend
+ * limit reached, subscription inactive), counted in memory by each server process and flushed every
+ * few seconds, so the check itself writes nothing. The spend-limit anomaly reads them.
+ */
+export const entitlementDenialCounts = pgTable(
+  "entitlement_denial_counts",
+  {
+    hour: timestamp("hour", { withTimezone: true }).notNull(),
+    customerId: uuid("customer_id")
+      .notNull()
+      .references(() => customers.id),
+    featureKey: text("feature_key").notNull(),
+    reason: text("reason").notNull(),
+    count: bigint("count", { mode: "number" }).notNull().default(0),
+  },
+  (table) => [primaryKey({ columns: [table.customerId, table.hour, table.featureKey, table.reason] }), index("entitlement_denial_counts_hour_idx").on(table.hour)],
+);
+
+export type EntitlementDenialCount = typeof entitlementDenialCounts.$inferSelect;

@@ -17,3 +17,4 @@ export * from "./subscription-changes";
 export * from "./billing-sync";
 export * from "./rate-limit";
 export * from "./reports";
+export * from "./anomalies";

@@ -128,3 +128,21 @@ export const meteringMeterBackfills = pgTable("metering_meter_backfills", {
     .references(() => meters.id),
   backfilledAt: timestamp("backfilled_at", { withTimezone: true }).notNull().defaultNow(),
 });
+
+/**
+ * Rejected events per hour, subject and reject code, for the events that named a subject: what
+ * tells support (and the usage-drop detector) that a customer's events are arriving but being
+ * refused (a clock off by hours → `in_future`, a bad payload → `invalid_data`). Written only for
+ * batches with such rejections, so accepted traffic pays nothing for it.
+ */
+export const meteringSubjectRejections = pgTable(
+  "metering_subject_rejections",
+  {
+    hour: timestamp("hour", { withTimezone: true }).notNull(),
+    subject: text("subject").notNull(),
+    code: text("code").notNull(),
+    count: bigint("count", { mode: "number" }).notNull().default(0),
+    lastMessage: text("last_message"),
+  },
+  (table) => [primaryKey({ columns: [table.subject, table.hour, table.code] }), index("metering_subject_rejections_hour_idx").on(table.hour)],
+);

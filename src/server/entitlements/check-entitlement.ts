@@ -18,6 +18,7 @@ import {
   type FeatureTerms,
 } from "./evaluate-entitlement";
 import { executePreparedRows } from "@/db/execute-prepared";
+import { countDenial } from "./count-denials";
 import { recordSpendWarnings } from "./record-spend-warnings";
 
 export const reservationTtlSecondsDefault = 300;
@@ -76,6 +77,7 @@ export async function checkEntitlement(db: Db, input: CheckEntitlementInput, opt
     const context = located.context ?? (await readEvaluationContext(db, definition, [request.feature], now));
     const { holdAmountMicros: _hold, ...decision } = decide(definition, request.feature, quantity, now, context, { featureExists });
     await warnAboutSpend(db, definition, decision, context.period, options);
+    if (!decision.allowed) countDenial(definition.customerId, request.feature, decision.reason, now);
     return decision;
   }
   const ttlSeconds = request.ttlSeconds ?? reservationTtlSecondsDefault;
@@ -117,6 +119,7 @@ export async function checkEntitlement(db: Db, input: CheckEntitlementInput, opt
     };
   });
   await warnAboutSpend(db, definition, result.decision, result.context.period, options);
+  if (!result.decision.allowed) countDenial(definition.customerId, request.feature, result.decision.reason, now);
   return result.decision;
 }
 

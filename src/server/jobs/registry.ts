@@ -1,3 +1,4 @@
+import { anomalyJobs } from "@/server/anomalies/anomaly-jobs";
 import { billingSyncJobs } from "@/server/billing-sync/billing-sync-jobs";
 import { entitlementJobs } from "@/server/entitlements/entitlement-jobs";
 import { grantJobs } from "@/server/grants/grant-jobs";
@@ -14,7 +15,7 @@ import type { JobDefinition } from "./types";
  * Every background job, runnable from the command line (`npm run job -- <name>`) and wrapped
  * by an Inngest function in `inngest/functions/`. Each domain adds its jobs here.
  */
-export const jobs: JobDefinition[] = [...meteringJobs, ...ledgerJobs, ...grantJobs, ...entitlementJobs, ...invoicingJobs, ...stripeJobs, ...dunningJobs, ...billingSyncJobs, ...subscriptionJobs, ...rateLimitJobs];
+export const jobs: JobDefinition[] = [...meteringJobs, ...ledgerJobs, ...grantJobs, ...entitlementJobs, ...invoicingJobs, ...stripeJobs, ...dunningJobs, ...billingSyncJobs, ...subscriptionJobs, ...rateLimitJobs, ...anomalyJobs];
 
 export function findJob(name: string): JobDefinition | undefined {
   return jobs.find((job) => job.name === name);

@@ -5,6 +5,7 @@ import { isUniqueViolation } from "@/db/errors";
 import { executePreparedRows } from "@/db/execute-prepared";
 import { systemClock, type Clock } from "@/server/clock";
 import { ingestLimits, type RejectCode } from "./ingest-limits";
+import { recordSubjectRejections, subjectRejectionKey, type SubjectRejections } from "./record-subject-rejections";
 import { validateCloudEvent, type ValidCloudEvent } from "./validate-cloud-event";
 
 export type IngestEventResult =
@@ -45,6 +46,7 @@ export async function ingestEvents(db: Db, events: readonly unknown[], options: 
   const firstIndexByKey = new Map<string, number>();
   const candidates: { index: number; event: ValidCloudEvent }[] = [];
   const rejectedByCode: Partial<Record<RejectCode, number>> = {};
+  const rejectedBySubject: SubjectRejections = new Map();
   let inBatchDuplicates = 0;
 
   events.forEach((item, index) => {
@@ -53,6 +55,7 @@ export async function ingestEvents(db: Db, events: readonly unknown[], options: 
       const { id, source, code, message } = validation;
       results[index] = { index, id, source, status: "rejected", code, message };
       rejectedByCode[code] = (rejectedByCode[code] ?? 0) + 1;
+      tallySubjectRejection(rejectedBySubject, item, code, message);
       return;
     }
     const { event } = validation;
@@ -67,6 +70,7 @@ export async function ingestEvents(db: Db, events: readonly unknown[], options: 
   });
 
   const storedKeys = await storeEvents(db, candidates, { inBatchDuplicates, rejectedByCode });
+  if (rejectedBySubject.size > 0) await recordSubjectRejections(db, rejectedBySubject, new Date(receivedAtMs));
   let accepted = 0;
   for (const { index, event } of candidates) {
     const stored = storedKeys === "all" || (storedKeys !== "none" && storedKeys.has(dedupKey(event.source, event.id)));
@@ -75,6 +79,16 @@ export async function ingestEvents(db: Db, events: readonly unknown[], options: 
   }
   const rejected = Object.values(rejectedByCode).reduce((sum, count) => sum + count, 0);
   return { results, accepted, duplicates: events.length - accepted - rejected, rejected };
+}
+
+/** A rejected event that still named a subject counts against it (what support sees for that customer). */
+function tallySubjectRejection(tally: SubjectRejections, item: unknown, code: RejectCode, message: string): void {
+  const subject = typeof item === "object" && item !== null ? (item as { subject?: unknown }).subject : undefined;
+  if (typeof subject !== "string" || subject.length === 0 || subject.length > 256) return;
+  const key = subjectRejectionKey(subject, code);
+  const entry = tally.get(key);
+  if (entry) entry.count += 1;
+  else tally.set(key, { code, count: 1, message });
 }
 
 function dedupKey(source: string, id: string): string {

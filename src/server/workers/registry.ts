@@ -1,3 +1,4 @@
+import { entitlementDenialFlushWorker } from "@/server/entitlements/count-denials";
 import { entitlementReservationWorker } from "@/server/entitlements/entitlement-jobs";
 import { meteringRollupWorker } from "@/server/metering/run-rollup-worker";
 import { rateLimitPruneWorker } from "@/server/rate-limit/rate-limit-jobs";
@@ -5,4 +6,4 @@ import { stripeWebhookInboxWorker } from "@/server/stripe/webhook-inbox-worker";
 import type { Worker } from "./types";
 
 /** Each domain that needs a continuous loop adds it here. */
-export const workers: Worker[] = [meteringRollupWorker, entitlementReservationWorker, stripeWebhookInboxWorker, rateLimitPruneWorker];
+export const workers: Worker[] = [meteringRollupWorker, entitlementReservationWorker, stripeWebhookInboxWorker, rateLimitPruneWorker, entitlementDenialFlushWorker];

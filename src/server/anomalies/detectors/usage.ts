@@ -508,7 +508,3 @@ function sum(values: readonly number[]): number {
   for (const value of values) total += value;
   return total;
 }
-
-function mean(values: readonly number[]): number {
-  return values.length === 0 ? 0 : sum(values) / values.length;
-}

@@ -3,8 +3,10 @@ import { PgTransaction } from "drizzle-orm/pg-core";
 import type { Db } from "@/db/client";
 import { isUniqueViolation } from "@/db/errors";
 import { executePreparedRows } from "@/db/execute-prepared";
+import { unsafeTextKind } from "@/lib/safe-text";
 import { systemClock, type Clock } from "@/server/clock";
 import { ingestLimits, type RejectCode } from "./ingest-limits";
+import { getMeterValueRules, type MeterValueRules } from "./meter-values";
 import { recordSubjectRejections, subjectRejectionKey, type SubjectRejections } from "./record-subject-rejections";
 import { validateCloudEvent, type ValidCloudEvent } from "./validate-cloud-event";
 
@@ -20,7 +22,15 @@ export type IngestEventsResult = {
   rejected: number;
 };
 
-export type IngestEventsOptions = { clock?: Clock };
+export type IngestEventsOptions = {
+  clock?: Clock;
+  /**
+   * The meters' value paths to check values against (meter-values.ts); default the catalog's.
+   * An empty map stores values unchecked, as events were stored before the check existed
+   * (tests of how the rollups treat such values).
+   */
+  meterValueRules?: MeterValueRules;
+};
 
 /**
  * Counter rows per minute. Batches of one process take them round-robin from a random start, so
@@ -42,6 +52,7 @@ export async function ingestEvents(db: Db, events: readonly unknown[], options: 
     throw new Error(`ingestEvents takes at most ${ingestLimits.eventsPerRequestMax} events; the caller must refuse larger batches`);
   }
   const receivedAtMs = (options.clock ?? systemClock).now().getTime();
+  const meterRules = options.meterValueRules ?? (await getMeterValueRules(db));
   const results: IngestEventResult[] = new Array(events.length);
   const firstIndexByKey = new Map<string, number>();
   const candidates: { index: number; event: ValidCloudEvent }[] = [];
@@ -50,7 +61,7 @@ export async function ingestEvents(db: Db, events: readonly unknown[], options: 
   let inBatchDuplicates = 0;
 
   events.forEach((item, index) => {
-    const validation = validateCloudEvent(item, receivedAtMs);
+    const validation = validateCloudEvent(item, receivedAtMs, meterRules);
     if (!validation.ok) {
       const { id, source, code, message } = validation;
       results[index] = { index, id, source, status: "rejected", code, message };
@@ -84,7 +95,8 @@ export async function ingestEvents(db: Db, events: readonly unknown[], options: 
 /** A rejected event that still named a subject counts against it (what support sees for that customer). */
 function tallySubjectRejection(tally: SubjectRejections, item: unknown, code: RejectCode, message: string): void {
   const subject = typeof item === "object" && item !== null ? (item as { subject?: unknown }).subject : undefined;
-  if (typeof subject !== "string" || subject.length === 0 || subject.length > 256) return;
+  // A subject PostgreSQL cannot store (NUL, unpaired surrogate) is the rejection itself: not recorded.
+  if (typeof subject !== "string" || subject.length === 0 || subject.length > 256 || unsafeTextKind(subject) !== null) return;
   const key = subjectRejectionKey(subject, code);
   const entry = tally.get(key);
   if (entry) entry.count += 1;

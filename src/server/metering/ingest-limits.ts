@@ -17,6 +17,16 @@ export const ingestLimits = {
   sourceLengthMax: 512,
   typeLengthMax: 256,
   subjectLengthMax: 256,
+  /** Nesting of `data` (the data object itself is level 1). */
+  dataDepthMax: 32,
+  /**
+   * A value a sum, max or latest meter reads (at its value path) must be a number, or a string
+   * holding a decimal, in [0, valueLimit) with at most valueDecimalPlacesMax decimal places.
+   * Negative values are refused: an event records usage that happened; a correction is not
+   * usage (see README, "Usage values").
+   */
+  valueLimit: "1000000000000000",
+  valueDecimalPlacesMax: 12,
 } as const;
 
 export const rejectCodes = [
@@ -28,5 +38,6 @@ export const rejectCodes = [
   "too_late",
   "invalid_data",
   "data_too_large",
+  "invalid_value",
 ] as const;
 export type RejectCode = (typeof rejectCodes)[number];

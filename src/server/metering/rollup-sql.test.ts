@@ -41,7 +41,7 @@ describe("compiledWindowAggregatesSql and compiledDistinctValuesSql", () => {
       time: new Date(Date.parse("2026-04-02T00:00:00Z") + n * 60_000).toISOString(),
       data: { kind: pick(n * 3), model: pick(n), region: n % 7 === 0 ? pick(n) : { name: pick(n * 5) }, usage: { tokens: pick(n * 7) }, seats: pick(n * 11), repo: pick(n * 13) },
     }));
-    expect((await ingestEvents(db, events, { clock })).accepted).toBe(events.length);
+    expect((await ingestEvents(db, events, { clock, meterValueRules: new Map() })).accepted).toBe(events.length);
     const compiledMeters = await loadCompiledMeters(db);
     const windowColumns = sql`meter_id, subject, window_start, dimensions, events, sum_value, max_value, latest_value, latest_at, latest_seq`;
     const matched = sql`(${matchedEventsSql(sql`usage_events`)})`;

@@ -1,6 +1,7 @@
 import { sql, type SQL } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { executeRows } from "@/db/execute";
+import { ingestLimits } from "./ingest-limits";
 
 /*
  * What a meter counts. matchedEventsSql is the reference definition, used by the backfill of
@@ -26,10 +27,7 @@ export function matchedEventsSql(events: SQL): SQL {
            case when cardinality(m.group_by) = 0 then '{}'::jsonb
                 else (select jsonb_object_agg(g, e.data #>> string_to_array(g, '.')) from unnest(m.group_by) g)
            end as dimensions,
-           case when m.aggregation in ('sum', 'max', 'latest') then case jsonb_typeof(property.value)
-             when 'number' then property.value::numeric
-             when 'string' then case when property.value #>> '{}' ~ '^-?[0-9]{1,30}(\\.[0-9]{1,30})?$' then (property.value #>> '{}')::numeric end
-           end end as num_value,
+           case when m.aggregation in ('sum', 'max', 'latest') then ${meterNumberSql(sql`property.value`)} end as num_value,
            case when m.aggregation = 'unique_count' then property.value #>> '{}' end as text_value,
            e.occurred_at, e.seq
     from ${events} e
@@ -44,6 +42,22 @@ export function matchedEventsSql(events: SQL): SQL {
         when 'in' then p.actual in (select jsonb_array_elements_text(f->'values'))
         when 'not_in' then p.actual is null or p.actual not in (select jsonb_array_elements_text(f->'values'))
       end, false)))`;
+}
+
+/**
+ * A meter's value (`value`: the jsonb at its value path) as the exact decimal sum, max and latest
+ * meters aggregate: a JSON number, or a string holding a decimal, in [0, 10^15) with at most 12
+ * decimal places (numeric's scale); anything else is null, as if the property were missing.
+ * Ingestion refuses such values (meterValueProblem, meter-values.ts, is the same rule); this
+ * keeps events stored before it did, or before their meter existed, from poisoning a total.
+ */
+export function meterNumberSql(value: SQL): SQL {
+  const bounded = (number: SQL) =>
+    sql`case when ${number} >= 0 and ${number} < ${sql.raw(ingestLimits.valueLimit)} and scale(${number}) <= ${sql.raw(String(ingestLimits.valueDecimalPlacesMax))} then ${number} end`;
+  return sql`case jsonb_typeof(${value})
+        when 'number' then ${bounded(sql`(${value})::numeric`)}
+        when 'string' then case when ${value} #>> '{}' ~ '^-?[0-9]{1,30}(\\.[0-9]{1,30})?$' then ${bounded(sql`(${value} #>> '{}')::numeric`)} end
+      end`;
 }
 
 /** Only latest meters keep their latest event (ordering a window's events costs a sort). */
@@ -177,10 +191,7 @@ function meterEventsSql(events: SQL, meter: CompiledMeter): SQL {
   const groups = meter.groupBy.map((key, index) => sql`e.data #>> ${path(key)} as ${sql.raw(`d${index}`)}`);
   const value = sql`(e.data #> ${path(meter.valuePath)})`;
   const numeric = ["sum", "max", "latest"].includes(meter.aggregation)
-    ? sql`case jsonb_typeof(${value})
-        when 'number' then ${value}::numeric
-        when 'string' then case when ${value} #>> '{}' ~ '^-?[0-9]{1,30}(\\.[0-9]{1,30})?$' then (${value} #>> '{}')::numeric end
-      end`
+    ? meterNumberSql(value)
     : sql`null::numeric`;
   const text = meter.aggregation === "unique_count" ? sql`${value} #>> '{}'` : sql`null::text`;
   const filters = meter.filters.map((filter) => {

@@ -1,5 +1,8 @@
 import { z } from "zod";
+import { isLosslessNumber, stringifyJsonExact } from "@/lib/parse-json-exact";
+import { describeUnsafeText, unsafeTextKind, type UnsafeTextProblem } from "@/lib/safe-text";
 import { ingestLimits, type RejectCode } from "./ingest-limits";
+import { meterValueProblem, valueAtPath, type MeterValueRules } from "./meter-values";
 
 /** A CloudEvent that passed validation, normalized for storage. */
 export type ValidCloudEvent = {
@@ -31,17 +34,36 @@ export const cloudEventSchema = z.object({
 
 type CloudEventAttributes = z.infer<typeof cloudEventSchema>;
 
+/**
+ * An event refused while the request body was read (parseCloudEvents), e.g. nested too deeply
+ * to parse on its own: it takes its place in the batch and is rejected there, alone.
+ */
+export class UnreadableEvent {
+  constructor(
+    readonly code: RejectCode,
+    readonly message: string,
+  ) {}
+}
+
+const storedAttributes = ["id", "source", "type", "subject"] as const;
+
 // RFC 3339 date-time; fields are range-checked below because Date.parse rolls 02-30 over to March.
 const rfc3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$/;
 
-/** Checks one event on its own; `receivedAtMs` is when the request arrived. */
-export function validateCloudEvent(item: unknown, receivedAtMs: number): CloudEventValidation {
-  if (typeof item !== "object" || item === null || Array.isArray(item)) {
+/**
+ * Checks one event on its own; `receivedAtMs` is when the request arrived. With `meterRules`,
+ * a value a sum, max or latest meter of the event's type would read must be one it can
+ * aggregate (meterValueProblem), else the event is rejected `invalid_value`.
+ */
+export function validateCloudEvent(item: unknown, receivedAtMs: number, meterRules?: MeterValueRules): CloudEventValidation {
+  if (item instanceof UnreadableEvent) return reject(null, null, item.code, item.message);
+  if (typeof item !== "object" || item === null || Array.isArray(item) || isLosslessNumber(item)) {
     return reject(null, null, "invalid_event", "An event must be a JSON object.");
   }
   const raw = item as Record<string, unknown>;
-  const id = typeof raw.id === "string" ? raw.id : null;
-  const source = typeof raw.source === "string" ? raw.source : null;
+  // Echoed in the result only when PostgreSQL could store them (the answer is stored text too).
+  const id = typeof raw.id === "string" && unsafeTextKind(raw.id) === null ? raw.id : null;
+  const source = typeof raw.source === "string" && unsafeTextKind(raw.source) === null ? raw.source : null;
   if (raw.specversion !== "1.0") {
     return reject(id, source, "unsupported_specversion", 'specversion must be "1.0" (CloudEvents 1.0).');
   }
@@ -63,6 +85,10 @@ export function validateCloudEvent(item: unknown, receivedAtMs: number): CloudEv
     }
     attributes = parsed.data;
   }
+  for (const name of storedAttributes) {
+    const kind = unsafeTextKind(attributes[name]);
+    if (kind) return reject(id, source, "invalid_event", describeUnsafeText({ kind, path: [] }, name));
+  }
   const canonicalTimeMs = attributes.time === undefined ? null : parseCanonicalTime(attributes.time);
   const timeMs = attributes.time === undefined ? receivedAtMs : (canonicalTimeMs ?? parseRfc3339(attributes.time));
   if (timeMs === null) return reject(id, source, "invalid_time", "time must be an RFC 3339 timestamp, e.g. 2026-01-31T23:59:59.123Z.");
@@ -73,10 +99,22 @@ export function validateCloudEvent(item: unknown, receivedAtMs: number): CloudEv
     return reject(id, source, "too_late", "time is more than 35 days in the past, beyond the lateness window.");
   }
   const data = attributes.data ?? {};
-  if (typeof data !== "object" || data === null || Array.isArray(data)) {
+  if (typeof data !== "object" || data === null || Array.isArray(data) || isLosslessNumber(data)) {
     return reject(id, source, "invalid_data", "data must be a JSON object.");
   }
-  const dataJson = JSON.stringify(data);
+  const inspection = inspectData(data);
+  if (inspection.problem) return reject(id, source, "invalid_event", describeUnsafeText(inspection.problem, "data", ingestLimits.dataDepthMax));
+  if (inspection.numberPath) {
+    return reject(id, source, "invalid_event", `data.${inspection.numberPath.join(".")} is a number too large or too small to store (more than 1000 digits); send it as a string.`);
+  }
+  for (const rule of meterRules?.get(attributes.type) ?? []) {
+    const problem = meterValueProblem(valueAtPath(data, rule.path));
+    if (problem) {
+      return reject(id, source, "invalid_value",
+        `data.${rule.path.join(".")} ${problem}: meter ${rule.meterKey} needs a number from 0 to below ${ingestLimits.valueLimit} with at most ${ingestLimits.valueDecimalPlacesMax} decimal places.`);
+    }
+  }
+  const dataJson = stringifyJsonExact(data, inspection.exactNumbers);
   // Cheap length test first: a UTF-8 byte count is needed only near the limit.
   if (dataJson.length * 3 > ingestLimits.dataBytesMax && Buffer.byteLength(dataJson, "utf8") > ingestLimits.dataBytesMax) {
     return reject(id, source, "data_too_large", `data is larger than ${ingestLimits.dataBytesMax} bytes as JSON.`);
@@ -150,6 +188,49 @@ export function parseCanonicalTime(value: string): number | null {
   const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
   if (day > (month === 2 && !leap ? 28 : (daysInMonth[month - 1] ?? 0))) return null;
   return Date.UTC(year, month - 1, day, hour, minute, second, millisecond);
+}
+
+/**
+ * Walks `data` once, iteratively: text PostgreSQL cannot store (NUL, lone surrogates) in keys or
+ * strings, nesting past dataDepthMax, and whether any number is kept as its exact text
+ * (LosslessNumber, see parse-json-exact.ts), which then decides how `data` is written back.
+ */
+function inspectData(data: object): { problem: UnsafeTextProblem | null; numberPath?: string[]; exactNumbers: boolean } {
+  let exactNumbers = false;
+  const stack: { value: unknown; depth: number; path: string[] }[] = [{ value: data, depth: 1, path: [] }];
+  while (stack.length > 0) {
+    const { value, depth, path } = stack.pop()!;
+    if (typeof value === "string") {
+      const kind = unsafeTextKind(value);
+      if (kind) return { problem: { kind, path }, exactNumbers };
+      continue;
+    }
+    if (typeof value !== "object" || value === null) continue;
+    if (isLosslessNumber(value)) {
+      exactNumbers = true;
+      if (!isStorableNumberText(value.value)) return { problem: null, numberPath: path, exactNumbers };
+      continue;
+    }
+    if (depth > ingestLimits.dataDepthMax) return { problem: { kind: "too_deep", path }, exactNumbers };
+    if (Array.isArray(value)) {
+      for (let index = 0; index < value.length; index++) stack.push({ value: value[index], depth: depth + 1, path: [...path, String(index)] });
+      continue;
+    }
+    for (const key of Object.keys(value)) {
+      const kind = unsafeTextKind(key);
+      if (kind) return { problem: { kind, path: [...path, key] }, exactNumbers };
+      stack.push({ value: (value as Record<string, unknown>)[key], depth: depth + 1, path: [...path, key] });
+    }
+  }
+  return { problem: null, exactNumbers };
+}
+
+/** Whether PostgreSQL's numeric can hold a number's text: at most 1000 digits on each side of the point. */
+function isStorableNumberText(text: string): boolean {
+  const match = /^-?([0-9]+)(?:\.([0-9]+))?(?:[eE]([+-]?[0-9]+))?$/.exec(text);
+  if (!match) return false;
+  const exponent = match[3] === undefined ? 0 : Number(match[3]);
+  return Math.abs(exponent) <= 1_000 && (match[1]?.length ?? 0) + exponent <= 1_000 && (match[2]?.length ?? 0) - exponent <= 1_000;
 }
 
 function reject(id: string | null, source: string | null, code: RejectCode, message: string): CloudEventValidation {

@@ -26,3 +26,14 @@ export function isUniqueViolation(error: unknown, constraint?: string): boolean 
   if (pg?.code !== postgresErrorCodes.uniqueViolation) return false;
   return constraint === undefined || pg.constraint === constraint || pg.constraint_name === constraint;
 }
+
+/**
+ * Errors PostgreSQL raises for a value it cannot take (class 22 "data exception": a NUL in
+ * text, an invalid UUID or number, a value out of range; 54001: nesting too deep). Boundaries
+ * validate input first; this is the net for what slips through, so it becomes a 400 with a code
+ * rather than a 500 a client would retry forever.
+ */
+export function isInvalidInputError(error: unknown): boolean {
+  const code = postgresError(error)?.code;
+  return code !== undefined && (code.startsWith("22") || code === "54001");
+}

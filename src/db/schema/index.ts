@@ -18,3 +18,4 @@ export * from "./billing-sync";
 export * from "./rate-limit";
 export * from "./reports";
 export * from "./anomalies";
+export * from "./jobs";

@@ -6,10 +6,12 @@ import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
 import { ZodError } from "zod";
 import type { Db } from "@/db/client";
+import { isInvalidInputError } from "@/db/errors";
+import { describeUnsafeText, findUnsafeText } from "@/lib/safe-text";
 import type { Role } from "@/db/schema";
 import type { Actor } from "@/server/audit/actor";
 import type { Clock } from "@/server/clock";
-import { isDomainError } from "@/server/errors";
+import { DomainError, isDomainError } from "@/server/errors";
 import { toTrpcError } from "./errors";
 import { can, type Permission } from "./permissions";
 
@@ -57,13 +59,28 @@ const mapDomainErrors = t.middleware(async ({ next }) => {
   if (!result.ok && isDomainError(result.error.cause)) {
     throw toTrpcError(result.error.cause);
   }
+  // A value the database refused (a NUL that slipped past validation): the caller's input, a 400.
+  if (!result.ok && isInvalidInputError(result.error.cause)) {
+    throw toTrpcError(new DomainError("invalid", "invalid_input", "The input holds a value that cannot be stored (e.g. a NUL character or malformed text)."));
+  }
   return result;
+});
+
+/**
+ * Every procedure's raw input, before its schema: text PostgreSQL cannot store (NUL, unpaired
+ * surrogates) anywhere in it, or nesting past 32 levels, is a 400 `invalid_text` — one guard for
+ * every search box and name field instead of a refinement per field.
+ */
+const rejectUnsafeInput = t.middleware(async ({ getRawInput, next }) => {
+  const problem = findUnsafeText(await getRawInput(), { depthMax: 32 });
+  if (problem) throw toTrpcError(new DomainError("invalid", "invalid_text", describeUnsafeText(problem, "input", 32)));
+  return next();
 });
 
 // 3. Procedures
 
 /** Only for what an anonymous visitor may see (nothing about customers or money). */
-export const publicProcedure = t.procedure.meta({ permission: "public" }).use(mapDomainErrors);
+export const publicProcedure = t.procedure.meta({ permission: "public" }).use(mapDomainErrors).use(rejectUnsafeInput);
 
 /**
  * A procedure that requires a signed-in user whose role grants `permission`. The check runs
@@ -83,5 +100,6 @@ export function authorizedProcedure(permission: Permission) {
       }
       const actor: Actor = { type: "user", id: ctx.user.id, label: ctx.user.email };
       return next({ ctx: { ...ctx, user: ctx.user, actor } satisfies AuthorizedContext });
-    });
+    })
+    .use(rejectUnsafeInput);
 }

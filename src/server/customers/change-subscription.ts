@@ -1,4 +1,5 @@
-import { and, asc, eq, lte, ne } from "drizzle-orm";
+import { itemFailure, type ItemFailure } from "@/server/jobs/item-failures";
+import { and, asc, eq, lte, ne, notInArray } from "drizzle-orm";
 import type Stripe from "stripe";
 import type { Db } from "@/db/client";
 import { subscriptionScheduledChanges, subscriptions, type SubscriptionScheduledChange } from "@/db/schema";
@@ -272,10 +273,18 @@ async function resolveEnd(db: Db, clock: Clock, customerId: string): Promise<Dat
  * Applies scheduled changes whose time has come (one transaction each; the due period is closed
  * first). A change is skipped (canceled) if the subscription moved on since it was scheduled.
  */
-export async function applyDueScheduledChanges(db: Db, actor: Actor, clock: Clock, options: { subscriptionId?: string; limit?: number } = {}): Promise<{ applied: SubscriptionScheduledChange[]; due: number }> {
+export const scheduledChangeItemKey = (changeId: string) => `scheduled_change:${changeId}`;
+
+export async function applyDueScheduledChanges(
+  db: Db,
+  actor: Actor,
+  clock: Clock,
+  options: { subscriptionId?: string; limit?: number; skipChangeIds?: ReadonlySet<string> } = {},
+): Promise<{ applied: SubscriptionScheduledChange[]; due: number; failed: ItemFailure[] }> {
   const now = clock.now();
   const conditions = [eq(subscriptionScheduledChanges.status, "scheduled"), lte(subscriptionScheduledChanges.effectiveAt, now)];
   if (options.subscriptionId) conditions.push(eq(subscriptionScheduledChanges.subscriptionId, options.subscriptionId));
+  if (options.skipChangeIds && options.skipChangeIds.size > 0) conditions.push(notInArray(subscriptionScheduledChanges.id, [...options.skipChangeIds]));
   const due = await db
     .select()
     .from(subscriptionScheduledChanges)
@@ -283,9 +292,19 @@ export async function applyDueScheduledChanges(db: Db, actor: Actor, clock: Cloc
     .orderBy(asc(subscriptionScheduledChanges.effectiveAt))
     .limit(Math.min(options.limit ?? 500, 500));
   const applied: SubscriptionScheduledChange[] = [];
+  const failed: ItemFailure[] = [];
   for (const change of due) {
-    const closed = await closeSubscriptionPeriod(db, { subscriptionId: change.subscriptionId, until: change.effectiveAt }, { clock, actor });
-    if (closed.failed.length > 0) continue;
+    // One change that fails (its period cannot be closed, ...) is recorded; the others are applied.
+    const key = scheduledChangeItemKey(change.id);
+    const closed = await closeSubscriptionPeriod(db, { subscriptionId: change.subscriptionId, until: change.effectiveAt }, { clock, actor }).catch((error: unknown) => {
+      failed.push(itemFailure(key, error));
+      return null;
+    });
+    if (!closed) continue;
+    if (closed.failed.length > 0) {
+      failed.push({ itemKey: key, code: closed.failed[0]!.code, message: `the period before the change could not be closed: ${closed.failed[0]!.message}` });
+      continue;
+    }
     const done = await db.transaction(async (tx) => {
       const [subscription] = await tx.select().from(subscriptions).where(eq(subscriptions.id, change.subscriptionId)).for("update");
       const [current] = await tx.select().from(subscriptionScheduledChanges).where(eq(subscriptionScheduledChanges.id, change.id)).for("update");
@@ -307,8 +326,11 @@ export async function applyDueScheduledChanges(db: Db, actor: Actor, clock: Cloc
         after: { planVersionId: change.toPlanVersionId, seats: change.toSeats, changeId: change.id, effectiveAt: change.effectiveAt },
       });
       return after;
+    }).catch((error: unknown) => {
+      failed.push(itemFailure(key, error));
+      return undefined;
     });
     if (done) applied.push(done);
   }
-  return { applied, due: due.length };
+  return { applied, due: due.length, failed };
 }

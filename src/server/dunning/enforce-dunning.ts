@@ -1,4 +1,5 @@
-import { and, asc, eq, isNull, lte } from "drizzle-orm";
+import { itemFailure, type ItemFailure } from "@/server/jobs/item-failures";
+import { and, asc, eq, isNull, lte, notInArray } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { dunningCases } from "@/db/schema";
 import { systemActor } from "@/server/audit/actor";
@@ -11,22 +12,36 @@ import { dunningNotificationKinds } from "./policy";
 
 const actor = systemActor("dunning:enforce");
 export const enforceBatchMax = 1_000;
+export const dunningItemKey = (caseId: string) => `dunning_case:${caseId}`;
 
 /**
  * Restricts usage-based features of every open case whose grace period has ended (one
  * transaction per case; a case is restricted once, so re-running changes nothing).
  */
-export async function enforceDunning(db: Db, clock: Clock, options: { limit?: number } = {}): Promise<{ restricted: number; due: number }> {
+export async function enforceDunning(
+  db: Db,
+  clock: Clock,
+  options: { limit?: number; skipCaseIds?: ReadonlySet<string> } = {},
+): Promise<{ restricted: number; due: number; failed: ItemFailure[] }> {
   const limit = Math.min(options.limit ?? enforceBatchMax, enforceBatchMax);
   const now = clock.now();
   const due = await db
     .select({ id: dunningCases.id })
     .from(dunningCases)
-    .where(and(eq(dunningCases.status, "open"), isNull(dunningCases.restrictedAt), lte(dunningCases.graceEndsAt, now)))
+    .where(
+      and(
+        eq(dunningCases.status, "open"),
+        isNull(dunningCases.restrictedAt),
+        lte(dunningCases.graceEndsAt, now),
+        options.skipCaseIds && options.skipCaseIds.size > 0 ? notInArray(dunningCases.id, [...options.skipCaseIds]) : undefined,
+      ),
+    )
     .orderBy(asc(dunningCases.graceEndsAt))
     .limit(limit);
   let restricted = 0;
+  const failed: ItemFailure[] = [];
   for (const { id } of due) {
+    // One case that fails is recorded; the others are still restricted.
     const done = await db.transaction(async (tx) => {
       await tx.execute(lockCase(id));
       const [dunningCase] = await tx.select().from(dunningCases).where(eq(dunningCases.id, id));
@@ -43,8 +58,11 @@ export async function enforceDunning(db: Db, clock: Clock, options: { limit?: nu
       });
       await recordAudit(tx, { actor, action: "dunning.case.restrict", objectType: "customer", objectId: dunningCase.customerId, reason, after: { stripeInvoiceId: dunningCase.stripeInvoiceId, scope: "usage_based" } });
       return true;
+    }).catch((error: unknown) => {
+      failed.push(itemFailure(dunningItemKey(id), error));
+      return false;
     });
     if (done) restricted += 1;
   }
-  return { restricted, due: due.length };
+  return { restricted, due: due.length, failed };
 }

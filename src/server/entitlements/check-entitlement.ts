@@ -3,7 +3,6 @@ import { z } from "zod";
 import type { Db } from "@/db/client";
 import { entitlementReservations } from "@/db/schema";
 import { systemClock, type Clock } from "@/server/clock";
-import type { BillingPeriod } from "@/server/customers/billing-period";
 import { DomainError } from "@/server/errors";
 import { Decimal, decimalToString } from "@/server/pricing/decimal";
 import { isCurrent, loadEntitlementDefinitionByExternalId, peekEntitlementDefinition } from "./entitlement-cache";
@@ -76,7 +75,7 @@ export async function checkEntitlement(db: Db, input: CheckEntitlementInput, opt
   if (!request.reserve || terms.kind !== "metered") {
     const context = located.context ?? (await readEvaluationContext(db, definition, [request.feature], now));
     const { holdAmountMicros: _hold, ...decision } = decide(definition, request.feature, quantity, now, context, { featureExists });
-    await warnAboutSpend(db, definition, decision, context.period, options);
+    await warnAboutSpend(db, definition, decision, context, options);
     if (!decision.allowed) countDenial(definition.customerId, request.feature, decision.reason, now);
     return decision;
   }
@@ -118,7 +117,7 @@ export async function checkEntitlement(db: Db, input: CheckEntitlementInput, opt
       context,
     };
   });
-  await warnAboutSpend(db, definition, result.decision, result.context.period, options);
+  await warnAboutSpend(db, definition, result.decision, result.context, options);
   if (!result.decision.allowed) countDenial(definition.customerId, request.feature, result.decision.reason, now);
   return result.decision;
 }
@@ -191,10 +190,13 @@ async function warnAboutSpend(
   db: Db,
   definition: EntitlementDefinition,
   decision: EntitlementDecision,
-  period: BillingPeriod | null,
+  context: EvaluationContext,
   options: CheckEntitlementOptions,
 ): Promise<void> {
+  const period = context.period;
   if (!decision.spend || !period || !definition.subscription) return;
+  // Usage that cannot be rated counts as the limit spent for the decision; it is no reason to warn anyone.
+  for (const usage of context.usage.values()) if (usage.problem) return;
   await recordSpendWarnings(db, {
     customerId: definition.customerId,
     period,

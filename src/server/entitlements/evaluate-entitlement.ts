@@ -294,9 +294,11 @@ function decideMetered(
   const used = new Decimal(meterUsage?.quantity ?? "0").plus(held);
   const remaining = terms.allowance === null ? null : Decimal.max(terms.allowance.minus(used), 0);
   const spendLimitMicros = definition.subscription?.spendLimitMicros ?? null;
+  // Usage that cannot be rated (rollups from before values were checked) counts as the whole limit spent: refuse rather than guess.
+  const rated = terms.overage === "bill" && spendLimitMicros !== null ? rateUsageMicros(definition.usagePrices, context.usage) : 0n;
   const spend =
     terms.overage === "bill" && spendLimitMicros !== null
-      ? { limitMicros: spendLimitMicros, usedMicros: rateUsageMicros(definition.usagePrices, context.usage) + context.holds.amountMicros }
+      ? { limitMicros: spendLimitMicros, usedMicros: (rated ?? spendLimitMicros) + context.holds.amountMicros }
       : undefined;
   // Rating (decimal.js over every price group) only matters against a spend limit: without one
   // the hold's amount is never used, so it is not computed.

@@ -49,9 +49,10 @@ export async function listEntitlements(
     return decision;
   });
   const limitMicros = definition.subscription?.spendLimitMicros ?? null;
-  const spend =
-    limitMicros === null ? null : { limitMicros, usedMicros: rateUsageMicros(definition.usagePrices, context.usage) + context.holds.amountMicros };
-  if (spend && context.period && definition.subscription) {
+  // Usage that cannot be rated (rollups from before values were checked) shows the limit as spent, and warns no one.
+  const rated = limitMicros === null ? null : rateUsageMicros(definition.usagePrices, context.usage);
+  const spend = limitMicros === null ? null : { limitMicros, usedMicros: (rated ?? limitMicros) + context.holds.amountMicros };
+  if (spend && rated !== null && context.period && definition.subscription) {
     await recordSpendWarnings(db, {
       customerId: definition.customerId,
       period: context.period,

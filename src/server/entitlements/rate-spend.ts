@@ -10,11 +10,15 @@ function presentDimensions(dimensions: Record<string, string | null>): Record<st
   return Object.fromEntries(Object.entries(dimensions).filter((entry): entry is [string, string] => entry[1] !== null));
 }
 
-/** The period's usage-based charges so far under the plan's usage prices (the pricing engine's ratePeriod). */
-export function rateUsageMicros(usagePrices: readonly UsagePrice[], usage: ReadonlyMap<string, MeterUsage>): bigint {
+/**
+ * The period's usage-based charges so far under the plan's usage prices (the pricing engine's
+ * ratePeriod); null when a priced meter's usage cannot be rated (MeterUsage.problem).
+ */
+export function rateUsageMicros(usagePrices: readonly UsagePrice[], usage: ReadonlyMap<string, MeterUsage>): bigint | null {
   if (usagePrices.length === 0) return 0n;
   const rows: UsageQuantity[] = [];
   for (const { meterKey } of usagePrices) {
+    if (usage.get(meterKey)?.problem) return null;
     for (const group of usage.get(meterKey)?.groups ?? []) {
       rows.push({ meterKey, dimensions: presentDimensions(group.dimensions), quantity: group.quantity });
     }
@@ -29,6 +33,7 @@ export function rateUsageMicros(usagePrices: readonly UsagePrice[], usage: Reado
  * default price — and the dearest is held: a spend-limit hold may be too large, never too small.
  */
 export function marginalCostMicros(price: Price, usage: MeterUsage | undefined, quantity: string): bigint {
+  if (usage?.problem) return 0n;
   const dimension = price.dimensionOverrides?.dimension;
   const candidates = new Map<string, { dimensions: Record<string, string>; quantity: Decimal }>();
   const add = (key: string, dimensions: Record<string, string>, amount: Decimal) => {

@@ -1,7 +1,7 @@
 import { sql, type SQL } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { matchedEventsSql, rollupCursorName } from "@/server/metering/rollup-sql";
-import { Decimal, decimalToString } from "@/server/pricing/decimal";
+import { checkUsageQuantity, type UsageQuantityProblem } from "@/server/metering/usage-quantity";
 import type { MeterInfo } from "./entitlement-definition";
 import { executeCompiledRows } from "@/db/execute-prepared";
 
@@ -11,6 +11,12 @@ export type MeterUsage = {
   quantity: string;
   /** Per group-by dimension values, for rating. */
   groups: { dimensions: Record<string, string | null>; quantity: string }[];
+  /**
+   * Set when a total cannot be rated (rollups written before values were checked, see
+   * usage-quantity.ts): the quantities are then a best reading ("0" when negative), and a
+   * decision that needs the spend treats it as past any limit.
+   */
+  problem?: UsageQuantityProblem;
 };
 
 const hourMs = 3_600_000;
@@ -135,15 +141,16 @@ export function parsePeriodUsage(input: PeriodUsageInput, rows: readonly PeriodU
     const meter = metersById.get(row.meter_id);
     const usage = meter && result.get(meter.key);
     if (!meter || !usage) continue;
-    const quantity = quantityOf(meter, row);
+    const { quantity, problem } = checkUsageQuantity(quantityOf(meter, row));
+    if (problem) usage.problem = problem;
     if (Number(row.is_total) === 1) usage.quantity = quantity;
     else usage.groups.push({ dimensions: row.dimensions ?? {}, quantity });
   }
   return result;
 }
 
-function quantityOf(meter: MeterInfo, row: PeriodUsageRow): string {
-  const value = (() => {
+function quantityOf(meter: MeterInfo, row: PeriodUsageRow): string | null {
+  return (() => {
     switch (meter.aggregation) {
       case "count":
         return row.events;
@@ -157,5 +164,4 @@ function quantityOf(meter: MeterInfo, row: PeriodUsageRow): string {
         return row.unique_values;
     }
   })();
-  return decimalToString(new Decimal(value ?? "0"));
 }

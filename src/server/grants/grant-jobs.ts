@@ -1,3 +1,4 @@
+import { recordItemFailures } from "@/server/jobs/item-failures";
 import type { JobDefinition } from "@/server/jobs/types";
 import { expireGrants } from "./expire-grants";
 
@@ -7,8 +8,10 @@ export const grantJobs: JobDefinition[] = [
     description: "Move the unused remainder of expired credit grants out of their accounts (bounded per run)",
     run: async ({ db, clock, log }) => {
       const result = await expireGrants(db, clock);
-      log(`${result.grantsExpired} grants expired in ${result.batches} batches${result.more ? "; more remain" : ""}`);
-      return { ...result };
+      await recordItemFailures(db, "grants:expire", result.failed, { now: clock.now() });
+      for (const failure of result.failed) log(`${failure.itemKey}: ${failure.code}: ${failure.message}`);
+      log(`${result.grantsExpired} grants expired in ${result.batches} batches${result.more ? "; more remain" : ""}, ${result.failed.length} failed`);
+      return { ok: result.failed.length === 0, ...result };
     },
   },
 ];

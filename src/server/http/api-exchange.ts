@@ -1,3 +1,4 @@
+import { isInvalidInputError } from "@/db/errors";
 import { DomainError, httpStatusByKind, isDomainError, type DomainErrorKind } from "@/server/errors";
 import { logger } from "@/server/observability/logger";
 
@@ -37,6 +38,10 @@ export function apiError(kind: DomainErrorKind, code: string, message: string, d
  */
 export function apiResponseForError(error: unknown): ApiResponse {
   if (isDomainError(error)) return apiError(error.kind, error.code, error.message, error.details);
+  if (isInvalidInputError(error)) {
+    logger.warn({ err: error, component: "api" }, "a value the database refused reached it (validate it at the boundary)");
+    return apiError("invalid", "invalid_input", "The request holds a value that cannot be stored (e.g. a NUL character or malformed text); correct it and retry.");
+  }
   // The line carries the request id the caller got in x-request-id.
   logger.error({ err: error, component: "api" }, "unhandled error in an API endpoint");
   return apiJson({ error: { code: "internal_error", message: "Something went wrong on our side; retry later." } }, 500);

@@ -6,6 +6,7 @@ import type { BillingInterval } from "@/db/schema";
 import type { Actor } from "@/server/audit/actor";
 import type { Clock } from "@/server/clock";
 import { periodContaining } from "@/server/customers/billing-period";
+import { runIsolated, type ItemFailure } from "@/server/jobs/item-failures";
 import { closeBatchMax, closePeriods } from "./close-periods";
 import type { CloseRequest } from "./compute-invoice-drafts";
 
@@ -15,7 +16,18 @@ export const billThresholdsInput = z.object({
 });
 export type BillThresholdsInput = z.input<typeof billThresholdsInput>;
 
-export type BillThresholdsResult = { subscriptionsChecked: number; invoicesCreated: number; belowThreshold: number; invoiceIds: string[] };
+export type BillThresholdsResult = {
+  subscriptionsChecked: number;
+  invoicesCreated: number;
+  belowThreshold: number;
+  invoiceIds: string[];
+  /** Subscriptions that could not be checked (e.g. usage that cannot be rated); the others were. */
+  failed: ItemFailure[];
+  /** The items this run processed (for resolving earlier failures). */
+  processedKeys: string[];
+};
+
+export const thresholdItemKey = (subscriptionId: string) => `subscription:${subscriptionId}:threshold`;
 
 const hourMs = 3_600_000;
 const pageSize = 2_000;
@@ -29,12 +41,14 @@ type Row = { id: string; billing_anchor: string | Date; billing_interval: Billin
  * invoiced at once for [period start, last complete rollup hour), as a `threshold` invoice
  * rated by the same code as the period close. What it bills is recorded in `billed_usage`, so
  * the period-end invoice bills only the rest, tiers continuing where this one stopped.
+ * A subscription that fails (its usage cannot be rated, ...) is returned in `failed` and the
+ * rest of its batch is billed.
  */
 export async function billThresholds(db: Db, rawInput: BillThresholdsInput, options: { clock: Clock; actor: Actor; log?: (message: string) => void }): Promise<BillThresholdsResult> {
   const input = billThresholdsInput.parse(rawInput);
   const now = options.clock.now();
   const cutoff = new Date(Math.floor(now.getTime() / hourMs) * hourMs);
-  const result: BillThresholdsResult = { subscriptionsChecked: 0, invoicesCreated: 0, belowThreshold: 0, invoiceIds: [] };
+  const result: BillThresholdsResult = { subscriptionsChecked: 0, invoicesCreated: 0, belowThreshold: 0, invoiceIds: [], failed: [], processedKeys: [] };
   let afterId = "00000000-0000-0000-0000-000000000000";
   for (let page = 0; page < pagesMax; page++) {
     const rows = await executeRows<Row>(
@@ -56,8 +70,15 @@ export async function billThresholds(db: Db, rawInput: BillThresholdsInput, opti
       if (cutoff > period.start) requests.push({ subscriptionId: row.id, kind: "threshold", period: { start: period.start, end: period.end }, cutoff });
     }
     for (let offset = 0; offset < requests.length; offset += input.batchSize) {
-      const outcomes = await closePeriods(db, requests.slice(offset, offset + input.batchSize), { ...options, minimumUsageMicros: (id) => thresholds.get(id) ?? null });
+      // A batch that fails is run one subscription at a time: one bad subscription is recorded, the others are billed.
+      const { results: outcomes, failures } = await runIsolated(
+        requests.slice(offset, offset + input.batchSize),
+        (batch) => closePeriods(db, batch, { ...options, minimumUsageMicros: (id) => thresholds.get(id) ?? null }),
+        (request) => thresholdItemKey(request.subscriptionId),
+      );
+      result.failed.push(...failures);
       for (const outcome of outcomes) {
+        result.processedKeys.push(thresholdItemKey(outcome.subscriptionId));
         if (outcome.status === "created" && outcome.invoiceId) {
           result.invoicesCreated += 1;
           result.invoiceIds.push(outcome.invoiceId);
@@ -65,7 +86,7 @@ export async function billThresholds(db: Db, rawInput: BillThresholdsInput, opti
       }
     }
     result.subscriptionsChecked += rows.length;
-    options.log?.(`checked ${result.subscriptionsChecked} subscriptions: ${result.invoicesCreated} threshold invoices`);
+    options.log?.(`checked ${result.subscriptionsChecked} subscriptions: ${result.invoicesCreated} threshold invoices, ${result.failed.length} failed`);
     if (rows.length < pageSize) break;
     afterId = rows[rows.length - 1]!.id;
   }

@@ -3,6 +3,7 @@ import type { Db } from "@/db/client";
 import type { Actor } from "@/server/audit/actor";
 import type { Clock } from "@/server/clock";
 import { DomainError } from "@/server/errors";
+import { itemFailure } from "@/server/jobs/item-failures";
 import { closeBatchMax, closePeriods, type ClosePeriodResult } from "./close-periods";
 import { createDueOpeningInvoices } from "./create-opening-invoice";
 import { duePeriodsPerSubscriptionMax, listDuePeriods, type DueSubscription } from "./list-due-periods";
@@ -18,7 +19,10 @@ export const closeDuePeriodsInput = z.object({
 
 export type CloseDuePeriodsInput = z.input<typeof closeDuePeriodsInput>;
 
-export type CloseFailure = { subscriptionId: string; periodStart: Date; message: string };
+export type CloseFailure = { subscriptionId: string; periodStart: Date; code: string; message: string };
+
+/** The key of one period of one subscription in `job_item_failures`. */
+export const closeItemKey = (subscriptionId: string, periodStart: Date) => `subscription:${subscriptionId}:period:${periodStart.toISOString()}`;
 
 export type CloseDuePeriodsResult = {
   subscriptionsScanned: number;
@@ -27,6 +31,8 @@ export type CloseDuePeriodsResult = {
   exists: number;
   skipped: number;
   failed: CloseFailure[];
+  /** closeItemKey of every period this run closed or found closed (resolves earlier failures). */
+  processedKeys: string[];
   totalMicros: bigint;
   /** Opening invoices created for trials that ended by `until` (not counted in `created`). */
   opened: number;
@@ -50,11 +56,13 @@ export async function closeDuePeriods(
   const input = closeDuePeriodsInput.parse(rawInput);
   if (input.until > options.clock.now()) throw new DomainError("invalid", "close_until_in_future", "Periods can only be closed once they have ended: `until` must not be in the future.");
   const log = options.log ?? (() => {});
-  const result: CloseDuePeriodsResult = { subscriptionsScanned: 0, periodsDue: 0, created: 0, exists: 0, skipped: 0, failed: [], totalMicros: 0n, opened: 0 };
+  const result: CloseDuePeriodsResult = { subscriptionsScanned: 0, periodsDue: 0, created: 0, exists: 0, skipped: 0, failed: [], processedKeys: [], totalMicros: 0n, opened: 0 };
   // Trials that ended: the first billed period's fee (the opening invoice), before the periods close.
   const opening = await createDueOpeningInvoices(db, { until: input.until, subscriptionIds: input.subscriptionIds }, options);
   result.opened = opening.created;
-  for (const failure of opening.failed) result.failed.push({ subscriptionId: failure.subscriptionId, periodStart: input.until, message: `opening invoice: ${failure.message}` });
+  for (const failure of opening.failed) {
+    result.failed.push({ subscriptionId: failure.subscriptionId, periodStart: input.until, code: "opening_invoice_failed", message: `opening invoice: ${failure.message}` });
+  }
   let afterId: string | undefined;
   for (let page = 0; page < pagesMax; page++) {
     const due = await listDuePeriods(db, { until: input.until, subscriptionIds: input.subscriptionIds, afterId, limit: input.pageSize });
@@ -95,11 +103,13 @@ async function closeRounds(
             outcomes.push(...(await closePeriods(db, [request], options)));
           } catch (error) {
             failed.add(request.subscriptionId);
-            result.failed.push({ subscriptionId: request.subscriptionId, periodStart: request.period.start, message: error instanceof Error ? error.message : String(error) });
+            const { code, message } = itemFailure(closeItemKey(request.subscriptionId, request.period.start), error);
+            result.failed.push({ subscriptionId: request.subscriptionId, periodStart: request.period.start, code, message });
           }
         }
       }
       for (const outcome of outcomes) {
+        if (outcome.status === "created" || outcome.status === "exists") result.processedKeys.push(closeItemKey(outcome.subscriptionId, outcome.periodStart));
         if (outcome.status === "created") {
           result.created += 1;
           result.totalMicros += outcome.totalMicros ?? 0n;

@@ -210,7 +210,7 @@ async function readPlannedUsage(db: Db, planned: readonly Planned[]) {
       if (window.window.end <= window.window.start) continue;
       for (const meter of item.terms.meters) {
         keys.push(`${index}:${windowIndex}:${meter.meterKey}`);
-        targets.push({ subject: item.externalId, meterId: meter.meterId, aggregation: meter.aggregation, ratingDimension: meter.ratingDimension, start: window.window.start, end: window.window.end });
+        targets.push({ subject: item.externalId, meterId: meter.meterId, meterKey: meter.meterKey, aggregation: meter.aggregation, ratingDimension: meter.ratingDimension, start: window.window.start, end: window.window.end });
       }
     }
   }

@@ -1,8 +1,9 @@
 import { systemActor } from "@/server/audit/actor";
 import { DomainError } from "@/server/errors";
+import { recordItemFailures } from "@/server/jobs/item-failures";
 import type { JobArgs, JobDefinition } from "@/server/jobs/types";
 import { billThresholds } from "./bill-thresholds";
-import { closeDuePeriods } from "./close-due-periods";
+import { closeDuePeriods, closeItemKey } from "./close-due-periods";
 
 const bigintSafe = (value: unknown): Record<string, unknown> =>
   JSON.parse(JSON.stringify(value, (_key, inner: unknown) => (typeof inner === "bigint" ? inner.toString() : inner))) as Record<string, unknown>;
@@ -30,12 +31,25 @@ export const invoicingJobs: JobDefinition[] = [
     run: async ({ db, clock, log }, args) => {
       const until = dateArg(args, "until", clock.now());
       const result = await closeDuePeriods(db, { until, batchSize: batchSizeArg(args) }, { clock, actor: systemActor("invoicing:close"), log });
-      return bigintSafe({ ok: result.failed.length === 0, until, ...result });
+      await recordItemFailures(
+        db,
+        "invoicing:close",
+        result.failed.map((failure) => ({ itemKey: closeItemKey(failure.subscriptionId, failure.periodStart), code: failure.code, message: failure.message })),
+        { processedKeys: result.processedKeys, now: clock.now() },
+      );
+      for (const failure of result.failed) log(`subscription ${failure.subscriptionId} (${failure.periodStart.toISOString()}): ${failure.code}: ${failure.message}`);
+      const { processedKeys: _processed, ...summary } = result;
+      return bigintSafe({ ok: result.failed.length === 0, until, ...summary });
     },
   },
   {
     name: "invoicing:thresholds",
     description: "Invoice at once the subscriptions whose unbilled usage passed their threshold",
-    run: async ({ db, clock, log }, args) => bigintSafe(await billThresholds(db, { batchSize: batchSizeArg(args) }, { clock, actor: systemActor("invoicing:thresholds"), log })),
+    run: async ({ db, clock, log }, args) => {
+      const { processedKeys, ...result } = await billThresholds(db, { batchSize: batchSizeArg(args) }, { clock, actor: systemActor("invoicing:thresholds"), log });
+      await recordItemFailures(db, "invoicing:thresholds", result.failed, { processedKeys, now: clock.now() });
+      for (const failure of result.failed) log(`${failure.itemKey}: ${failure.code}: ${failure.message}`);
+      return bigintSafe({ ok: result.failed.length === 0, ...result });
+    },
   },
 ];

@@ -2,13 +2,15 @@ import { sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { executeRows } from "@/db/execute";
 import type { MeterAggregation } from "@/db/schema";
-import { Decimal } from "@/server/pricing/decimal";
+import { checkUsageQuantity, usageOutOfRange } from "@/server/metering/usage-quantity";
 import { arrayLiteral, textArray, timestamptzArray, uuidArray } from "@/server/ledger/sql-arrays";
 
 /** One meter of one customer over one window of whole rollup hours [start, end). */
 export type UsageTarget = {
   subject: string;
   meterId: string;
+  /** For messages: the meter's key (its id when absent). */
+  meterKey?: string;
   aggregation: MeterAggregation;
   /** Group by this dimension's value (the price's override dimension); null = the whole meter. */
   ratingDimension: string | null;
@@ -37,7 +39,8 @@ type Row = { target: number; value: string | null; first_use: string | Date; qua
  * hours' event counts, sum their sums, max takes the max, latest the value of the latest event
  * (by event time, then ingestion order), and unique_count counts the distinct values stored per
  * hour in `usage_rollup_values` across the whole window (not a sum of hourly counts).
- * Returns the groups per target, in target order.
+ * Returns the groups per target, in target order. Throws `usage_out_of_range` (DomainError) for a
+ * total that cannot be billed (see usage-quantity.ts).
  */
 export async function readUsageGroups(db: Db, targets: readonly UsageTarget[]): Promise<UsageGroup[][]> {
   if (targets.length > usageTargetsPerQueryMax) throw new RangeError(`readUsageGroups: at most ${usageTargetsPerQueryMax} targets per call`);
@@ -84,7 +87,11 @@ export async function readUsageGroups(db: Db, targets: readonly UsageTarget[]): 
     const groups = result[row.target];
     if (!groups) throw new Error(`readUsageGroups: unexpected target ${row.target}`);
     if (groups.length >= groupsPerTargetMax) throw new Error(`readUsageGroups: more than ${groupsPerTargetMax} groups for one meter of ${targets[row.target]?.subject}`);
-    groups.push({ value: row.value, quantity: new Decimal(row.quantity ?? "0").toFixed(), firstUse: new Date(row.first_use) });
+    const target = targets[row.target]!;
+    // A total no meter could reach today (rollups written before values were checked) is not billed: the close records the failure.
+    const { quantity, problem } = checkUsageQuantity(row.quantity);
+    if (problem) throw usageOutOfRange({ subject: target.subject, meterKey: target.meterKey ?? target.meterId, quantity: row.quantity ?? "", problem });
+    groups.push({ value: row.value, quantity, firstUse: new Date(row.first_use) });
   }
   for (const groups of result) groups.sort(compareGroups);
   return result;

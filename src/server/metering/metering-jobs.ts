@@ -26,12 +26,15 @@ export const meteringJobs: JobDefinition[] = [
   },
   {
     name: "metering:verify",
-    description: "Recompute rollups from raw events (--from, --to; default the last 48 hours) and report differences",
-    run: async ({ db, clock }, args) => {
+    description:
+      "Recompute rollups from raw events (--from, --to; default the last 48 hours) and report differences; --repair rewrites the differing windows",
+    run: async ({ db, clock, log }, args) => {
       const to = dateArg(args, "to") ?? clock.now();
       const from = dateArg(args, "from") ?? new Date(to.getTime() - 48 * 3_600_000);
-      const result = await verifyRollups(db, { from, to });
-      return { ok: result.differences === 0 && result.uniqueValueDifferences === 0, ...result };
+      const repair = args.repair === true;
+      const result = await verifyRollups(db, { from, to, repair });
+      if (result.repairedWindows !== undefined) log(`${result.repairedWindows} rollup windows rewritten from the raw events`);
+      return { ok: repair || (result.differences === 0 && result.uniqueValueDifferences === 0), ...result };
     },
   },
   {

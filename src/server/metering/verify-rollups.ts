@@ -2,10 +2,10 @@ import { sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "@/db/client";
 import { executeRows } from "@/db/execute";
-import { matchedEventsSql, rolledUpSql, windowAggregatesSql } from "./rollup-sql";
+import { matchedEventsSql, rolledUpSql, rollupCursorName, windowAggregatesSql } from "./rollup-sql";
 
 export const verifyRollupsInput = z
-  .object({ from: z.coerce.date(), to: z.coerce.date() })
+  .object({ from: z.coerce.date(), to: z.coerce.date(), repair: z.boolean().optional() })
   .refine((range) => range.from < range.to, "from must be before to")
   .refine((range) => range.to.getTime() - range.from.getTime() <= 400 * 86_400_000, "verify at most 400 days at a time");
 
@@ -31,6 +31,8 @@ export type VerifyRollupsResult = {
   uniqueValueDifferences: number;
   /** Up to 50 differing windows, to investigate. */
   examples: RollupDifference[];
+  /** With `repair`: the rollup windows rewritten from the raw events (every differing one). */
+  repairedWindows?: number;
 };
 
 const examplesMax = 50;
@@ -40,6 +42,10 @@ const examplesMax = 50;
  * before the cursor) and compares it with the rollups, in one REPEATABLE READ snapshot so a
  * concurrent claim cannot show up as a difference. Zero differences means the rollups are
  * exactly what the raw events say, including each window's distinct values.
+ *
+ * With `repair`, every differing window (and its distinct values) is rewritten from the raw
+ * events in the same transaction, holding the rollup cursor so no claim runs meanwhile: how
+ * rollups written before values were checked (a 1e50, a negative) are brought to today's rule.
  */
 export async function verifyRollups(db: Db, input: VerifyRollupsInput): Promise<VerifyRollupsResult> {
   const parsed = verifyRollupsInput.parse(input);
@@ -52,6 +58,11 @@ export async function verifyRollups(db: Db, input: VerifyRollupsInput): Promise<
   return db.transaction(
     async (transaction) => {
       const tx = transaction as unknown as Db;
+      // Repairing holds the cursor first: claims skip a locked cursor, so none interleaves.
+      if (parsed.repair) {
+        await executeRows(tx, sql`insert into metering_cursors (name) values (${rollupCursorName}) on conflict do nothing`);
+        await executeRows(tx, sql`select 1 from metering_cursors where name = ${rollupCursorName} for update`);
+      }
       await executeRows(tx, sql`create temporary table verify_matched on commit drop as ${matchedEventsSql(events)}`);
       await executeRows(
         tx,
@@ -88,7 +99,7 @@ export async function verifyRollups(db: Db, input: VerifyRollupsInput): Promise<
         tx,
         sql`select * from verify_windows where differs order by window_start, meter_id, subject limit ${examplesMax}`,
       );
-      return {
+      const result: VerifyRollupsResult = {
         from,
         to,
         windows: Number(counts?.windows ?? 0),
@@ -96,9 +107,50 @@ export async function verifyRollups(db: Db, input: VerifyRollupsInput): Promise<
         uniqueValueDifferences: Number(values?.differences ?? 0),
         examples: differing.map(toDifference),
       };
+      if (parsed.repair && (result.differences > 0 || result.uniqueValueDifferences > 0)) result.repairedWindows = await repairWindows(tx, window);
+      return result;
     },
     { isolationLevel: "repeatable read", accessMode: "read write" },
   );
+}
+
+/**
+ * Rewrites the windows that differ (verify_windows), and the distinct values of every window
+ * of the range whose values differ, from verify_matched. Returns the windows rewritten.
+ */
+async function repairWindows(tx: Db, window: ReturnType<typeof sql>): Promise<number> {
+  const differing = sql`(select meter_id, subject, window_start, dimensions from verify_windows where differs)`;
+  const [repaired] = await executeRows<{ windows: string | number }>(
+    tx,
+    sql`with removed as (
+          delete from usage_rollups r using ${differing} d
+          where r.meter_id = d.meter_id and r.subject = d.subject and r.window_start = d.window_start and r.dimensions = d.dimensions
+          returning 1
+        )
+        select (select count(*) from verify_windows where differs) as windows, (select count(*) from removed) as removed`,
+  );
+  await executeRows(
+    tx,
+    sql`insert into usage_rollups (meter_id, subject, window_start, dimensions, events, sum_value, max_value, latest_value, latest_at, latest_seq)
+        select r.meter_id, r.subject, r.window_start, r.dimensions, r.events, r.sum_value, r.max_value, r.latest_value, r.latest_at, r.latest_seq
+        from (${windowAggregatesSql(sql`verify_matched`)}) r join ${differing} d
+          on r.meter_id = d.meter_id and r.subject = d.subject and r.window_start = d.window_start and r.dimensions = d.dimensions`,
+  );
+  await executeRows(
+    tx,
+    sql`with recomputed as (
+          select distinct meter_id, subject, window_start, dimensions, text_value as value from verify_matched
+          where aggregation = 'unique_count' and text_value is not null),
+        removed as (
+          delete from usage_rollup_values s where ${window}
+            and not exists (select 1 from recomputed r where (r.meter_id, r.subject, r.window_start, r.dimensions, r.value) = (s.meter_id, s.subject, s.window_start, s.dimensions, s.value))
+          returning 1
+        )
+        insert into usage_rollup_values (meter_id, subject, window_start, dimensions, value)
+        select meter_id, subject, window_start, dimensions, value from recomputed
+        on conflict do nothing`,
+  );
+  return Number(repaired?.windows ?? 0);
 }
 
 function toDifference(row: Record<string, unknown>): RollupDifference {

@@ -1,5 +1,6 @@
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { formatDate, formatDateTime, formatMoney } from "@/lib/format";
+import { TRPCError } from "@trpc/server";
 import { getServerApi } from "@/trpc/server";
 import { InvoiceLinesTable } from "../../invoices/invoice-lines-table";
 import { InvoicesTable } from "../../invoices/invoices-table";
@@ -8,7 +9,16 @@ import type { CustomerSectionProps } from "./sections";
 /** The customer's invoices and what the current period would bill for usage so far. */
 export async function InvoicesSection({ customerId }: CustomerSectionProps) {
   const api = await getServerApi();
-  const [page, preview] = await Promise.all([api.invoice.list({ customerId, limit: 24 }), api.invoice.previewUnbilled({ customerId })]);
+  // A preview that cannot be rated (usage stored before values were checked) is named, not a broken page.
+  const [page, previewOrProblem] = await Promise.all([
+    api.invoice.list({ customerId, limit: 24 }),
+    api.invoice.previewUnbilled({ customerId }).catch((error: unknown) => {
+      if (error instanceof TRPCError && error.code === "PRECONDITION_FAILED") return { problem: error.message };
+      throw error;
+    }),
+  ]);
+  const preview = previewOrProblem && "problem" in previewOrProblem ? null : previewOrProblem;
+  const problem = previewOrProblem && "problem" in previewOrProblem ? previewOrProblem.problem : null;
   return (
     <Card data-testid="invoices-section">
       <CardHeader>
@@ -27,7 +37,11 @@ export async function InvoicesSection({ customerId }: CustomerSectionProps) {
               </span>
             ) : null}
           </h3>
-          {preview ? (
+          {problem ? (
+            <p className="text-sm text-destructive" data-testid="unbilled-problem">
+              {problem}
+            </p>
+          ) : preview ? (
             <InvoiceLinesTable currency={preview.currency} lines={preview.lines.map((line) => ({ ...line, servicePeriodStart: line.servicePeriod.start, servicePeriodEnd: line.servicePeriod.end }))} />
           ) : (
             <p className="text-sm text-muted-foreground">No live subscription.</p>

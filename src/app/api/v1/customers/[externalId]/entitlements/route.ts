@@ -2,6 +2,7 @@ import { getDatabaseForHotReads } from "@/db/client";
 import { entitlementDecisionJson } from "@/server/entitlements/entitlement-json";
 import { listEntitlements } from "@/server/entitlements/list-entitlements";
 import { authenticateApiKey } from "@/server/http/authenticate-api-key";
+import { safePathParam } from "@/server/http/read-body";
 import { DomainError, handleRoute, jsonResponse } from "@/server/http/error-response";
 
 export const runtime = "nodejs";
@@ -12,7 +13,7 @@ export async function GET(request: Request, context: { params: Promise<{ externa
   return handleRoute(async () => {
     const db = await getDatabaseForHotReads();
     await authenticateApiKey(db, request, "entitlements");
-    const { externalId } = await context.params;
+    const externalId = safePathParam((await context.params).externalId, "externalId");
     if (externalId.length === 0 || externalId.length > 256) throw new DomainError("invalid", "invalid_customer", "The customer id has 1 to 256 characters.");
     const list = await listEntitlements(db, { externalId });
     return jsonResponse({

@@ -1,5 +1,6 @@
 import { getDb } from "@/db/client";
 import { authenticateApiKey } from "@/server/http/authenticate-api-key";
+import { safePathParam } from "@/server/http/read-body";
 import { handleRoute, jsonResponse } from "@/server/http/error-response";
 import { getCustomerUsage } from "@/server/metering/get-customer-usage";
 
@@ -15,8 +16,9 @@ export async function GET(request: Request, context: { params: Promise<{ externa
   return handleRoute(async () => {
     const db = await getDb();
     await authenticateApiKey(db, request, "read");
-    const { externalId } = await context.params;
+    const externalId = safePathParam((await context.params).externalId, "externalId");
     const query = new URL(request.url).searchParams;
+    for (const [name, value] of query) safePathParam(value, name);
     const groupBy = query.getAll("groupBy").flatMap((value) => value.split(",")).map((value) => value.trim()).filter(Boolean);
     const usage = await getCustomerUsage(db, {
       externalId,

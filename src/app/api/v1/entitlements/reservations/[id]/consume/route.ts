@@ -3,7 +3,7 @@ import { getDb } from "@/db/client";
 import { consumeReservation } from "@/server/entitlements/consume-reservation";
 import { authenticateApiKey } from "@/server/http/authenticate-api-key";
 import { DomainError, handleRoute, jsonResponse } from "@/server/http/error-response";
-import { parseJson, readBodyText } from "@/server/http/read-body";
+import { parseJson, readBodyText, safePathParam } from "@/server/http/read-body";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
@@ -19,7 +19,7 @@ export async function POST(request: Request, context: { params: Promise<{ id: st
   return handleRoute(async () => {
     const db = await getDb();
     await authenticateApiKey(db, request, "entitlements");
-    const { id } = await context.params;
+    const id = safePathParam((await context.params).id, "reservation id");
     const text = await readBodyText(request, { maxBytes: 1_024 });
     const parsed = bodySchema.safeParse(text.trim() === "" ? {} : parseJson(text));
     if (!parsed.success) throw new DomainError("invalid", "invalid_quantity", "quantity must be a decimal string such as \"1\".");

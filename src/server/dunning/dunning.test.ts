@@ -129,7 +129,7 @@ describe("dunning on a test clock", () => {
     expect(failedNotices.filter((row) => row.customerId === customer.customerId)).toHaveLength(3);
 
     // The grace period has not ended a second before its end; at its end usage-based features stop.
-    expect(await enforceDunning(db, fixedClock(new Date((firstAttempt + 7 * day - 1) * 1000)))).toEqual({ restricted: 0, due: 0 });
+    expect(await enforceDunning(db, fixedClock(new Date((firstAttempt + 7 * day - 1) * 1000)))).toEqual({ restricted: 0, due: 0, failed: [] });
     const restrictAt = firstAttempt + 7 * day;
     expect((await enforceDunning(db, fixedClock(new Date(restrictAt * 1000)))).restricted).toBe(1);
     expect((await enforceDunning(db, fixedClock(new Date((restrictAt + 60) * 1000)))).restricted).toBe(0);

@@ -19,6 +19,10 @@ import {
 import { executePreparedRows } from "@/db/execute-prepared";
 import { countDenial } from "./count-denials";
 import { recordSpendWarnings } from "./record-spend-warnings";
+import { entitlementCacheLookupsTotal } from "@/server/observability/tally-metrics";
+
+const cacheHits = entitlementCacheLookupsTotal.labels("hit");
+const cacheMisses = entitlementCacheLookupsTotal.labels("miss");
 
 export const reservationTtlSecondsDefault = 300;
 export const reservationTtlSecondsMax = 86_400;
@@ -164,9 +168,11 @@ async function locateDefinition(db: Db, externalId: string, feature: string, eva
     );
     if (!snapshot.customer) return undefined;
     if (isCurrent(cached, snapshot.customer)) {
+      cacheHits.inc();
       return { definition: cached, terms, featureInCatalog: snapshot.featureInCatalog ?? true, ...(snapshot.context ? { context: snapshot.context } : {}) };
     }
   }
+  cacheMisses.inc();
   const definition = await loadEntitlementDefinitionByExternalId(db, externalId, now);
   if (!definition) return undefined;
   const terms = featureTerms(definition, feature, now);

@@ -1,8 +1,6 @@
-import { counter, histogram, logger, secondsSince, slowSecondsBuckets, withRequestContext } from "@/server/observability";
+import { logger, secondsSince, withRequestContext } from "@/server/observability";
+import { jobDuration, jobLastSuccess, jobRuns, ledgerVerifyDifferences } from "@/server/observability/tally-metrics";
 import type { JobArgs, JobContext, JobDefinition } from "./types";
-
-const jobRuns = counter({ name: "tally_job_runs_total", help: "Job runs in this process, by job and outcome (succeeded, failed).", labelNames: ["job", "outcome"] });
-const jobDuration = histogram({ name: "tally_job_duration_seconds", help: "Job run duration in this process, by job.", labelNames: ["job"], buckets: slowSecondsBuckets });
 
 const jobLog = logger.child({ component: "jobs" });
 
@@ -21,6 +19,8 @@ export async function runJob(job: JobDefinition, context: JobContext, args: JobA
       const outcome = result.ok === false ? "failed" : "succeeded";
       jobRuns.inc({ job: job.name, outcome });
       jobDuration.observe({ job: job.name }, secondsSince(startedMs));
+      if (outcome === "succeeded") jobLastSuccess.set({ job: job.name }, Date.now() / 1000);
+      if (job.name === "ledger:verify" && typeof result.differenceCount === "number") ledgerVerifyDifferences.set(result.differenceCount);
       if (outcome === "failed") jobLog.warn({ durationMs: Math.round(performance.now() - startedMs) }, "job finished with ok: false");
       else jobLog.info({ durationMs: Math.round(performance.now() - startedMs) }, "job succeeded");
       return result;

@@ -1,3 +1,4 @@
+import { ledgerTransactionsPostedTotal } from "@/server/observability/tally-metrics";
 import { sql, type SQL } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { postgresError, postgresErrorCodes } from "@/db/errors";
@@ -38,7 +39,9 @@ export async function postTransactions(
   const now = options.clock.now();
   for (let attempt = 1; ; attempt++) {
     try {
-      return await db.transaction((tx) => postOnce(tx, batch, now));
+      const result = await db.transaction((tx) => postOnce(tx, batch, now));
+      countPosted(batch, result);
+      return result;
     } catch (error) {
       const code = postgresError(error)?.code;
       // A month closed between reading the watermark and writing: decide again against the new one.
@@ -130,6 +133,7 @@ export async function postTransactionsFast(
     if (code === postgresErrorCodes.deadlockDetected || code === postgresErrorCodes.serializationFailure) return null;
     throw error;
   }
+  countPosted(batch, { results });
   return { results };
 }
 
@@ -391,4 +395,17 @@ async function resolveHolds(db: Db, resolutions: PostingPlan["resolutions"], now
 
 function assert(condition: boolean, invariant: string): asserts condition {
   if (!condition) throw new Error(`ledger invariant broken: ${invariant}`);
+}
+
+/** tally_ledger_transactions_posted_total: items newly created, by kind (holds resolved and reversals by their type); one increment per kind per batch. */
+function countPosted(batch: PostTransactionsInput, result: PostTransactionsResult): void {
+  const byKind = new Map<string, number>();
+  for (let index = 0; index < result.results.length; index++) {
+    if (result.results[index]?.status !== "created") continue;
+    const item = batch[index];
+    if (!item) continue;
+    const kind = isTransfer(item) ? item.kind : item.type;
+    byKind.set(kind, (byKind.get(kind) ?? 0) + 1);
+  }
+  for (const [kind, count] of byKind) ledgerTransactionsPostedTotal.inc({ kind }, count);
 }

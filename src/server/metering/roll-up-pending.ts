@@ -12,6 +12,8 @@ export type RollUpPendingResult = {
   windows: number;
   /** Oldest ingested_at → rolled up among this claim's events. */
   lagMsMax: number;
+  /** This claim's events grouped by batch: [lag in ms, events] (a few pairs), for the lag histogram metric. */
+  lags: [number, number][];
   backfilledMeters: number;
 };
 
@@ -31,7 +33,7 @@ export const rollupClaimEventsMax = 50_000;
 export async function rollUpPending(db: Db, options: { limit?: number } = {}): Promise<RollUpPendingResult> {
   const limit = Math.min(Math.max(options.limit ?? 10_000, 1), rollupClaimEventsMax);
   await executeRows(db, sql`insert into metering_cursors (name) values (${rollupCursorName}) on conflict do nothing`);
-  if (!(await hasPendingWork(db))) return { claimed: true, events: 0, windows: 0, lagMsMax: 0, backfilledMeters: 0 };
+  if (!(await hasPendingWork(db))) return { claimed: true, events: 0, windows: 0, lagMsMax: 0, lags: [], backfilledMeters: 0 };
   return db.transaction(async (transaction) => {
     const tx = transaction as unknown as Db;
     const [cursor] = await executeRows<{ last_txid: string; last_seq: string }>(
@@ -39,7 +41,7 @@ export async function rollUpPending(db: Db, options: { limit?: number } = {}): P
       sql`select last_txid::text as last_txid, last_seq::text as last_seq from metering_cursors
           where name = ${rollupCursorName} for update skip locked`,
     );
-    if (!cursor) return { claimed: false, events: 0, windows: 0, lagMsMax: 0, backfilledMeters: 0 };
+    if (!cursor) return { claimed: false, events: 0, windows: 0, lagMsMax: 0, lags: [], backfilledMeters: 0 };
     const backfilledMeters = await backfillNewMeters(tx);
     const meters = await loadCompiledMeters(tx);
     // The planner cannot know how many events wait past the cursor (the statistics lag behind a
@@ -47,7 +49,7 @@ export async function rollUpPending(db: Db, options: { limit?: number } = {}): P
     // the (txid, seq) indexes in order instead, and keep a claim's intermediate rows in memory.
     await executeRows(tx, sql`select set_config('enable_sort', 'off', true), set_config('enable_bitmapscan', 'off', true),
       set_config('work_mem', '64MB', true), set_config('jit', 'off', true)`);
-    const [row] = await executeRows<{ events: string | number; windows: string | number; lag_ms_max: string | number | null }>(
+    const [row] = await executeRows<{ events: string | number; windows: string | number; lag_ms_max: string | number | null; lags: [number, number][] | null }>(
       tx,
       claimSql(cursor.last_txid, cursor.last_seq, limit, meters),
     );
@@ -56,6 +58,7 @@ export async function rollUpPending(db: Db, options: { limit?: number } = {}): P
       events: Number(row?.events ?? 0),
       windows: Number(row?.windows ?? 0),
       lagMsMax: Number(row?.lag_ms_max ?? 0),
+      lags: row?.lags ?? [],
       backfilledMeters,
     };
   });
@@ -145,5 +148,6 @@ function claimSql(lastTxid: string, lastSeq: string, limit: number, meters: read
     )
     select (select count(*) from claimed) as events,
            (select count(*) from windows) as windows,
-           (select max(lag_ms) from lags) as lag_ms_max`;
+           (select max(lag_ms) from lags) as lag_ms_max,
+           (select json_agg(json_build_array(lag_ms, events)) from lags) as lags`;
 }

@@ -1,6 +1,8 @@
 import type { Db } from "@/db/client";
 import type { Worker } from "@/server/workers/types";
 import { ensureUsageEventPartitions } from "./ensure-usage-event-partitions";
+import { observeMany } from "@/server/observability/metrics";
+import { meteringLag } from "@/server/observability/tally-metrics";
 import { rollUpPending, rollupClaimEventsMax } from "./roll-up-pending";
 
 /** Poll interval when there is nothing to roll up: bounds the metering lag of a quiet system. */
@@ -29,6 +31,7 @@ export async function rollUpOnce(db: Db): Promise<number> {
   // A claim takes what is waiting, up to the largest claim: when the worker is behind, larger
   // claims cost less per event (a window is upserted once per claim, however many events it has).
   const result = await rollUpPending(db, { limit: rollupClaimEventsMax });
+  for (const [lagMs, events] of result.lags) observeMany(meteringLag, Number(lagMs) / 1000, Number(events));
   return result.events + result.backfilledMeters;
 }
 

@@ -6,6 +6,7 @@ import { stripeWebhookEvents } from "@/db/schema";
 import type { Clock } from "@/server/clock";
 import { isDomainError } from "@/server/errors";
 import { applyStripeEvent } from "./apply-stripe-event";
+import { stripeWebhookProcessedTotal } from "@/server/observability/tally-metrics";
 
 export const webhookProcessingLimits = {
   batchMax: 100,
@@ -51,6 +52,7 @@ export async function processWebhookEvents(db: Db, options: ProcessWebhookEvents
   for (const event of claimed) {
     const outcome = await processOne(db, options, event, attemptsMax);
     result[outcome.status] += 1;
+    stripeWebhookProcessedTotal.inc({ outcome: outcome.status });
     result.events.push(outcome);
   }
   return result;

@@ -1,4 +1,5 @@
 import Stripe from "stripe";
+import { createInstrumentedHttpClient } from "./instrumented-http-client";
 
 /** Where the client talks to: the local emulator, Stripe's test mode, or live Stripe. */
 export type StripeMode = "emulator" | "test" | "live";
@@ -35,6 +36,8 @@ export function createStripeClient(config: StripeClientConfig): StripeConnection
     timeout: config.timeoutMs ?? stripeClientDefaults.timeoutMs,
     maxNetworkRetries: config.maxNetworkRetries ?? stripeClientDefaults.maxNetworkRetries,
     appInfo: { name: "tally" },
+    // Counts every attempt for /api/metrics (tally_stripe_api_*).
+    httpClient: createInstrumentedHttpClient(),
   };
   if (!config.secretKey) {
     const stripe = new Stripe(emulatorSecretKey, {

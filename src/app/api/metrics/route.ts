@@ -1,9 +1,15 @@
+import { getDb } from "@/db/client";
 import { env } from "@/env";
 import { getRequestContext, renderMetrics } from "@/server/observability";
 import { authorizeMetricsScrape } from "@/server/observability/authorize-metrics-scrape";
+import { registerDatabaseGauges } from "@/server/observability/database-gauges";
+// Declares every in-process metric, so the first scrape lists them all.
+import "@/server/observability/tally-metrics";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
+
+registerDatabaseGauges(getDb);
 
 /** Prometheus exposition (text format 0.0.4); see src/server/observability/README.md. */
 export async function GET(request: Request): Promise<Response> {

@@ -1,6 +1,7 @@
 import { getDatabaseForHotReads, getDb } from "@/db/client";
 import { checkEntitlement } from "@/server/entitlements/check-entitlement";
 import { entitlementDecisionJson } from "@/server/entitlements/entitlement-json";
+import { recordEntitlementCheck } from "@/server/observability/hot-path-metrics";
 import { runEndpoint, type ApiRequest, type ApiResponse } from "../api-exchange";
 import { authenticateApiKey } from "../authenticate-api-key";
 import { parseJson } from "../read-body";
@@ -15,7 +16,9 @@ import { parseJson } from "../read-body";
  * few hundred bytes, which costs more CPU than the check itself.
  */
 export async function checkEntitlementEndpoint(request: ApiRequest): Promise<ApiResponse> {
-  return runEndpoint(async () => {
+  const startedMs = performance.now();
+  let decision: Awaited<ReturnType<typeof checkEntitlement>> | undefined;
+  const response = await runEndpoint(async () => {
     const hotReads = await getDatabaseForHotReads();
     await authenticateApiKey(hotReads, request, "entitlements");
     const body = parseJson(await request.readBody({ maxBytes: 4_096 }));
@@ -23,10 +26,13 @@ export async function checkEntitlementEndpoint(request: ApiRequest): Promise<Api
     // single pipelined connection, where every check would wait behind it.
     const reserve = typeof body === "object" && body !== null && (body as { reserve?: unknown }).reserve === true;
     const result = await checkEntitlement(reserve ? await getDb() : hotReads, body as never);
+    decision = result;
     return {
       status: 200,
       headers: { "content-type": "application/json; charset=utf-8", "cache-control": "no-store, no-transform" },
       body: JSON.stringify(entitlementDecisionJson(result)),
     };
   });
+  recordEntitlementCheck(startedMs, decision);
+  return response;
 }

@@ -1,5 +1,6 @@
 import { getDb } from "@/db/client";
-import { ingestEvents } from "@/server/metering/ingest-events";
+import { ingestEvents, type IngestEventsResult } from "@/server/metering/ingest-events";
+import { recordIngestRequest } from "@/server/observability/hot-path-metrics";
 import { ingestLimits } from "@/server/metering/ingest-limits";
 import { parseCloudEvents } from "@/server/metering/parse-cloud-events";
 import { apiJson, runEndpoint, type ApiRequest, type ApiResponse } from "../api-exchange";
@@ -11,11 +12,16 @@ import { authenticateApiKey } from "../authenticate-api-key";
  * or `rejected` with a code); 400/413 for a body that cannot be taken whole (nothing stored).
  */
 export async function ingestEventsEndpoint(request: ApiRequest): Promise<ApiResponse> {
-  return runEndpoint(async () => {
+  const startedMs = performance.now();
+  let outcome: IngestEventsResult | undefined;
+  const response = await runEndpoint(async () => {
     const db = await getDb();
     await authenticateApiKey(db, request, "ingest");
     const body = await request.readBody({ maxBytes: ingestLimits.bodyBytesMax });
     const events = parseCloudEvents({ contentType: request.headers.get("content-type"), headers: request.headers, body });
-    return apiJson(await ingestEvents(db, events));
+    outcome = await ingestEvents(db, events);
+    return apiJson(outcome);
   });
+  recordIngestRequest(startedMs, response.status, outcome);
+  return response;
 }

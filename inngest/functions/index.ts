@@ -9,6 +9,7 @@ import { invoicingCloseDue, invoicingCloseSubscription } from "./invoicing-close
 import { invoicingThresholds } from "./invoicing-thresholds";
 import { ledgerVerify } from "./ledger-verify";
 import { meteringPruneKeys } from "./metering-prune-keys";
+import { reconcileDaily } from "./reconcile";
 import { stripeProcessWebhookEvent } from "./stripe-process-webhook-event";
 import { stripeSyncCustomer } from "./stripe-sync-customer";
 import { stripeSyncSubscription } from "./stripe-sync-subscription";
@@ -17,4 +18,4 @@ import { stripeSyncSubscription } from "./stripe-sync-subscription";
  * One function per file, each a thin wrapper over one domain function with every side effect
  * inside `step.run`. Each is registered here and served by /api/inngest.
  */
-export const functions: InngestFunction.Any[] = [ledgerVerify, meteringPruneKeys, grantsExpire, entitlementsExpireReservations, invoicingCloseDue, invoicingCloseSubscription, invoicingThresholds, stripeSyncCustomer, stripeSyncSubscription, stripeProcessWebhookEvent, dunningEnforce, billingPushDue, billingPushInvoice, subscriptionsApplyScheduledChanges, anomaliesDetectHourly, anomaliesDetectDaily];
+export const functions: InngestFunction.Any[] = [ledgerVerify, meteringPruneKeys, grantsExpire, entitlementsExpireReservations, invoicingCloseDue, invoicingCloseSubscription, invoicingThresholds, stripeSyncCustomer, stripeSyncSubscription, stripeProcessWebhookEvent, dunningEnforce, billingPushDue, billingPushInvoice, subscriptionsApplyScheduledChanges, anomaliesDetectHourly, anomaliesDetectDaily, reconcileDaily];

@@ -19,3 +19,5 @@ export * from "./rate-limit";
 export * from "./reports";
 export * from "./anomalies";
 export * from "./jobs";
+export * from "./observability";
+export * from "./reconciliation";

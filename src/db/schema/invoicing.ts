@@ -6,15 +6,16 @@ import { subscriptions } from "./subscriptions";
 
 /**
  * `period`: end-of-period invoice; `threshold`: mid-period, when unbilled usage passed the threshold; `proration`: plan changes (Stripe work);
- * `opening`: the first billed period's base fee in advance (Stripe's `subscription_create` invoice), once per subscription.
+ * `opening`: the first billed period's base fee in advance (Stripe's `subscription_create` invoice), once per subscription;
+ * `credit_purchase`: prepaid (paid) credit bought by the customer, billed on its own Stripe invoice (purchaseCredits).
  */
-export const invoiceKinds = ["period", "threshold", "proration", "opening"] as const;
+export const invoiceKinds = ["period", "threshold", "proration", "opening", "credit_purchase"] as const;
 export type InvoiceKind = (typeof invoiceKinds)[number];
 
 export const invoiceStatuses = ["draft", "finalized", "paid", "void", "uncollectible"] as const;
 export type InvoiceStatus = (typeof invoiceStatuses)[number];
 
-export const invoiceLineKinds = ["base_fee", "usage", "late_usage", "discount", "credit", "proration"] as const;
+export const invoiceLineKinds = ["base_fee", "usage", "late_usage", "discount", "credit", "proration", "credit_purchase"] as const;
 export type InvoiceLineKind = (typeof invoiceLineKinds)[number];
 
 const money = (name: string) => bigint(name, { mode: "bigint" });

@@ -17,6 +17,7 @@ import { closeDuePeriods } from "@/server/invoicing/close-due-periods";
 import { accountNet } from "@/server/invoicing/test-fixtures";
 import { expectLedgerConsistent } from "@/server/ledger/testing";
 import { rollUpPending } from "@/server/metering/roll-up-pending";
+import { reconcile } from "@/server/reconciliation/reconcile";
 import { replayWebhookEvent } from "@/server/stripe/replay-webhook-event";
 import { createStripeClient } from "@/server/stripe/stripe-client";
 import { setStripeRuntime } from "@/server/stripe/stripe-runtime";
@@ -204,8 +205,11 @@ describe("a month of usage reaches Stripe's renewal invoice exactly, and Tally c
     expect(items.map((item) => item.metadata?.tally_invoice_line_id).sort()).toEqual(pushable.map((line) => line.id).sort());
 
     // Past the draft window: Stripe finalizes and charges the renewal; Tally processes every webhook.
+    // Webhooks duplicated, reordered and delayed on the way (reconciliation below must still find the books agree).
+    emulator.setFaults({ webhookDuplicateRate: 0.3, webhookReorderRate: 0.3, webhookReorderDelayMs: 150, webhookDelayMs: 20 });
     await stripe.testHelpers.testClocks.advance(testClock.id, { frozen_time: seconds(p1End) + 3 * 3600 });
     await emulator.webhooks.waitForIdle(30_000);
+    emulator.setFaults({ webhookDuplicateRate: 0, webhookReorderRate: 0, webhookDelayMs: 0 });
     await drainInbox(db, stripe, systemClock);
     const statuses = await executeRows<{ status: string }>(db, sql`select distinct status from stripe_webhook_events`);
     expect(statuses).toEqual([{ status: "processed" }]);
@@ -252,6 +256,11 @@ describe("a month of usage reaches Stripe's renewal invoice exactly, and Tally c
     expect(await db.select().from(invoiceDiscrepancies)).toEqual([]);
     expect((await stripeItemsOf(stripe, stripeCustomerId)).length).toBe(pushable.length);
     await expectLedgerConsistent(db);
+
+    // The month reconciles: every pair of books agrees, after 500s, redelivery and reordered webhooks.
+    const reconciled = await reconcile(db, fixedClock(new Date(Date.now() + dayMs)), { from: new Date(anchor.getTime() - dayMs), to: new Date(Date.now() + dayMs) });
+    expect(reconciled.openByKind).toEqual(Object.fromEntries(Object.keys(reconciled.openByKind).map((kind) => [kind, 0])));
+    expect(reconciled.found).toBe(0);
 
     // The comparison does find a difference: a line Tally says is a cent more is recorded with both values, then cleared.
     const credit = pushable.find((line) => line.kind === "credit")!;

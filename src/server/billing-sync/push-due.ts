@@ -24,7 +24,7 @@ export async function pushDueInvoices(db: Db, stripe: Stripe, input: { limit?: n
     .innerJoin(subscriptions, eq(subscriptions.id, invoices.subscriptionId))
     .where(
       and(
-        inArray(invoices.kind, ["period", "threshold"]),
+        inArray(invoices.kind, ["period", "threshold", "credit_purchase"]),
         eq(invoices.status, "finalized"),
         isNull(invoices.stripeInvoiceId),
         isNotNull(subscriptions.stripeSubscriptionId),

@@ -46,8 +46,8 @@ export async function pushInvoiceToStripe(db: Db, stripe: Stripe, rawInput: Push
   const input = pushInvoiceInput.parse(rawInput);
   return db.transaction(async (tx) => {
     await tx.execute(sql`select id from invoices where id = ${input.invoiceId} for update`);
-    const loaded = await loadPushableInvoice(tx, input.invoiceId, ["period", "threshold"]);
-    if (loaded.invoice.kind === "threshold") return pushStandaloneInvoice(tx, db, stripe, loaded, options);
+    const loaded = await loadPushableInvoice(tx, input.invoiceId, ["period", "threshold", "credit_purchase"]);
+    if (loaded.invoice.kind === "threshold" || loaded.invoice.kind === "credit_purchase") return pushStandaloneInvoice(tx, db, stripe, loaded, options);
     const { invoice, subscription, lines } = loaded;
     const { pushable, missing } = await linesToPush(tx, invoice.id, lines);
 
@@ -182,7 +182,7 @@ async function pushStandaloneInvoice(tx: Db, db: Db, stripe: Stripe, loaded: Pus
           collection_method: "charge_automatically",
           auto_advance: true,
           pending_invoice_items_behavior: "exclude",
-          description: `Usage billed at threshold${invoice.number ? ` (${invoice.number})` : ""}`,
+          description: `${invoice.kind === "credit_purchase" ? "Prepaid credit" : "Usage billed at threshold"}${invoice.number ? ` (${invoice.number})` : ""}`,
           metadata: { [tallyMetadata.invoiceId]: invoice.id, [tallyMetadata.subscriptionId]: subscription.id },
         },
         requestOptions,

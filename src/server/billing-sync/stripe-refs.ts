@@ -7,7 +7,7 @@ import { microsPerCent } from "@/server/invoicing/money";
 import { microsToStripeMinor } from "@/server/stripe/money";
 
 /** Tally line kinds that become Stripe invoice items; the base fee is Stripe's own subscription line. */
-export const pushedLineKinds: readonly InvoiceLineKind[] = ["usage", "late_usage", "discount", "credit"];
+export const pushedLineKinds: readonly InvoiceLineKind[] = ["usage", "late_usage", "discount", "credit", "credit_purchase"];
 
 export const billingSyncKeys = {
   invoiceItem: (lineId: string, target: string) => `tally:invoice-line:${lineId}:item:${target}`,

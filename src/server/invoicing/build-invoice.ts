@@ -135,7 +135,7 @@ export function finishInvoice(draft: InvoiceDraft, credits: ReadonlyArray<{ prod
 export function totalsOf(lines: readonly InvoiceLineDraft[]): InvoiceTotals {
   const sum = (kinds: InvoiceLineKind[], pick: (line: InvoiceLineDraft) => bigint) =>
     lines.filter((line) => kinds.includes(line.kind)).reduce((total, line) => total + pick(line), 0n);
-  const charges: InvoiceLineKind[] = ["base_fee", "usage", "late_usage", "proration"];
+  const charges: InvoiceLineKind[] = ["base_fee", "usage", "late_usage", "proration", "credit_purchase"];
   const subtotalMicros = sum(charges, (line) => line.amountMicros);
   const discountMicros = -sum(["discount"], (line) => line.amountMicros);
   const creditMicros = -sum(["credit"], (line) => line.amountMicros);

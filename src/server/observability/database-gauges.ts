@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { executeRows } from "@/db/execute";
+import { listJobHealth, type JobHealth } from "./job-runs";
 import { gauge } from "./metrics";
 
 /*
@@ -20,10 +21,11 @@ export type DatabaseGaugeSnapshot = {
   webhookInboxByStatus: { pending: number; failed: number; parked: number };
   webhookOldestPendingAgeSeconds: number;
   openDiscrepanciesByKind: Record<string, { count: number; amountMicros: bigint }>;
+  jobs: JobHealth[];
 };
 
 /** Reads every database gauge now (about 5 index reads). */
-export async function readDatabaseGauges(db: Db): Promise<DatabaseGaugeSnapshot> {
+export async function readDatabaseGauges(db: Db, options: { jobNames?: readonly string[] } = {}): Promise<DatabaseGaugeSnapshot> {
   const [rollup] = await executeRows<{ backlog: string; oldest_age_s: string | null }>(
     db,
     sql`with cursor as (select last_txid, last_seq from metering_cursors where name = 'rollup')
@@ -52,6 +54,7 @@ export async function readDatabaseGauges(db: Db): Promise<DatabaseGaugeSnapshot>
     webhookInboxByStatus: { pending: byStatus.pending ?? 0, failed: byStatus.failed ?? 0, parked: byStatus.parked ?? 0 },
     webhookOldestPendingAgeSeconds: Math.max(0, Number(oldestWebhook?.oldest_age_s ?? 0)),
     openDiscrepanciesByKind: await readOpenDiscrepancies(db),
+    jobs: await listJobHealth(db, { jobs: options.jobNames ?? [], since: new Date(Date.now() - 86_400_000) }),
   };
 }
 
@@ -74,10 +77,10 @@ export function forgetDatabaseGauges(): void {
   cached = undefined;
 }
 
-export function readDatabaseGaugesCached(db: Db): Promise<DatabaseGaugeSnapshot> {
+export function readDatabaseGaugesCached(db: Db, options: { jobNames?: readonly string[] } = {}): Promise<DatabaseGaugeSnapshot> {
   const nowMs = Date.now();
   if (cached && cached.db === db && nowMs - cached.atMs < snapshotMaxAgeMs) return cached.snapshot;
-  const snapshot = readDatabaseGauges(db);
+  const snapshot = readDatabaseGauges(db, options);
   cached = { db, snapshot, atMs: nowMs };
   snapshot.catch(() => {
     if (cached?.snapshot === snapshot) cached = undefined;
@@ -89,12 +92,12 @@ export function readDatabaseGaugesCached(db: Db): Promise<DatabaseGaugeSnapshot>
  * Registers the database gauges, read from `database()` at each scrape. Idempotent. A failed
  * read leaves the gauges at their last values and sets tally_metrics_database_up to 0.
  */
-export function registerDatabaseGauges(database: () => Promise<Db>): void {
+export function registerDatabaseGauges(database: () => Promise<Db>, options: { jobNames: readonly string[] }): void {
   let current: DatabaseGaugeSnapshot | undefined;
   const up = gauge({ name: "tally_metrics_database_up", help: "1 when the last scrape read the database gauges, 0 when that read failed." });
   const refresh = async () => {
     try {
-      current = await readDatabaseGaugesCached(await database());
+      current = await readDatabaseGaugesCached(await database(), options);
       up.set(1);
     } catch {
       up.set(0);
@@ -157,6 +160,26 @@ export function registerDatabaseGauges(database: () => Promise<Db>): void {
       if (!current) return;
       this.reset();
       for (const [kind, open] of Object.entries(current.openDiscrepanciesByKind)) this.set({ kind }, Number(open.amountMicros));
+    },
+  });
+  gauge({
+    name: "tally_job_last_success_timestamp_seconds",
+    help: "Unix time of each job's last successful run, in any process (0: never).",
+    labelNames: ["job"],
+    async collect() {
+      await ensure();
+      if (!current) return;
+      for (const job of current.jobs) this.set({ job: job.job }, job.lastSuccessAt ? job.lastSuccessAt.getTime() / 1000 : 0);
+    },
+  });
+  gauge({
+    name: "tally_job_last_run_failed",
+    help: "1 when each job's last finished run failed, in any process.",
+    labelNames: ["job"],
+    async collect() {
+      await ensure();
+      if (!current) return;
+      for (const job of current.jobs) this.set({ job: job.job }, job.lastStatus === "failed" ? 1 : 0);
     },
   });
 }

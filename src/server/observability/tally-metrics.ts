@@ -86,7 +86,6 @@ export const ledgerTransactionsPostedTotal = counter({
 // Jobs (runJob): in this process; the last success per job across processes is a database gauge.
 export const jobRuns = counter({ name: "tally_job_runs_total", help: "Job runs in this process, by job and outcome (succeeded, failed).", labelNames: ["job", "outcome"] });
 export const jobDuration = histogram({ name: "tally_job_duration_seconds", help: "Job run duration in this process, by job.", labelNames: ["job"], buckets: slowSecondsBuckets });
-export const jobLastSuccess = gauge({ name: "tally_job_last_success_timestamp_seconds", help: "Unix time of each job's last successful run in this process.", labelNames: ["job"] });
 export const ledgerVerifyDifferences = gauge({
   name: "tally_ledger_verify_differences",
   help: "Differences found by the last ledger:verify run in this process (balances, snapshots and entries that disagree).",
@@ -109,6 +108,5 @@ export const inProcessMetricNames = [
   ledgerTransactionsPostedTotal,
   jobRuns,
   jobDuration,
-  jobLastSuccess,
   ledgerVerifyDifferences,
 ].map((metric) => (metric as unknown as { name: string }).name);

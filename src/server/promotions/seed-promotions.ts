@@ -26,8 +26,7 @@ function stableUuid(name: string): string {
 /**
  * Demo promotions, redemptions and credits: LAUNCH50 ($50 credit), AGENT20 (20% off the agent
  * for 3 periods), TOKENS1M (+1M tokens for 2 periods); goodwill credits from support (some
- * expired, one waiting for approval above the support limit); paid credit for a team; some
- * usage burned. Idempotent: promotions by name, everything else by idempotency key.
+ * expired, one waiting for approval above the support limit); some usage burned. Idempotent: promotions by name, everything else by idempotency key.
  */
 export async function seedPromotionsDemo(db: Db, clock: Clock): Promise<string> {
   const now = clock.now();
@@ -122,17 +121,7 @@ export async function seedPromotionsDemo(db: Db, clock: Clock): Promise<string> 
       idempotencyKey: `seed:goodwill-expired:${customer.externalId}`,
     });
   }
-  // A team bought $1,000 of prepaid credit on an invoice.
-  await issueGrant(db, systemActor("seed"), clock, {
-    customerId: teams[1]!.id,
-    amountMicros: usd(1000n),
-    category: "paid",
-    source: "purchase",
-    sourceReference: "inv_demo_prepaid_1",
-    priority: 200,
-    reason: "Prepaid credit bought on an invoice",
-    idempotencyKey: `seed:paid:${teams[1]!.externalId}`,
-  });
+  // The team's $1,000 prepaid credit is bought through purchaseCredits (invoiced): src/server/invoicing/seed-credit-purchases.ts.
   const expired = await expireGrants(db, clock);
   return `${[launch, agent, tokens].length} live promotions, ${redeemed} redemptions, ${expired.grantsExpired} grants expired`;
 }

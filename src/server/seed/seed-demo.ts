@@ -7,6 +7,7 @@ import { seedDemoUnknownSubjects } from "@/server/metering/seed-unknown-subjects
 import { seedPromotionsDemo } from "@/server/promotions/seed-promotions";
 import { seedEntitlementsDemo } from "@/server/entitlements/seed-entitlements-demo";
 import { seedDemoInvoices } from "@/server/invoicing/seed-demo-invoices";
+import { seedCreditPurchases } from "@/server/invoicing/seed-credit-purchases";
 import { seedDunningDemo } from "@/server/dunning/seed-dunning-demo";
 import { seedSubscriptions } from "@/server/customers/seed-subscriptions";
 import { seedUsers } from "@/server/users/seed-users";
@@ -32,6 +33,7 @@ export const seedSteps: SeedStep[] = [
   { name: "subscriptions", run: async ({ db, clock }) => `${await seedSubscriptions(db, clock)} new subscriptions` },
   { name: "entitlements", run: ({ db, clock }) => seedEntitlementsDemo(db, clock) },
   { name: "promotions and credits", run: ({ db, clock }) => seedPromotionsDemo(db, clock) },
+  { name: "credit purchases", run: ({ db, clock }) => seedCreditPurchases(db, clock) },
   { name: "usage and invoices", run: ({ db, clock }) => seedDemoInvoices(db, clock) },
   { name: "dunning", run: ({ db, clock }) => seedDunningDemo(db, clock) },
   { name: "unknown usage subjects", run: ({ db, clock }) => seedDemoUnknownSubjects(db, clock) },

@@ -1,5 +1,6 @@
 import { getDb } from "@/db/client";
 import { env } from "@/env";
+import { jobs } from "@/server/jobs/registry";
 import { getRequestContext, renderMetrics } from "@/server/observability";
 import { authorizeMetricsScrape } from "@/server/observability/authorize-metrics-scrape";
 import { registerDatabaseGauges } from "@/server/observability/database-gauges";
@@ -9,7 +10,7 @@ import "@/server/observability/tally-metrics";
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
-registerDatabaseGauges(getDb);
+registerDatabaseGauges(getDb, { jobNames: jobs.map((job) => job.name) });
 
 /** Prometheus exposition (text format 0.0.4); see src/server/observability/README.md. */
 export async function GET(request: Request): Promise<Response> {

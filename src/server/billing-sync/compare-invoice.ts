@@ -22,7 +22,7 @@ export type CompareStripeInvoiceResult = { invoiceId: string; stripeInvoiceId: s
  * and is recorded in `stripe_invoice_checks`, so running it again changes nothing.
  */
 export async function compareStripeInvoice(db: Db, stripe: Stripe, input: { invoiceId: string; stripeInvoice?: Stripe.Invoice }, options: { clock: Clock }): Promise<CompareStripeInvoiceResult> {
-  const { invoice, lines } = await loadPushableInvoice(db, input.invoiceId, ["period", "threshold", "proration", "opening"]);
+  const { invoice, lines } = await loadPushableInvoice(db, input.invoiceId, ["period", "threshold", "proration", "opening", "credit_purchase"]);
   const stripeInvoiceId = input.stripeInvoice?.id ?? invoice.stripeInvoiceId;
   if (stripeInvoiceId === null) throw new DomainError("precondition", "invoice_not_pushed", `Invoice ${invoice.id} is not linked to a Stripe invoice yet.`);
   const stripeInvoice = input.stripeInvoice ?? (await stripe.invoices.retrieve(stripeInvoiceId));

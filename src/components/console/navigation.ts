@@ -8,6 +8,8 @@ export const navigation: NavigationItem[] = [
   { href: "/ledger", label: "Ledger", permission: "ledger.read", section: "Money" },
   { href: "/ledger/trial-balance", label: "Trial balance", permission: "ledger.read", section: "Money" },
   { href: "/invoices", label: "Invoices", permission: "billing.read", section: "Money" },
+  { href: "/reports", label: "Reports", permission: "reports.read", section: "Money" },
+  { href: "/reports/periods", label: "Closed months", permission: "reports.read", section: "Money" },
   { href: "/credits/approvals", label: "Credit approvals", permission: "grants.approve", section: "Money" },
   { href: "/catalog", label: "Plans & meters", permission: "catalog.read", section: "Product" },
   { href: "/promotions", label: "Promotions", permission: "promotions.read", section: "Product" },

@@ -11,6 +11,7 @@ import { seedCreditPurchases } from "@/server/invoicing/seed-credit-purchases";
 import { seedDunningDemo } from "@/server/dunning/seed-dunning-demo";
 import { seedSubscriptions } from "@/server/customers/seed-subscriptions";
 import { seedUsers } from "@/server/users/seed-users";
+import { seedFinanceHistory } from "./seed-finance-history";
 
 export type SeedContext = { db: Db; clock: Clock; log: (message: string) => void };
 export type SeedStep = { name: string; run: (context: SeedContext) => Promise<string> };
@@ -37,6 +38,7 @@ export const seedSteps: SeedStep[] = [
   { name: "usage and invoices", run: ({ db, clock }) => seedDemoInvoices(db, clock) },
   { name: "dunning", run: ({ db, clock }) => seedDunningDemo(db, clock) },
   { name: "unknown usage subjects", run: ({ db, clock }) => seedDemoUnknownSubjects(db, clock) },
+  { name: "finance history and closed months", run: ({ db, clock }) => seedFinanceHistory(db, clock) },
 ];
 
 export async function seedDemo(context: SeedContext): Promise<void> {

@@ -10,7 +10,7 @@ import { ledgerAccountKinds, type LedgerAccountKind } from "@/db/schema/ledger";
 import { formatMoney } from "@/lib/format";
 import { getServerApi } from "@/trpc/server";
 
-type SearchParams = { kind?: string; code?: string; cursor?: string };
+type SearchParams = { kind?: string; code?: string; cursor?: string; zero?: string };
 
 export default async function LedgerAccountsPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
   await requirePermission("ledger.read");
@@ -18,7 +18,10 @@ export default async function LedgerAccountsPage({ searchParams }: { searchParam
   const kind = ledgerAccountKinds.includes(params.kind as LedgerAccountKind) ? (params.kind as LedgerAccountKind) : undefined;
   const api = await getServerApi();
   const page = await api.ledger.account.list({ kind, codePrefix: params.code?.slice(0, 200) || undefined, cursor: params.cursor, limit: 50 });
-  const filters = { ...(kind ? { kind } : {}), ...(params.code ? { code: params.code } : {}) };
+  const showZero = params.zero === "show";
+  const filters = { ...(kind ? { kind } : {}), ...(params.code ? { code: params.code } : {}), ...(showZero ? { zero: "show" } : {}) };
+  const names = await api.report.accountNames({ accounts: page.items.map((account) => ({ accountId: account.id, code: account.code, customerId: account.customerId })) });
+  const items = showZero ? page.items : page.items.filter((account) => account.balance.posted !== 0n || account.balance.pending !== 0n);
   return (
     <div>
       <PageHeader
@@ -30,7 +33,7 @@ export default async function LedgerAccountsPage({ searchParams }: { searchParam
           </Button>
         }
       />
-      <form className="mb-4 flex max-w-2xl gap-2" action="/ledger">
+      <form className="mb-4 flex max-w-3xl flex-wrap items-center gap-2" action="/ledger">
         <Input name="code" defaultValue={params.code ?? ""} placeholder="Code starts with, e.g. revenue: or customer:" aria-label="Account code prefix" />
         <NativeSelect name="kind" defaultValue={kind ?? ""} aria-label="Account kind" className="w-40">
           <option value="">All kinds</option>
@@ -40,15 +43,20 @@ export default async function LedgerAccountsPage({ searchParams }: { searchParam
             </option>
           ))}
         </NativeSelect>
+        <label className="flex items-center gap-2 whitespace-nowrap text-sm">
+          <input type="checkbox" name="zero" value="show" defaultChecked={showZero} />
+          Show zero balances
+        </label>
         <Button type="submit">Filter</Button>
       </form>
-      {page.items.length === 0 ? (
-        <div className="rounded-lg border border-dashed p-10 text-center text-sm text-muted-foreground">No ledger accounts match.</div>
+      {items.length === 0 ? (
+        <div className="rounded-lg border border-dashed p-10 text-center text-sm text-muted-foreground">No ledger accounts with a balance match on this page{page.nextCursor ? " (see the next page)" : ""}.</div>
       ) : (
         <div className="rounded-lg border">
           <Table>
             <TableHeader>
               <TableRow>
+                <TableHead>Account</TableHead>
                 <TableHead>Code</TableHead>
                 <TableHead>Kind</TableHead>
                 <TableHead className="text-right">Posted</TableHead>
@@ -57,8 +65,13 @@ export default async function LedgerAccountsPage({ searchParams }: { searchParam
               </TableRow>
             </TableHeader>
             <TableBody data-testid="ledger-accounts">
-              {page.items.map((account) => (
+              {items.map((account) => (
                 <TableRow key={account.id}>
+                  <TableCell>
+                    <Link className="hover:underline" href={`/ledger/accounts/${account.id}`}>
+                      {names[account.id]?.name ?? account.code}
+                    </Link>
+                  </TableCell>
                   <TableCell className="font-mono text-xs">
                     <Link className="hover:underline" href={`/ledger/accounts/${account.id}`}>
                       {account.code}

@@ -36,7 +36,7 @@ export async function getPromotionsCostReport(db: Db, input: PromotionsCostRepor
   );
   const discounts = await executeRows<{ promotion_id: string; currency: string; amount: string }>(
     db,
-    sql`select r.promotion_id, i.currency, -sum(l.amount_micros)::text as amount
+    sql`select r.promotion_id, i.currency, (-sum(l.amount_micros))::text as amount
         from invoice_lines l
         join invoices i on i.id = l.invoice_id and i.status <> 'draft' and i.issued_at >= ${ts(range.from)} and i.issued_at < ${ts(range.to)}
         join customer_discounts d on d.id::text = l.metadata ->> 'discountId'

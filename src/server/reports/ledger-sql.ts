@@ -1,4 +1,5 @@
 import { sql, type SQL } from "drizzle-orm";
+import { textArray } from "@/server/ledger/sql-arrays";
 
 /**
  * SQL shared by the period close (which stores its results as snapshots) and the reports (which
@@ -29,13 +30,13 @@ export function movementSql(from: Date, to: Date): SQL {
  * product that had an included allowance) and `usage` (the rest). Columns: account_id, currency,
  * kind, plan_key, revenue_class, debits, credits.
  */
-export function activitySql(from: Date, to: Date, codeLike?: string): SQL {
+export function activitySql(from: Date, to: Date, codeLikes?: readonly string[]): SQL {
   return sql`with moved as (
       select e.account_id, e.currency, e.amount, t.kind, ${asUuid("t.invoice_id")} as invoice_id, a.code
       from ledger_entries e
       join ledger_transactions t on t.id = e.transaction_id
       join ledger_accounts a on a.id = e.account_id
-      where e.phase = 'posted' and e.effective_at >= ${ts(from)} and e.effective_at < ${ts(to)}${codeLike ? sql` and a.code like ${codeLike}` : sql``}
+      where e.phase = 'posted' and e.effective_at >= ${ts(from)} and e.effective_at < ${ts(to)}${codeLikes ? sql` and a.code like any(${textArray(codeLikes)})` : sql``}
     ), classified as (
       select m.account_id, m.currency, m.kind, coalesce(pl.key, '') as plan_key, split.revenue_class, split.amount
       from moved m

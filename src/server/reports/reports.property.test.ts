@@ -244,7 +244,7 @@ describe("finance reports over random ledgers", () => {
           await database.drop();
         }
       }),
-      { numRuns: 8, endOnFailure: true },
+      { numRuns: 6, endOnFailure: true },
     );
   }, 240_000);
 

@@ -21,7 +21,7 @@ export async function getCreditsLiabilityReport(db: Db, input: CreditsLiabilityR
   const [opening, closing, activity] = await Promise.all([
     readBalancesBefore(db, range.from, { codeLike: "customer:%:grant:%" }),
     readBalancesBefore(db, range.to, { codeLike: "customer:%:grant:%" }),
-    readActivity(db, range.from, range.to, { codeLike: "customer:%:grant:%" }),
+    readActivity(db, range.from, range.to, { codeLikes: ["customer:%:grant:%"] }),
   ]);
   const grants = await executeRows<{ account_id: string; category: string; expires_at_ms: string | null }>(
     db,

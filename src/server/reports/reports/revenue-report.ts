@@ -26,7 +26,7 @@ export async function getRevenueReport(db: Db, input: RevenueReportInput): Promi
   if (last.start < first.start) throw new DomainError("invalid", "range_reversed", `The range is reversed: ${input.from} is after ${input.to}. Put the earlier month first.`, { field: "to" });
   const months = (last.start.getUTCFullYear() - first.start.getUTCFullYear()) * 12 + last.start.getUTCMonth() - first.start.getUTCMonth() + 1;
   if (months > 24) throw new DomainError("too_large", "range_too_long", `The range covers ${months} months; the revenue report covers at most 24. Shorten it.`, { field: "to" });
-  const activity = (await readActivity(db, first.start, last.end)).filter((row) => row.code.startsWith("revenue:") || row.code === "expense:promotions");
+  const activity = await readActivity(db, first.start, last.end, { codeLikes: ["revenue:%", "expense:promotions"] });
   const names = await catalogNames(db);
   type Key = string;
   const lines = new Map<Key, { month: string; currency: string; planKey: string; product: string; amounts: Amounts; drill: Record<string, DrillSpec> }>();

@@ -6,7 +6,8 @@ const nextConfig: NextConfig = {
   distDir: process.env.TALLY_NEXT_DIST_DIR ?? ".next",
   // PGlite ships WebAssembly and data files; postgres and bcrypt are plain Node modules.
   // prom-client and pino: one copy per process, shared by instrumentation and every route.
-  serverExternalPackages: ["@electric-sql/pglite", "postgres", "bcryptjs", "stripe", "prom-client", "pino"],
+  // exceljs and yazl (report exports, close package) stream through Node's own modules.
+  serverExternalPackages: ["@electric-sql/pglite", "postgres", "bcryptjs", "stripe", "prom-client", "pino", "exceljs", "yazl"],
   // `npm test` type-checks the whole project as its own step (tsc --noEmit); doing it again here
   // would only double the build time.
   typescript: { ignoreBuildErrors: true },

@@ -68,6 +68,8 @@ export async function seedFinanceHistory(db: Db, clock: Clock): Promise<string> 
       const key = (what: string) => `seed-finance:${month.key}:${customer.externalId}:${what}`;
       const at = (day: number, hour = 12) => new Date(Math.min(month.start.getTime() + (day - 1) * dayMs + hour * 3_600_000, month.end.getTime() - 1));
       const references = { customerId: customer.id };
+      // The month's invoice as the migrated books knew it: fee, usage and their payment net against it in aging.
+      const invoiced = { customerId: customer.id, invoiceId: `migrated-${month.key}-${customer.externalId}` };
       const receivable = ledgerAccountCodes.customerReceivable(customer.id);
       const unbilled = ledgerAccountCodes.customerUnbilled(customer.id);
       const fee = customer.fee * BigInt(customer.seats);
@@ -75,16 +77,16 @@ export async function seedFinanceHistory(db: Db, clock: Clock): Promise<string> 
       const reviews = customer.kind === "team" ? BigInt(random.int(0, 90)) * 500_000n : 0n;
       const entry = (accountCode: string, direction: "debit" | "credit", amount: bigint) => ({ accountCode, direction, amount, currency: usd });
       if (fee > 0n) {
-        batch.push({ idempotencyKey: key("fee"), actor, kind: "invoice", effectiveAt: at(1, 1), references, description: `Subscription ${customer.planKey}, ${month.key}`, entries: [entry(receivable, "debit", fee), entry(ledgerAccountCodes.revenueSubscription(customer.planKey), "credit", fee)] });
+        batch.push({ idempotencyKey: key("fee"), actor, kind: "invoice", effectiveAt: at(1, 1), references: invoiced, description: `Subscription ${customer.planKey}, ${month.key}`, entries: [entry(receivable, "debit", fee), entry(ledgerAccountCodes.revenueSubscription(customer.planKey), "credit", fee)] });
       }
       const usageEntries = [entry(unbilled, "debit", usage + reviews), entry(ledgerAccountCodes.revenueUsage("agent"), "credit", usage)];
       if (reviews > 0n) usageEntries.push(entry(ledgerAccountCodes.revenueUsage("code_review"), "credit", reviews));
       batch.push({ idempotencyKey: key("usage"), actor, kind: "usage_accrual", effectiveAt: at(28, 23), references, description: `Usage rated, ${month.key}`, entries: usageEntries });
-      batch.push({ idempotencyKey: key("usage-invoice"), actor, kind: "invoice", effectiveAt: at(28, 23), references, description: `Usage invoiced, ${month.key}`, entries: [entry(receivable, "debit", usage + reviews), entry(unbilled, "credit", usage + reviews)] });
+      batch.push({ idempotencyKey: key("usage-invoice"), actor, kind: "invoice", effectiveAt: at(28, 23), references: invoiced, description: `Usage invoiced, ${month.key}`, entries: [entry(receivable, "debit", usage + reviews), entry(unbilled, "credit", usage + reviews)] });
       const unpaid = index % 11 === 3 && month === historyMonthsOnly.at(-1);
       if (!unpaid) {
         const late = index % 7 === 2;
-        batch.push({ idempotencyKey: key("payment"), actor, kind: "payment", effectiveAt: at(late ? 27 : 3, 9), references: { ...references, stripeObjectId: `py_seed_${month.key}_${index}` }, description: "Stripe payment", entries: [entry(ledgerAccountCodes.cashStripe(), "debit", fee + usage + reviews), entry(receivable, "credit", fee + usage + reviews)] });
+        batch.push({ idempotencyKey: key("payment"), actor, kind: "payment", effectiveAt: at(late ? 27 : 3, 9), references: invoiced, description: "Stripe payment", entries: [entry(ledgerAccountCodes.cashStripe(), "debit", fee + usage + reviews), entry(receivable, "credit", fee + usage + reviews)] });
       }
       if (index % 13 === 5) {
         batch.push({ idempotencyKey: key("refund"), actor, kind: "refund", effectiveAt: at(18), references: { ...references, stripeObjectId: `re_seed_${month.key}_${index}` }, description: "Refund: duplicate charge", entries: [entry(receivable, "debit", 5_000_000n), entry(ledgerAccountCodes.cashStripe(), "credit", 5_000_000n)] });

@@ -64,7 +64,7 @@ export async function getAgingReport(db: Db, input: AgingReportInput): Promise<R
     const days = Math.max(0, Math.floor((before.getTime() - due.getTime()) / dayMs));
     line.amounts[days === 0 ? "current" : days <= 30 ? "d1_30" : days <= 60 ? "d31_60" : days <= 90 ? "d61_90" : "d90_plus"] += item.amount;
     line.items++;
-    const label = invoice?.number ?? item.itemKey;
+    const label = invoice?.number ?? itemLabel(item.itemKey);
     if (line.oldest === null || due.toISOString() < line.oldest.slice(0, 24)) line.oldest = `${due.toISOString()} ${label}`;
   }
   const rows: ReportRow[] = [];
@@ -126,6 +126,16 @@ export async function getAgingReport(db: Db, input: AgingReportInput): Promise<R
     },
     notes: ["Invoices are due when issued (Stripe charges them at once). Payments that match no open invoice are shown as unapplied."],
   };
+}
+
+/** What a person calls an open item that is not one of Tally's numbered invoices. */
+function itemLabel(itemKey: string): string {
+  const [type, ...rest] = itemKey.split(":");
+  const reference = rest.join(":");
+  if (type === "invoice") return `invoice ${reference.length > 24 ? `${reference.slice(0, 8)}…` : reference}`;
+  if (type === "grant") return "paid credit purchase";
+  if (type === "stripe") return `Stripe ${reference}`;
+  return "posting";
 }
 
 export type OpenItem = { accountId: string; itemKey: string; amount: bigint; datedAt: Date };

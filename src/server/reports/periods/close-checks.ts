@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { executeRows } from "@/db/execute";
+import { listDiscrepancies } from "@/server/reconciliation/list-discrepancies";
 import { ts } from "../ledger-sql";
 import type { Month } from "./month";
 
@@ -29,9 +30,7 @@ const trialBalanceBalances: CloseCheck = async (_db, { trialBalance }) => {
 
 /**
  * Tally's invoices issued in the month that differ from Stripe's (billing-sync's comparison).
- * Shown, not blocking: they have no acknowledgement of their own. The reconciliation
- * discrepancies (obs, #13) plug in here as a blocking check once `listDiscrepancies` is on main:
- * open for the month and not acknowledged → the close refuses.
+ * Shown, not blocking: the reconciliation check below covers them once `reconcile` has run.
  */
 const invoiceDifferences: CloseCheck = async (db, { month }) => {
   const [row] = await executeRows<{ invoices: string }>(
@@ -45,5 +44,53 @@ const invoiceDifferences: CloseCheck = async (db, { month }) => {
     : { code: "stripe_invoice_differences", ok: false, blocking: false, message: `${count} invoice(s) of the month differ from Stripe's (see each invoice's Stripe check).` };
 };
 
+const discrepancyPagesMax = 20;
+
+/**
+ * Reconciliation (`listDiscrepancies`): no open discrepancy of the month — its window overlaps the
+ * month, or, without a window, it was first seen in it — unless someone acknowledged it (its
+ * `reconciliation` anomaly — subject `discrepancy:<id>`, or `invoice_discrepancy:<invoice>` — is
+ * acknowledged, resolved or dismissed).
+ */
+const reconciliationClean: CloseCheck = async (db, { month }) => {
+  const open: Array<{ id: string; invoiceId: string | null; description: string }> = [];
+  let cursor: string | undefined;
+  for (let page = 0; page < discrepancyPagesMax; page++) {
+    const result = await listDiscrepancies(db, { status: "open", limit: 200, cursor });
+    for (const item of result.items) {
+      const inMonth = item.periodStart && item.periodEnd
+        ? item.periodStart < month.end && item.periodEnd > month.start
+        : item.firstSeenAt >= month.start && item.firstSeenAt < month.end;
+      if (inMonth) open.push({ id: item.id, invoiceId: item.invoiceId, description: item.description });
+    }
+    if (!result.nextCursor) break;
+    cursor = result.nextCursor;
+  }
+  const acknowledged = open.length === 0 ? new Set<string>() : new Set(
+    (
+      await executeRows<{ subject: string }>(
+        db,
+        sql`select subject from anomalies where kind = 'reconciliation' and status in ('acknowledged', 'resolved', 'dismissed')
+            and subject = any(${`{${open.flatMap((item) => [`discrepancy:${item.id}`, ...(item.invoiceId ? [`invoice_discrepancy:${item.invoiceId}`] : [])]).join(",")}}`}::text[])`,
+      )
+    ).map((row) => row.subject),
+  );
+  const blocking = open.filter((item) => !acknowledged.has(`discrepancy:${item.id}`) && !(item.invoiceId && acknowledged.has(`invoice_discrepancy:${item.invoiceId}`)));
+  if (blocking.length === 0) {
+    return {
+      code: "reconciliation_clean",
+      ok: true,
+      blocking: true,
+      message: open.length === 0 ? "No open reconciliation discrepancy for the month." : `${open.length} open reconciliation discrepancy(ies) of the month, each acknowledged.`,
+    };
+  }
+  return {
+    code: "reconciliation_clean",
+    ok: false,
+    blocking: true,
+    message: `${blocking.length} open reconciliation discrepancy(ies) of the month are not acknowledged (first: ${blocking[0]!.description}). Resolve them or acknowledge them in the anomaly queue.`,
+  };
+};
+
 /** The checks a close runs, in order. Add a check here; it runs inside the close's transaction. */
-export const closeChecks: CloseCheck[] = [trialBalanceBalances, invoiceDifferences];
+export const closeChecks: CloseCheck[] = [trialBalanceBalances, reconciliationClean, invoiceDifferences];

@@ -176,6 +176,27 @@ describe("closing a month", () => {
     await expectLedgerConsistent(database.db);
   });
 
+  it("an open reconciliation discrepancy of the month blocks the close until it is acknowledged", async () => {
+    const run = "01900000-0000-7000-8000-0000000000aa";
+    await executeRows(
+      database.db,
+      sql`insert into reconciliation_discrepancies (kind, key, unit, currency, expected, actual, difference, amount_micros, description, period_start, period_end, first_seen_at, last_seen_at, first_run_id, last_run_id)
+          values ('stripe_cash', 'test:march-cash', 'micros', 'usd', 100, 90, -10, 10, 'Stripe cash differs from the ledger in March', '2026-03-01T00:00:00Z', '2026-04-01T00:00:00Z', now(), now(), ${run}, ${run})`,
+    );
+    const later = fixedClock("2026-04-03T00:00:00Z");
+    const error = await closeAccountingPeriod(database.db, { month: "2026-03", actor: finance }, { clock: later }).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ code: "period_close_checks_failed", message: expect.stringContaining("Stripe cash differs from the ledger in March") });
+    expect(await getClosedThrough(database.db)).toEqual(at("2026-03-01T00:00:00Z"));
+    const [discrepancy] = await executeRows<{ id: string }>(database.db, sql`select id from reconciliation_discrepancies where key = 'test:march-cash'`);
+    await executeRows(
+      database.db,
+      sql`insert into anomalies (kind, status, severity, subject, window_start, window_end, title, first_detected_at, last_detected_at)
+          values ('reconciliation', 'acknowledged', 'warning', ${`discrepancy:${discrepancy!.id}`}, '2026-03-01T00:00:00Z', '2026-04-01T00:00:00Z', 'Cash differs', now(), now())`,
+    );
+    const { checks } = await closeAccountingPeriod(database.db, { month: "2026-03", actor: finance }, { clock: later });
+    expect(checks.find((check) => check.code === "reconciliation_clean")).toMatchObject({ ok: true, message: expect.stringContaining("each acknowledged") });
+  });
+
   it("ledger:verify finds a snapshot that disagrees with the entries", async () => {
     await executeRows(
       database.db,

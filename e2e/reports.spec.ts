@@ -62,7 +62,7 @@ test.describe("finance reports and the month close", () => {
     // Closing it again is refused, in words.
     await page.getByRole("button", { name: "Close month…" }).click();
     await page.getByRole("dialog").getByRole("button", { name: `Close ${lastMonth}` }).click();
-    await expect(page.getByTestId("close-error")).toContainText("already closed");
+    await expect(page.getByTestId("confirm-dialog").getByRole("alert")).toContainText("already closed");
   });
 
   test("bad input is explained in the page, and the export answers 400 with JSON; support reads without exporting or closing", async ({ page }) => {

@@ -1,32 +1,22 @@
 "use client";
 
 import { useMutation } from "@tanstack/react-query";
-import { TRPCClientError } from "@trpc/client";
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
-import { describeError } from "@/components/console/use-mutation-error";
-import { Alert } from "@/components/ui/alert";
+import { ConfirmDialog } from "@/components/console/action-dialog";
 import { Button } from "@/components/ui/button";
-import { Dialog, DialogContent, DialogDescription, DialogHeader, DialogTitle } from "@/components/ui/dialog";
 import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
 import { useTRPC } from "@/trpc/react";
 
-/** Finance closes a month: picked with a month input, confirmed in words, checked by the server. */
+/** Finance closes a month: picked with a month input, checked here, confirmed in words, checked again by the server. */
 export function CloseMonthForm({ suggested }: { suggested: string }) {
   const trpc = useTRPC();
   const router = useRouter();
   const [month, setMonth] = useState(suggested);
   const [error, setError] = useState<string | null>(null);
   const [confirming, setConfirming] = useState(false);
-  const close = useMutation(
-    trpc.report.period.close.mutationOptions({
-      onSuccess: () => {
-        setConfirming(false);
-        router.refresh();
-      },
-    }),
-  );
+  const close = useMutation(trpc.report.period.close.mutationOptions({ onSuccess: () => router.refresh() }));
   function submit(event: FormEvent) {
     event.preventDefault();
     if (!/^\d{4}-\d{2}$/.test(month)) {
@@ -38,10 +28,8 @@ export function CloseMonthForm({ suggested }: { suggested: string }) {
       return;
     }
     setError(null);
-    close.reset();
     setConfirming(true);
   }
-  const checks = close.error instanceof TRPCClientError ? ((close.error.data as { domainCode?: string } | undefined)?.domainCode ?? null) : null;
   return (
     <>
       <form onSubmit={submit} noValidate className="flex flex-wrap items-end gap-3" aria-label="Close a month">
@@ -56,31 +44,15 @@ export function CloseMonthForm({ suggested }: { suggested: string }) {
           </p>
         ) : null}
       </form>
-      <Dialog open={confirming} onOpenChange={setConfirming}>
-        <DialogContent>
-          <DialogHeader>
-            <DialogTitle>Close {month}?</DialogTitle>
-            <DialogDescription>
-              The trial balance must balance and the close checks pass. Once closed, nothing can be posted with a date in {month}: late payments, usage and
-              reversals land in the next open month, referencing {month}. Only an admin can reopen it, with a reason.
-            </DialogDescription>
-          </DialogHeader>
-          {close.error ? (
-            <Alert variant="destructive" data-testid="close-error">
-              {describeError(close.error)}
-              {checks ? <span className="sr-only"> ({checks})</span> : null}
-            </Alert>
-          ) : null}
-          <div className="flex justify-end gap-2">
-            <Button variant="outline" onClick={() => setConfirming(false)}>
-              Cancel
-            </Button>
-            <Button onClick={() => close.mutate({ month })} disabled={close.isPending}>
-              {close.isPending ? "Closing…" : `Close ${month}`}
-            </Button>
-          </div>
-        </DialogContent>
-      </Dialog>
+      <ConfirmDialog
+        open={confirming}
+        onOpenChange={setConfirming}
+        title={`Close ${month}?`}
+        description={`The trial balance must balance and the close checks pass. Once closed, nothing can be posted with a date in ${month}: late payments, usage and reversals land in the next open month, referencing ${month}. Only an admin can reopen it, with a reason.`}
+        confirmLabel={`Close ${month}`}
+        successMessage={`${month} is closed.`}
+        onConfirm={() => close.mutateAsync({ month })}
+      />
     </>
   );
 }

@@ -12,6 +12,14 @@ const nextConfig: NextConfig = {
   // would only double the build time.
   typescript: { ignoreBuildErrors: true },
   poweredByHeader: false,
+  // Quiet by default: machine traffic (Stripe's webhooks, the product's API calls, Inngest, metrics)
+  // is not logged line by line; pages and the console's own calls are. LOG_LEVEL=debug logs all.
+  logging: {
+    incomingRequests:
+      process.env.LOG_LEVEL === "debug" || process.env.LOG_LEVEL === "trace"
+        ? true
+        : { ignore: [/\/api\/webhooks\//, /\/api\/v1\//, /\/api\/inngest/, /\/api\/metrics/, /\/favicon/] },
+  },
   // forbidden() renders app/forbidden.tsx with a real 403 status.
   experimental: { authInterrupts: true },
 };

@@ -24,19 +24,25 @@ test.describe("plans and meters", () => {
     await expect(page.getByRole("heading", { level: 1 })).toHaveText("E2E Plus v1");
     await expect(page.getByTestId("plan-version-status")).toHaveText("draft");
 
-    // Tiers that go down instead of up: saved as a draft, refused at publish with the reason.
-    await page.getByRole("textbox", { name: "Terms" }).fill(terms([{ upTo: "1000", unitPrice: "0.01" }, { upTo: "500", unitPrice: "0.005" }]));
+    // Tiers that go down instead of up (typed as JSON, the advanced fallback): saved as a draft, refused at publish with the reason.
+    await page.getByRole("button", { name: "Advanced: edit as JSON" }).click();
+    await page.getByRole("textbox", { name: "Terms (JSON)" }).fill(terms([{ upTo: "1000", unitPrice: "0.01" }, { upTo: "500", unitPrice: "0.005" }]));
     await page.getByRole("button", { name: "Save draft" }).click();
-    await expect(page.getByText("Saved.")).toBeVisible();
-    await page.getByLabel("Why").fill("Launch the Plus tier");
-    await page.getByRole("button", { name: "Publish" }).click();
-    await expect(page.getByTestId("plan-version-error")).toContainText("cannot be published");
+    await expect(page.getByText("Draft saved.")).toBeVisible();
+    await page.getByRole("button", { name: "Publish…" }).click();
+    const dialog = page.getByTestId("reason-dialog");
+    await dialog.getByLabel("Reason").fill("Launch the Plus tier");
+    await dialog.getByRole("button", { name: "Publish" }).click();
+    await expect(dialog.getByTestId("form-error")).toContainText("cannot be published");
+    await dialog.getByRole("button", { name: "Cancel" }).click();
     await expect(page.getByTestId("plan-version-status")).toHaveText("draft");
 
-    await page.getByRole("textbox", { name: "Terms" }).fill(terms([{ upTo: "1000", unitPrice: "0.01" }, { upTo: null, unitPrice: "0.005" }]));
+    await page.getByRole("textbox", { name: "Terms (JSON)" }).fill(terms([{ upTo: "1000", unitPrice: "0.01" }, { upTo: null, unitPrice: "0.005" }]));
     await page.getByRole("button", { name: "Save draft" }).click();
-    await expect(page.getByText("Saved.")).toBeVisible();
-    await page.getByRole("button", { name: "Publish" }).click();
+    await expect(page.getByText("Draft saved.").first()).toBeVisible();
+    await page.getByRole("button", { name: "Publish…" }).click();
+    await dialog.getByLabel("Reason").fill("Launch the Plus tier");
+    await dialog.getByRole("button", { name: "Publish" }).click();
     await expect(page.getByTestId("plan-version-status")).toHaveText("published");
     await expect(page.getByTestId("plan-version-fee")).toHaveText("$15.00 a month");
     await expect(page.getByTestId("plan-version-prices")).toContainText("2 tiers (graduated");

@@ -9,5 +9,10 @@ export async function register(): Promise<void> {
   const { installRequestIds } = await import("@/server/observability/install-request-ids");
   installRequestIds();
   const { startServerRuntime } = await import("@/server/startup/start-server-runtime");
-  await startServerRuntime({ nodeEnv: env.NODE_ENV, workers: env.TALLY_WORKERS === "on", dataDir: env.TALLY_DATA_DIR });
+  await startServerRuntime({
+    nodeEnv: env.NODE_ENV,
+    workers: env.TALLY_WORKERS === "on",
+    dataDir: env.TALLY_DATA_DIR,
+    appUrl: env.NEXTAUTH_URL ?? `http://localhost:${process.env.PORT ?? 3000}`,
+  });
 }

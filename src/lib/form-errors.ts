@@ -23,7 +23,7 @@ export type IssueLike = {
 };
 
 /** Messages zod writes itself (English locale); anything else was written by a schema's author and is kept. */
-const defaultMessagePattern = /^(Invalid|Too small|Too big|Unrecognized key|Expected|Required$|Number must|String must|Array must)/;
+const defaultMessagePattern = /^(Invalid|Too small|Too big|Unrecognized key)/;
 
 export function isDefaultZodMessage(message: string | undefined): boolean {
   return message === undefined || message === "" || defaultMessagePattern.test(message);

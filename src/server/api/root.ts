@@ -6,6 +6,7 @@ import { dunningRouter } from "./routers/dunning";
 import { invoiceRouter } from "./routers/invoices";
 import { entitlementRouter } from "./routers/entitlements";
 import { grantRouter } from "./routers/grants";
+import { homeRouter } from "./routers/home";
 import { ledgerRouter } from "./routers/ledger";
 import { meteringRouter } from "./routers/metering";
 import { promotionRouter } from "./routers/promotions";
@@ -34,6 +35,7 @@ export const appRouter = createTRPCRouter({
   metering: meteringRouter,
   dunning: dunningRouter,
   report: reportRouter,
+  home: homeRouter,
 });
 
 export type AppRouter = typeof appRouter;

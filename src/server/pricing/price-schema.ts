@@ -15,7 +15,7 @@ import { z } from "zod";
 export const decimalStringSchema = z
   .string()
   .max(40)
-  .regex(/^-?(0|[1-9][0-9]*)(\.[0-9]+)?$/, "Expected a decimal number written as a string, e.g. \"0.000002\"");
+  .regex(/^-?(0|[1-9][0-9]*)(\.[0-9]+)?$/, "Enter a number such as 0.000002 (digits and one decimal point)");
 
 /** Integer micro-units as a string (a bigint is accepted and turned into its string). */
 export const microsStringSchema = z

@@ -51,7 +51,7 @@ export async function startLocalStripe(options: StartLocalStripeOptions): Promis
   const stored = emulator.state.get("webhook_endpoint", endpoint.id);
   if (stored) stored.secret = options.webhookSecret ?? localEmulatorWebhookSecret;
   await forgetPreviousEmulator(options.db);
-  options.log(`stripe: emulator on ${emulator.url}, webhooks → ${webhookUrl}`);
+  options.log(`stripe: emulator on ${emulator.url}, webhooks → ${webhookUrl}; syncing demo subscriptions to it in the background (the console works meanwhile)`);
   void syncDemoSubscriptions(options.db, stripe, options.clock, options.demoSubscriptionsMax ?? 40).then(
     (count) => options.log(`stripe: ${count} demo subscriptions synced to the emulator`),
     (error: unknown) => options.log(`stripe: demo sync stopped: ${error instanceof Error ? error.message : String(error)}`),

@@ -1,10 +1,10 @@
-import { notFound } from "next/navigation";
+import { orNotFound } from "@/components/console/or-not-found";
+import { Suspense } from "react";
 import { PageHeader } from "@/components/console/page-header";
 import { requirePermission } from "@/components/console/require-permission";
 import { Badge } from "@/components/ui/badge";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { can } from "@/server/api/permissions";
-import { TRPCError } from "@trpc/server";
 import { getServerApi } from "@/trpc/server";
 import { formatDateTime } from "@/lib/format";
 import { EditCustomerDialog } from "./edit-customer-dialog";
@@ -14,11 +14,7 @@ export default async function CustomerPage({ params }: { params: Promise<{ id: s
   const user = await requirePermission("customers.read");
   const { id } = await params;
   const api = await getServerApi();
-  const customer = await api.customer.get({ id }).catch((error: unknown) => {
-    if (error instanceof TRPCError && error.code === "NOT_FOUND") notFound();
-    throw error;
-  });
-  const timeline = await api.customer.timeline({ customerId: customer.id, limit: 50 });
+  const customer = await orNotFound(api.customer.get({ id }));
   const sections = customerSections.filter((section) => can(user.role, section.permission));
   return (
     <div className="flex flex-col gap-6">
@@ -36,9 +32,29 @@ export default async function CustomerPage({ params }: { params: Promise<{ id: s
           ) : null
         }
       />
+      {/* Each section streams in on its own: the page is up at once, and one slow section holds up nothing else. */}
       {sections.map(({ key, Component }) => (
-        <Component key={key} customerId={customer.id} role={user.role} />
+        <Suspense key={key} fallback={<SectionSkeleton label={key} />}>
+          <Component customerId={customer.id} role={user.role} />
+        </Suspense>
       ))}
+      <Suspense fallback={<SectionSkeleton label="timeline" />}>
+        <Timeline customerId={customer.id} />
+      </Suspense>
+    </div>
+  );
+}
+
+function SectionSkeleton({ label }: { label: string }) {
+  return (
+    <div className="h-40 animate-pulse rounded-lg border bg-muted/40" aria-busy="true" aria-label={`Loading ${label}`} />
+  );
+}
+
+async function Timeline({ customerId }: { customerId: string }) {
+  const api = await getServerApi();
+  const timeline = await api.customer.timeline({ customerId, limit: 50 });
+  return (
       <Card>
         <CardHeader>
           <CardTitle>Timeline</CardTitle>
@@ -60,6 +76,5 @@ export default async function CustomerPage({ params }: { params: Promise<{ id: s
           )}
         </CardContent>
       </Card>
-    </div>
   );
 }

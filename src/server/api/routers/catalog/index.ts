@@ -12,6 +12,7 @@ import { planVersionGet } from "./plan-version-get";
 import { planVersionPublish } from "./plan-version-publish";
 import { planVersionSimulate } from "./plan-version-simulate";
 import { planVersionUpdateDraft } from "./plan-version-update-draft";
+import { pricePreview } from "./price-preview";
 import { productCreate } from "./product-create";
 import { productList } from "./product-list";
 
@@ -20,6 +21,7 @@ export const catalogRouter = createTRPCRouter({
   product: createTRPCRouter({ list: productList, create: productCreate }),
   meter: createTRPCRouter({ list: meterList, create: meterCreate }),
   feature: createTRPCRouter({ list: featureList, create: featureCreate }),
+  price: createTRPCRouter({ preview: pricePreview }),
   plan: createTRPCRouter({ list: planList, create: planCreate, versions: planVersions }),
   planVersion: createTRPCRouter({
     get: planVersionGet,

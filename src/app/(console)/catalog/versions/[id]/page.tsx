@@ -1,4 +1,5 @@
 import Link from "next/link";
+import { orNotFound } from "@/components/console/or-not-found";
 import { PageHeader } from "@/components/console/page-header";
 import { requirePermission } from "@/components/console/require-permission";
 import { Badge } from "@/components/ui/badge";
@@ -15,7 +16,7 @@ export default async function PlanVersionPage({ params }: { params: Promise<{ id
   const user = await requirePermission("catalog.read");
   const { id } = await params;
   const api = await getServerApi();
-  const version = await api.catalog.planVersion.get({ planVersionId: id });
+  const version = await orNotFound(api.catalog.planVersion.get({ planVersionId: id }));
   const writes = can(user.role, "catalog.write");
   // Versions customers can be on (published or archived), other than this one: what a simulation compares with.
   const others = writes
@@ -23,6 +24,7 @@ export default async function PlanVersionPage({ params }: { params: Promise<{ id
         .filter((other) => other.id !== version.id && other.status !== "draft")
         .map(({ id: otherId, version: number, status }) => ({ id: otherId, version: number, status }))
     : [];
+  const [meters, features] = writes && version.status === "draft" ? await Promise.all([api.catalog.meter.list(), api.catalog.feature.list()]) : [[], []];
   const terms = {
     currency: version.currency,
     billingInterval: version.billingInterval,
@@ -144,7 +146,15 @@ export default async function PlanVersionPage({ params }: { params: Promise<{ id
       </Card>
       {writes ? <SimulationPanel planVersionId={version.id} version={version.version} others={others} /> : null}
       {writes ? (
-        <PlanVersionActions planId={version.planId} planVersionId={version.id} status={version.status} termsJson={JSON.stringify(terms, null, 2)} />
+        <PlanVersionActions
+          planId={version.planId}
+          planVersionId={version.id}
+          label={`${version.plan.name} v${version.version}`}
+          status={version.status}
+          terms={terms}
+          meters={meters.map(({ key, name, unit, groupBy }) => ({ key, name, unit, groupBy }))}
+          features={features.map(({ key, name, kind }) => ({ key, name, kind }))}
+        />
       ) : null}
     </div>
   );

@@ -2,49 +2,38 @@
 
 import { useMutation } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
-import { useState, type FormEvent } from "react";
+import { ReasonDialog } from "@/components/console/action-dialog";
 import { describeError } from "@/components/console/use-mutation-error";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
-import { Input } from "@/components/ui/input";
-import { Label } from "@/components/ui/label";
-import { Textarea } from "@/components/ui/textarea";
 import type { PlanVersionTermsInput } from "@/server/catalog/catalog-schemas";
 import { useTRPC } from "@/trpc/react";
+import { TermsEditor, type FeatureInfo, type MeterInfo } from "./terms-editor";
 
-type Props = { planId: string; planVersionId: string; status: "draft" | "published" | "archived"; termsJson: string };
+type Props = {
+  planId: string;
+  planVersionId: string;
+  label: string;
+  status: "draft" | "published" | "archived";
+  terms: PlanVersionTermsInput;
+  meters: MeterInfo[];
+  features: FeatureInfo[];
+};
 
 /**
- * What product does with a version: a draft's terms are edited (as JSON, checked in shape on save
- * and in meaning on publish, where every problem is listed) and published; a published version is
- * archived or copied into a new draft. Publishing and archiving ask why (the audit log keeps it).
+ * What product does with a version: a draft's terms are edited in a form (checked in shape on
+ * save and in meaning on publish, where every problem is listed) and published; a published
+ * version is archived or copied into a new draft. Publishing and archiving ask why (audit log).
  */
-export function PlanVersionActions({ planId, planVersionId, status, termsJson }: Props) {
+export function PlanVersionActions({ planId, planVersionId, label, status, terms, meters, features }: Props) {
   const trpc = useTRPC();
   const router = useRouter();
-  const [terms, setTerms] = useState(termsJson);
-  const [reason, setReason] = useState("");
-  const [formError, setFormError] = useState<string | null>(null);
   const refresh = { onSuccess: () => router.refresh() };
-  const save = useMutation(trpc.catalog.planVersion.updateDraft.mutationOptions(refresh));
   const publish = useMutation(trpc.catalog.planVersion.publish.mutationOptions(refresh));
   const archive = useMutation(trpc.catalog.planVersion.archive.mutationOptions(refresh));
   const copy = useMutation(trpc.catalog.planVersion.create.mutationOptions({ onSuccess: (version) => router.push(`/catalog/versions/${version.id}`) }));
-  const error = formError ?? describeError(save.error ?? publish.error ?? archive.error ?? copy.error);
-
-  function saveDraft(event: FormEvent) {
-    event.preventDefault();
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(terms);
-    } catch (caught) {
-      setFormError(`The terms are not valid JSON: ${caught instanceof Error ? caught.message : "check the brackets and quotes"}.`);
-      return;
-    }
-    setFormError(null);
-    save.mutate({ planVersionId, terms: parsed as Partial<PlanVersionTermsInput> });
-  }
+  const error = describeError(copy.error);
 
   if (status === "draft") {
     return (
@@ -52,35 +41,23 @@ export function PlanVersionActions({ planId, planVersionId, status, termsJson }:
         <CardHeader>
           <CardTitle>Edit this draft</CardTitle>
           <CardDescription>
-            Terms as JSON: currency, billingInterval (month, year), baseFeePerSeatMicros (micro-units as a string), trialDays, entitlements and
-            usagePrices (per_unit, graduated, volume or package, with optional per-dimension prices). Publishing checks that tiers are contiguous
-            and increasing, the currency is consistent and every metered feature has a meter, and lists every problem it finds.
+            Save as often as you like; nothing reaches customers until you publish. Publishing checks that tiers increase and end open, the
+            currency is consistent and every metered feature has a meter, and lists every problem it finds.
           </CardDescription>
         </CardHeader>
-        <CardContent className="flex flex-col gap-3">
-          {error ? (
-            <Alert variant="destructive" data-testid="plan-version-error">
-              {error}
-            </Alert>
-          ) : null}
-          <form onSubmit={saveDraft} className="flex flex-col gap-2" aria-label="Draft terms">
-            <Label htmlFor="plan-version-terms">Terms</Label>
-            <Textarea id="plan-version-terms" rows={18} className="font-mono text-xs" value={terms} onChange={(event) => setTerms(event.target.value)} />
-            <div>
-              <Button type="submit" variant="outline" disabled={save.isPending}>
-                {save.isPending ? "Saving…" : "Save draft"}
-              </Button>
-              {save.isSuccess && !save.error ? <span className="ml-3 text-sm text-muted-foreground">Saved.</span> : null}
-            </div>
-          </form>
-          <ReasonAction
-            label="Publish"
-            reason={reason}
-            setReason={setReason}
-            pending={publish.isPending}
-            onSubmit={() => publish.mutate({ planVersionId, reason })}
-            help="Once published, this version never changes; new subscriptions can choose it."
-          />
+        <CardContent className="flex flex-col gap-6">
+          <TermsEditor planVersionId={planVersionId} initial={terms} meters={meters} features={features} />
+          <div className="flex flex-wrap items-center gap-3 border-t pt-4">
+            <ReasonDialog
+              trigger={<Button>Publish…</Button>}
+              title={`Publish ${label}?`}
+              description="Once published this version never changes: new subscriptions can choose it, and its price is synced to Stripe. Customers on other versions stay where they are until someone moves them. Save the draft first: the saved terms are what is published."
+              confirmLabel="Publish"
+              successMessage={`${label} is published.`}
+              onConfirm={(reason) => publish.mutateAsync({ planVersionId, reason })}
+            />
+            <p className="text-sm text-muted-foreground">Publishing uses the saved draft.</p>
+          </div>
         </CardContent>
       </Card>
     );
@@ -93,44 +70,23 @@ export function PlanVersionActions({ planId, planVersionId, status, termsJson }:
       </CardHeader>
       <CardContent className="flex flex-col gap-3">
         {error ? <Alert variant="destructive">{error}</Alert> : null}
-        <div>
+        <div className="flex flex-wrap gap-3">
           <Button type="button" disabled={copy.isPending} onClick={() => copy.mutate({ planId, fromVersionId: planVersionId })}>
             New draft from this version
           </Button>
+          {status === "published" ? (
+            <ReasonDialog
+              trigger={<Button variant="outline">Archive…</Button>}
+              title={`Archive ${label}?`}
+              description="No new subscriptions can choose it; customers already on it stay on it and keep being billed by it."
+              confirmLabel="Archive"
+              destructive
+              successMessage={`${label} is archived.`}
+              onConfirm={(reason) => archive.mutateAsync({ planVersionId, reason })}
+            />
+          ) : null}
         </div>
-        {status === "published" ? (
-          <ReasonAction
-            label="Archive"
-            reason={reason}
-            setReason={setReason}
-            pending={archive.isPending}
-            onSubmit={() => archive.mutate({ planVersionId, reason })}
-            help="No new subscriptions on it; customers already on it stay."
-          />
-        ) : null}
       </CardContent>
     </Card>
-  );
-}
-
-function ReasonAction(props: { label: string; reason: string; setReason: (reason: string) => void; pending: boolean; onSubmit: () => void; help: string }) {
-  return (
-    <form
-      className="flex flex-wrap items-end gap-3"
-      aria-label={props.label}
-      onSubmit={(event) => {
-        event.preventDefault();
-        props.onSubmit();
-      }}
-    >
-      <div className="flex min-w-72 flex-col gap-1">
-        <Label htmlFor={`plan-version-${props.label}-reason`}>Why</Label>
-        <Input id={`plan-version-${props.label}-reason`} required minLength={3} value={props.reason} onChange={(event) => props.setReason(event.target.value)} />
-      </div>
-      <Button type="submit" disabled={props.pending}>
-        {props.label}
-      </Button>
-      <p className="text-sm text-muted-foreground">{props.help}</p>
-    </form>
   );
 }

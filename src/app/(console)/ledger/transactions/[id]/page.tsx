@@ -16,7 +16,7 @@ export default async function LedgerTransactionPage({ params }: { params: Promis
   const { id } = await params;
   const api = await getServerApi();
   const view = await api.ledger.transaction.get({ transactionId: id }).catch((error: unknown) => {
-    if (error instanceof TRPCError && error.code === "NOT_FOUND") notFound();
+    if (error instanceof TRPCError && (error.code === "NOT_FOUND" || error.code === "BAD_REQUEST")) notFound();
     throw error;
   });
   const { transaction } = view;

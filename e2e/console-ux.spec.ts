@@ -1,0 +1,147 @@
+import AxeBuilder from "@axe-core/playwright";
+import { expect, test, type Page } from "@playwright/test";
+import { signIn } from "./helpers";
+
+const roles = ["support", "product", "finance", "admin"] as const;
+
+/** Every page in the navigation the role sees, plus one detail page of each kind reachable from it. */
+async function consolePages(page: Page): Promise<string[]> {
+  await page.goto("/");
+  const nav = page.getByRole("navigation", { name: "Console" });
+  const hrefs = await nav.getByRole("link").evaluateAll((links) => links.map((link) => link.getAttribute("href") ?? ""));
+  const details: string[] = [];
+  const firstLink = async (path: string, prefix: string) => {
+    if (!hrefs.includes(path)) return;
+    await page.goto(path);
+    const href = await page.locator(`main a[href^="${prefix}"]`).first().getAttribute("href").catch(() => null);
+    if (href) details.push(href);
+  };
+  await firstLink("/customers", "/customers/");
+  await firstLink("/invoices", "/invoices/");
+  await firstLink("/catalog", "/catalog/versions/");
+  await firstLink("/promotions", "/promotions/");
+  return [...hrefs, ...details];
+}
+
+test.describe("accessibility", () => {
+  for (const role of roles) {
+    test(`every console page passes axe for ${role} (no serious or critical violation)`, async ({ page }) => {
+      test.setTimeout(240_000);
+      await signIn(page, role);
+      const pages = await consolePages(page);
+      expect(pages.length).toBeGreaterThan(3);
+      const failures: string[] = [];
+      for (const path of pages) {
+        const response = await page.goto(path);
+        expect(response?.status(), path).toBe(200);
+        await page.waitForLoadState("networkidle");
+        const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
+        for (const violation of results.violations.filter((each) => each.impact === "serious" || each.impact === "critical")) {
+          failures.push(`${path}: ${violation.id} (${violation.impact}) ${violation.nodes.map((node) => node.target.join(" ")).slice(0, 3).join(", ")}`);
+        }
+      }
+      expect(failures).toEqual([]);
+    });
+  }
+
+  test("a skip link leads past the navigation, and the sign-in page starts in the email field", async ({ page }) => {
+    await page.goto("/sign-in");
+    await expect(page.getByLabel("Email")).toBeFocused();
+    await signIn(page, "support");
+    await page.keyboard.press("Tab");
+    const skip = page.getByRole("link", { name: "Skip to main content" });
+    await expect(skip).toBeFocused();
+    await page.keyboard.press("Enter");
+    await expect(page.locator("main#main")).toBeFocused();
+  });
+});
+
+test.describe("layout", () => {
+  test("at 390 px the sidebar is a menu and pages do not scroll sideways", async ({ page }) => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await signIn(page, "finance");
+    for (const path of ["/", "/invoices", "/customers"]) {
+      await page.goto(path);
+      await page.waitForLoadState("networkidle");
+      const [scrollWidth, clientWidth] = await page.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]);
+      expect(scrollWidth, path).toBeLessThanOrEqual(clientWidth);
+    }
+    await page.getByRole("button", { name: "Open menu" }).click();
+    await page.getByRole("dialog").getByRole("link", { name: "Trial balance" }).click();
+    await expect(page).toHaveURL(/\/ledger\/trial-balance/);
+  });
+
+  test("one navigation item is active, even under a section's own page", async ({ page }) => {
+    await signIn(page, "finance");
+    await page.goto("/ledger/trial-balance");
+    const nav = page.getByRole("navigation", { name: "Console" });
+    await expect(nav.locator('[aria-current="page"]')).toHaveCount(1);
+    await expect(nav.locator('[aria-current="page"]')).toHaveText("Trial balance");
+  });
+
+  test("unknown things answer 404; the home page shows each role its numbers", async ({ page }) => {
+    await signIn(page, "finance");
+    for (const path of ["/customers/00000000-0000-0000-0000-000000000000", "/customers/not-an-id", "/invoices/00000000-0000-0000-0000-000000000000", "/catalog/versions/00000000-0000-0000-0000-000000000000", "/no-such-page"]) {
+      expect((await page.goto(path))?.status(), path).toBe(404);
+    }
+    expect((await page.request.get("/favicon.ico")).status()).toBe(200);
+    await page.goto("/");
+    await expect(page.getByTestId("home-invoiced")).toContainText("$");
+    await expect(page.getByTestId("home-dunning")).toContainText("1");
+    await page.getByTestId("home-credit-requests").click();
+    await expect(page).toHaveURL(/\/credits\/approvals/);
+  });
+});
+
+test.describe("price editor", () => {
+  test("product builds a graduated price in the form, sees the preview, and publishes", async ({ page }) => {
+    const key = `e2e_form_${Date.now().toString(36)}`;
+    await signIn(page, "product");
+    await page.goto("/catalog");
+    const newPlan = page.getByRole("form", { name: "New plan" });
+    await newPlan.getByLabel("Key").fill(key);
+    await newPlan.getByLabel("Name").fill("E2E Form");
+    await newPlan.getByRole("button", { name: "New plan" }).click();
+    await expect(page.getByRole("heading", { level: 1 })).toHaveText("E2E Form v1");
+
+    await page.getByLabel("Base fee per seat").fill("12.50");
+    await page.getByRole("button", { name: "Add a usage price" }).click();
+    await page.getByRole("combobox", { name: "Meter of usage price 1" }).click();
+    await page.getByPlaceholder("Search meters…").fill("agent req");
+    await page.getByTestId("picker-option-agent_requests").click();
+    const price = page.getByTestId("usage-price-0");
+    await price.getByLabel("Pricing model").selectOption("graduated");
+    await price.getByLabel("Included quantity").fill("100");
+    await price.getByLabel("Tier 1 up to").fill("1000");
+    await price.getByLabel("Tier 1 price per unit").fill("0.01");
+    await price.getByLabel("Tier 2 price per unit").fill("0.005");
+    await price.getByLabel("Tier 2 flat fee").fill("2");
+
+    // 2,600 requests: 100 included, 1,000 at $0.01, 1,500 at $0.005 + $2 flat = $10 + $9.50 = $19.50.
+    await price.getByLabel("Preview: sample quantity").fill("2600");
+    const preview = price.getByTestId("price-preview");
+    await expect(preview.getByTestId("price-preview-lines")).toContainText("Tier 1 (0–1,000): 1,000 × $0.01 = $10.00");
+    await expect(preview.getByTestId("price-preview-lines")).toContainText("Tier 2 (above 1,000): 1,500 × $0.005 + $2.00 flat = $9.50");
+    await expect(preview.getByTestId("price-preview-total")).toHaveText("2,600 units cost $19.50");
+
+    // A bad tier is reported next to it, in words.
+    await price.getByLabel("Tier 1 price per unit").fill("one cent");
+    await page.getByRole("button", { name: "Save draft" }).click();
+    await expect(price.getByTestId("field-error-usagePrices.0.price.tiers.0.unitPrice")).toHaveText("Enter a number such as 0.000002 (digits and one decimal point).");
+    await price.getByLabel("Tier 1 price per unit").fill("0.01");
+    await page.getByRole("button", { name: "Save draft" }).click();
+    await expect(page.getByText("Draft saved. Publish when it is ready.")).toBeVisible();
+
+    await page.getByRole("button", { name: "Publish…" }).click();
+    const dialog = page.getByTestId("reason-dialog");
+    await expect(dialog).toContainText("never changes");
+    await dialog.getByRole("button", { name: "Publish" }).click();
+    await expect(dialog.getByText("Say why (at least 3 characters).")).toBeVisible();
+    await dialog.getByLabel("Reason").fill("Launch the form-built plan");
+    await dialog.getByRole("button", { name: "Publish" }).click();
+    await expect(page.getByText("E2E Form v1 is published.")).toBeVisible();
+    await expect(page.getByTestId("plan-version-status")).toHaveText("published");
+    await expect(page.getByTestId("plan-version-fee")).toHaveText("$12.50 a month");
+    await expect(page.getByTestId("plan-version-prices")).toContainText("2 tiers (graduated");
+  });
+});

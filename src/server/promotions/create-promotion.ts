@@ -1,4 +1,5 @@
 import type { Db } from "@/db/client";
+import { checkCatalogKeys } from "./check-catalog-keys";
 import { isUniqueViolation } from "@/db/errors";
 import { promotionCodes, promotions, type Promotion } from "@/db/schema";
 import type { Actor } from "@/server/audit/actor";
@@ -14,6 +15,7 @@ export async function createPromotion(db: Db, actor: Actor, clock: Clock, rawInp
   const now = clock.now();
   try {
     return await db.transaction(async (tx) => {
+      await checkCatalogKeys(tx, input);
       const [promotion] = await tx
         .insert(promotions)
         .values({

@@ -1,6 +1,6 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { allowanceGrants, customerDiscounts, customers, promotionRedemptions } from "@/db/schema";
+import { allowanceGrants, customerDiscounts, customers, promotionRedemptions, promotions } from "@/db/schema";
 import { systemActor } from "@/server/audit/actor";
 import { fixedClock } from "@/server/clock";
 import { isDomainError } from "@/server/errors";
@@ -10,6 +10,7 @@ import { listCustomerGrants } from "@/server/grants/list-customer-grants";
 import { createTestCustomer } from "@/server/ledger/test-fixtures";
 import { expectLedgerConsistent } from "@/server/ledger/testing";
 import { createTestDatabase, type TestDatabase } from "@/test/database";
+import { seedCatalog } from "@/server/catalog/seed-catalog";
 import { createPromotion } from "./create-promotion";
 import { generatePromotionCodes } from "./generate-promotion-codes";
 import { getPromotion } from "./get-promotion";
@@ -26,6 +27,8 @@ let codeSequence = 0;
 
 beforeAll(async () => {
   database = await createTestDatabase({ poolMax: 20 });
+  // Promotions name plans, products, features and meters by key; they must exist.
+  await seedCatalog(database.db);
 });
 afterAll(async () => {
   await database.drop();
@@ -50,6 +53,29 @@ function redeem(customerId: string, code: string, extra: { idempotencyKey?: stri
   return redeemPromotionCode(database.db, { customerId, code, actor, at: clock.now(), ...extra });
 }
 const refusal = (result: RedeemPromotionCodeResult) => (result.redeemed ? "redeemed" : result.code);
+
+describe("catalog keys", () => {
+  it("refuses a plan, product, feature or meter key that does not exist, naming it, and saves nothing", async () => {
+    const refused = async (input: Partial<CreatePromotionInput>) => {
+      try {
+        await createPromotion(database.db, actor, clock, { name: "Typo", startsAt: clock.now(), effect: credit(5), ...input });
+        return null;
+      } catch (error) {
+        return isDomainError(error) ? { code: error.code, message: error.message, param: error.details?.param } : error;
+      }
+    };
+    expect(await refused({ eligibility: { planKeys: ["team", "teem"] } })).toEqual({
+      code: "unknown_plan_key",
+      message: 'No plan has the key "teem". Choose a plan from the list.',
+      param: "eligibility.planKeys",
+    });
+    expect((await refused({ effect: { type: "discount", productKey: "agnet", percentBasisPoints: 1000, fixedMicros: null, periods: 1 } }) as { code: string }).code).toBe("unknown_product_key");
+    expect((await refused({ effect: { type: "allowance", featureKey: "agent_tokens", meterKey: "llm_tokenz", quantityPerPeriod: "1", periods: 1 } }) as { code: string }).code).toBe("unknown_meter_key");
+    const saved = await database.db.select().from(promotions).where(eq(promotions.name, "Typo"));
+    expect(saved).toEqual([]);
+    expect(await refused({ eligibility: { planKeys: ["team"] } })).toBeNull();
+  });
+});
 
 describe("redeemPromotionCode", () => {
   it("grants a promotional credit once per customer, case-insensitively, and is idempotent by key", async () => {

@@ -1,4 +1,5 @@
 import { eq } from "drizzle-orm";
+import { checkCatalogKeys } from "./check-catalog-keys";
 import type { Db } from "@/db/client";
 import { promotions, type Promotion } from "@/db/schema";
 import type { Actor } from "@/server/audit/actor";
@@ -22,6 +23,7 @@ export async function updatePromotion(db: Db, actor: Actor, clock: Clock, rawInp
     if (before.status !== "draft" && canonical(before.effect) !== canonical(input.effect)) {
       throw new DomainError("precondition", "promotion_effect_locked", "The effect can only change while the promotion is a draft; end it and create a new one.");
     }
+    await checkCatalogKeys(tx, input);
     if (input.maxRedemptions !== null && input.maxRedemptions < before.redemptionCount) {
       throw new DomainError("invalid", "promotion_limit_below_redemptions", `It has already been redeemed ${before.redemptionCount} times; the limit cannot be lower.`);
     }

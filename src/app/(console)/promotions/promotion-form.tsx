@@ -1,6 +1,7 @@
 "use client";
 
 import { useMutation } from "@tanstack/react-query";
+import { PlansPicker } from "@/components/form/pickers";
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
 import { describeError } from "@/components/console/use-mutation-error";
@@ -179,8 +180,8 @@ export function PromotionForm({ initial, promotionId, effectLocked = false }: { 
         <Input id="promotion-new-days" inputMode="numeric" value={values.newCustomerWithinDays} onChange={set("newCustomerWithinDays")} />
       </div>
       <div className="flex flex-col gap-1">
-        <Label htmlFor="promotion-plans">Only plans (keys, comma-separated)</Label>
-        <Input id="promotion-plans" value={values.planKeys} onChange={set("planKeys")} />
+        <Label htmlFor="promotion-plans">Only customers on these plans (none: any plan)</Label>
+        <PlansPicker id="promotion-plans" value={list(values.planKeys)} onChange={(keys) => setValues({ ...values, planKeys: keys.join(", ") })} />
       </div>
       <div className="flex flex-col gap-1">
         <Label htmlFor="promotion-products">Only customers with products (keys)</Label>

@@ -80,7 +80,7 @@ test.describe("plans and meters", () => {
   test("product rates the customers of Pro v1 under Pro v2 before moving anyone", async ({ page }) => {
     await signIn(page, "product");
     await page.goto("/catalog");
-    await page.getByRole("link", { name: "Pro v2 (published)" }).click();
+    await page.getByRole("link", { name: "Pro v2 published" }).click();
     const panel = page.getByTestId("plan-version-simulation");
     await expect(panel.getByLabel("Customers now on")).toHaveValue(/.+/);
     await panel.getByRole("button", { name: "Rate them under v2" }).click();

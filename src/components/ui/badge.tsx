@@ -8,7 +8,7 @@ const badgeVariants = cva("inline-flex items-center rounded-md border px-2 py-0.
       default: "border-transparent bg-primary text-primary-foreground",
       secondary: "border-transparent bg-secondary text-secondary-foreground",
       outline: "text-foreground",
-      success: "border-transparent bg-success/15 text-success",
+      success: "border-transparent bg-success/15 text-green-800",
       warning: "border-transparent bg-warning/20 text-foreground",
       destructive: "border-transparent bg-destructive/15 text-destructive",
     },

@@ -60,9 +60,9 @@ export default async function CatalogPage() {
                     <TableCell>
                       <div className="flex flex-wrap gap-1.5">
                         {plan.versions.map((version) => (
-                          <Link key={version.id} href={`/catalog/versions/${version.id}`} aria-label={`${plan.name} v${version.version} (${version.status})`}>
+                          <Link key={version.id} href={`/catalog/versions/${version.id}`}>
                             <Badge variant={planVersionStatusVariant[version.status]}>
-                              v{version.version} {version.status}
+                              <span className="sr-only">{plan.name} </span>v{version.version} {version.status}
                             </Badge>
                           </Link>
                         ))}

@@ -56,18 +56,20 @@ export default async function MeteringPage({ searchParams }: { searchParams: Pro
           </nav>
         }
       />
-      <dl className="grid grid-cols-2 gap-3 md:grid-cols-3 lg:grid-cols-6">
+      <div className="grid grid-cols-2 gap-3 md:grid-cols-3 lg:grid-cols-6">
         {figures.map((figure) => (
           <Card key={figure.label}>
             <CardContent className="pt-5">
-              <dt className="text-xs text-muted-foreground">{figure.label}</dt>
-              <dd className="text-2xl font-semibold tabular-nums" data-testid={figure.testId}>
-                {figure.value}
-              </dd>
+              <dl>
+                <dt className="text-xs text-muted-foreground">{figure.label}</dt>
+                <dd className="text-2xl font-semibold tabular-nums" data-testid={figure.testId}>
+                  {figure.value}
+                </dd>
+              </dl>
             </CardContent>
           </Card>
         ))}
-      </dl>
+      </div>
       <Card>
         <CardHeader>
           <CardTitle>Accepted events per minute</CardTitle>

@@ -90,8 +90,11 @@ export function periodUsageSql(shape: PeriodUsageShape): SQL {
   const eventColumns = sql`select seq, txid, type, subject, occurred_at, data from usage_events`;
   const rawParts: SQL[] = [];
   if (shape.inner) {
+    // Only the subject's events past the rollup cursor, found by usage_events_subject_claim_idx
+    // (subject, txid, seq): the cursor as two scalar values makes the row comparison an index
+    // condition (against a row subquery PostgreSQL filters every row of the period instead).
     rawParts.push(sql`${eventColumns} where subject = ${subject}
-      and (txid, seq) > (select last_txid, last_seq from cursor_position)
+      and (txid, seq) > ((select last_txid from cursor_position), (select last_seq from cursor_position))
       and occurred_at >= ${value("inner_start")}::timestamptz and occurred_at < ${value("inner_end")}::timestamptz`);
   }
   if (shape.head) {

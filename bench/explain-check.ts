@@ -91,12 +91,18 @@ async function main(): Promise<void> {
       console.log(`\nEXPLAIN ANALYZE of the check for ${customer} (anchor off the hour):\n`);
       for (const notice of notices) console.log(notice);
       await hot.execute(sql`set auto_explain.log_min_duration = -1`);
-      const startedMs = performance.now();
-      const checks = 500;
-      for (let index = 0; index < checks; index++) {
-        await checkEntitlement(hot, { customer: `bench-${Math.floor(Math.random() * customers)}`, feature: "agent_tokens" });
+      const sample = Array.from({ length: 500 }, () => `bench-${Math.floor(Math.random() * customers)}`);
+      // First check of each fills the definition cache (as a server's first minutes do); the second is timed.
+      for (const each of sample) await checkEntitlement(hot, { customer: each, feature: "agent_tokens" });
+      const timesMs: number[] = [];
+      for (const each of sample) {
+        const startedMs = performance.now();
+        await checkEntitlement(hot, { customer: each, feature: "agent_tokens" });
+        timesMs.push(performance.now() - startedMs);
       }
-      console.log(`\nmean check: ${((performance.now() - startedMs) / checks).toFixed(3)} ms over ${checks} random customers (one connection, sequential)`);
+      timesMs.sort((a, b) => a - b);
+      const at = (fraction: number) => timesMs[Math.min(timesMs.length - 1, Math.floor(fraction * timesMs.length))]!.toFixed(3);
+      console.log(`\nchecks of ${sample.length} random customers, warm, one connection, sequential: p50 ${at(0.5)} ms, p99 ${at(0.99)} ms, max ${at(1)} ms`);
     } finally {
       await client.end({ timeout: 5 });
     }

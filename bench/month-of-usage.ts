@@ -39,9 +39,9 @@ export async function loadMonthOfUsage(db: Db, options: MonthOfUsageOptions): Pr
       db,
       sql`with generated as materialized (
             select g, (array['agent.llm.completion', 'agent.llm.completion', 'agent.request', 'code_review.completed'])[1 + (g % 4)] as type,
-                   'bench-' || floor(power(random(), 2) * ${options.customers})::int as subject,
+                   'bench-' || floor(power(random(), 2) * ${options.customers}::int)::int as subject,
                    ${options.now.toISOString()}::timestamptz - (random() * interval '30 days') as occurred_at
-            from generate_series(${offset + 1}, ${offset + count}) g
+            from generate_series(${offset + 1}::int, ${offset + count}::int) g
           )
           insert into usage_events (source, event_id, type, subject, customer_id, occurred_at, data)
           select 'bench/month', 'm' || e.g, e.type, e.subject, c.id, e.occurred_at,

@@ -3,4 +3,9 @@
 -- (subject = $1 and (txid, seq) > cursor), a few rows whatever the month's partition holds; without
 -- it the check read every event of the customer's period (or scanned the partition), so checks got
 -- slower as the month filled up. Created on the partitioned table: every monthly partition has its own.
-CREATE INDEX IF NOT EXISTS "usage_events_subject_claim_idx" ON "usage_events" USING btree ("subject", "txid", "seq");
+-- The subject is indexed in the "C" collation (equality is the same bytes either way) so that only the
+-- check's `subject collate "C" = $1` uses this index, and the time-range reads keep
+-- usage_events_subject_time_idx (subject, occurred_at): with the generic plans the check runs, the
+-- planner's default estimates otherwise picked either index for either read, reading a customer's
+-- whole month through the wrong one.
+CREATE INDEX IF NOT EXISTS "usage_events_subject_claim_idx" ON "usage_events" USING btree ("subject" COLLATE "C", "txid", "seq");

@@ -91,12 +91,15 @@ export function periodUsageSql(shape: PeriodUsageShape): SQL {
   const rawParts: SQL[] = [];
   if (shape.inner) {
     // Only the subject's events past the rollup cursor, found by usage_events_subject_claim_idx
-    // (subject, txid, seq): the cursor as two scalar values makes the row comparison an index
-    // condition (against a row subquery PostgreSQL filters every row of the period instead).
-    rawParts.push(sql`${eventColumns} where subject = ${subject}
+    // (subject collate "C", txid, seq): the collation picks that index (see its migration), and the
+    // cursor as two scalar values makes the row comparison an index condition (against a row
+    // subquery PostgreSQL filters every event of the period instead).
+    rawParts.push(sql`${eventColumns} where subject collate "C" = ${subject}
       and (txid, seq) > ((select last_txid from cursor_position), (select last_seq from cursor_position))
       and occurred_at >= ${value("inner_start")}::timestamptz and occurred_at < ${value("inner_end")}::timestamptz`);
   }
+  // Partial hours (an anchor off the hour): the subject's events in that part of the hour, by
+  // usage_events_subject_time_idx (subject, occurred_at), never the hour's events of everyone.
   if (shape.head) {
     rawParts.push(sql`${eventColumns} where subject = ${subject}
       and occurred_at >= ${value("start")}::timestamptz and occurred_at < ${value("head_end")}::timestamptz`);

@@ -1,6 +1,9 @@
 import { getDatabase } from "@/db/client";
 import { getMigrationStatus, migrateDatabase } from "@/db/migrate";
 
+// A script may run long statements (a migration on a big table, a close of thousands of subscriptions).
+process.env.TALLY_STATEMENT_TIMEOUT_MS ??= "0";
+
 const handle = await getDatabase();
 try {
   await migrateDatabase(handle);

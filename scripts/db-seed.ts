@@ -3,6 +3,9 @@ import { migrateDatabase } from "@/db/migrate";
 import { systemClock } from "@/server/clock";
 import { seedDemo } from "@/server/seed/seed-demo";
 
+// A script may run long statements (a migration on a big table, a close of thousands of subscriptions).
+process.env.TALLY_STATEMENT_TIMEOUT_MS ??= "0";
+
 /** Idempotent: run it any number of times. Migrates first so a fresh database works. */
 const handle = await getDatabase();
 try {

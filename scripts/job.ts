@@ -5,6 +5,9 @@ import { isDomainError } from "@/server/errors";
 import { findJob, jobs } from "@/server/jobs/registry";
 import { runJob } from "@/server/jobs/run-job";
 
+// A script may run long statements (a migration on a big table, a close of thousands of subscriptions).
+process.env.TALLY_STATEMENT_TIMEOUT_MS ??= "0";
+
 /** `npm run job -- <name> [--flag value ...]`: runs one background job's domain function now. */
 async function main(): Promise<number> {
   const [name, ...rest] = process.argv.slice(2);

@@ -34,6 +34,8 @@ export const env = createEnv({
     STRIPE_WEBHOOK_SECRET: z.string().startsWith("whsec_", "must start with whsec_").optional(),
     STRIPE_EMULATOR_PORT: z.coerce.number().int().min(1).max(65535).default(12111),
     TALLY_WORKERS: z.enum(["on", "off"]).default("on"),
+    /** PostgreSQL statement_timeout of this process's pool, ms (0 = none); scripts (jobs, migrations, seed) default to 0. */
+    TALLY_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).max(86_400_000).default(30_000),
     /** Default: on under `next start` (production), off in `next dev` so edits to the endpoints reload. */
     TALLY_HOT_ROUTES: z.enum(["on", "off"]).optional(),
     /** trace, debug, info, warn, error, fatal or silent; default info in production, warn in development. */

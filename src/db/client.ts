@@ -19,12 +19,35 @@ export type DatabaseHandle = {
   hotReads?: () => Db;
 };
 
+/*
+ * Bounds on every connection, so a database that is away costs a request milliseconds (and a
+ * 503), not the driver's defaults of a 30 s connect wait and statements without end:
+ * - connect_timeout: a connection attempt gives up after 3 s (a refused port fails at once);
+ * - keep_alive: TCP keep-alive probes from 10 s of silence, so a connection to a server that
+ *   vanished (no FIN, no RST) is found dead in seconds instead of the kernel's ~15 minutes;
+ * - idle_timeout / max_lifetime: idle connections close after 60 s and every connection is
+ *   replaced within an hour, so none outlives a failover for long;
+ * - statement_timeout (30 s; the hot pool 1 s) and idle_in_transaction_session_timeout (60 s),
+ *   set on the session by PostgreSQL itself.
+ * Scripts that run long statements (migrations, benchmarks' loaders) pass statementTimeoutMs: 0.
+ */
+const connectionLimits = { connect_timeout: 3, keep_alive: 10, idle_timeout: 60, max_lifetime: 60 * 30 } as const;
+export const statementTimeoutMsDefault = 30_000;
+/** The entitlement check's pool: a check is a few milliseconds; one stuck behind a slow one waits at most this. */
+export const hotStatementTimeoutMs = 1_000;
+
+function sessionLimits(statementTimeoutMs: number): Record<string, string> {
+  return { statement_timeout: String(statementTimeoutMs), idle_in_transaction_session_timeout: "60000" };
+}
+
 export type OpenDatabaseOptions = {
   /** A postgres:// URL; without one, embedded PGlite under `dataDir`. */
   url?: string;
   dataDir?: string;
   /** Connection pool size for the postgres driver. */
   poolMax?: number;
+  /** The sessions' statement_timeout (ms; 0 = none). Default 30 s. */
+  statementTimeoutMs?: number;
 };
 
 export async function openDatabase(options: OpenDatabaseOptions): Promise<DatabaseHandle> {
@@ -35,7 +58,8 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     const client = postgres(url, {
       max: options.poolMax ?? 10,
       onnotice: () => {},
-      connection: { TimeZone: "UTC" },
+      ...connectionLimits,
+      connection: { TimeZone: "UTC", ...sessionLimits(options.statementTimeoutMs ?? statementTimeoutMsDefault) },
     });
     const db = drizzle(client, { schema }) as unknown as Db;
     // The entitlement check's statements are prepared once per connection; with custom plans
@@ -55,7 +79,8 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
         const hotClient = postgres(url, {
           max: 1,
           onnotice: () => {},
-          connection: { TimeZone: "UTC", plan_cache_mode: "force_generic_plan" },
+          ...connectionLimits,
+          connection: { TimeZone: "UTC", plan_cache_mode: "force_generic_plan", ...sessionLimits(hotStatementTimeoutMs) },
         });
         hot = { client: hotClient, db: drizzle(hotClient, { schema }) as unknown as Db };
       }
@@ -98,6 +123,8 @@ export function getDatabase(): Promise<DatabaseHandle> {
       return openDatabase({
         url: env.DATABASE_URL,
         dataDir: path.join(env.TALLY_DATA_DIR, "pglite"),
+        // Read at open time: a script sets it after its imports (which may have validated env already).
+        statementTimeoutMs: process.env.TALLY_STATEMENT_TIMEOUT_MS === undefined ? env.TALLY_STATEMENT_TIMEOUT_MS : Number(process.env.TALLY_STATEMENT_TIMEOUT_MS),
       });
     })();
   }

@@ -6,7 +6,7 @@ import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
 import { ZodError } from "zod";
 import type { Db } from "@/db/client";
-import { isInvalidInputError } from "@/db/errors";
+import { isDatabaseUnavailableError, isInvalidInputError } from "@/db/errors";
 import { describeUnsafeText, findUnsafeText } from "@/lib/safe-text";
 import type { Role } from "@/db/schema";
 import type { Actor } from "@/server/audit/actor";
@@ -58,6 +58,9 @@ const mapDomainErrors = t.middleware(async ({ next }) => {
   const result = await next();
   if (!result.ok && isDomainError(result.error.cause)) {
     throw toTrpcError(result.error.cause);
+  }
+  if (!result.ok && isDatabaseUnavailableError(result.error.cause)) {
+    throw toTrpcError(new DomainError("unavailable", "database_unavailable", "The database is unavailable right now; retry in a few seconds."));
   }
   // A value the database refused (a NUL that slipped past validation): the caller's input, a 400.
   if (!result.ok && isInvalidInputError(result.error.cause)) {

@@ -1,4 +1,4 @@
-import { isInvalidInputError } from "@/db/errors";
+import { isDatabaseUnavailableError, isInvalidInputError } from "@/db/errors";
 import { DomainError, httpStatusByKind, isDomainError, type DomainErrorKind } from "@/server/errors";
 import { logger } from "@/server/observability/logger";
 
@@ -28,7 +28,8 @@ export function apiJson(body: unknown, status = 200, headers: Record<string, str
 
 export function apiError(kind: DomainErrorKind, code: string, message: string, details?: Record<string, unknown>): ApiResponse {
   const body: ErrorBody = { error: { code, message, ...(details ? { details } : {}) } };
-  const headers: Record<string, string> = kind === "unauthorized" ? { "www-authenticate": 'Bearer realm="tally"' } : {};
+  const headers: Record<string, string> =
+    kind === "unauthorized" ? { "www-authenticate": 'Bearer realm="tally"' } : kind === "unavailable" || kind === "rate_limited" ? { "retry-after": String(retryAfterSeconds) } : {};
   return apiJson(body, httpStatusByKind[kind], headers);
 }
 
@@ -38,6 +39,10 @@ export function apiError(kind: DomainErrorKind, code: string, message: string, d
  */
 export function apiResponseForError(error: unknown): ApiResponse {
   if (isDomainError(error)) return apiError(error.kind, error.code, error.message, error.details);
+  if (isDatabaseUnavailableError(error)) {
+    logger.warn({ err: error, component: "api" }, "the database is unavailable; answered 503");
+    return databaseUnavailable();
+  }
   if (isInvalidInputError(error)) {
     logger.warn({ err: error, component: "api" }, "a value the database refused reached it (validate it at the boundary)");
     return apiError("invalid", "invalid_input", "The request holds a value that cannot be stored (e.g. a NUL character or malformed text); correct it and retry.");
@@ -45,6 +50,23 @@ export function apiResponseForError(error: unknown): ApiResponse {
   // The line carries the request id the caller got in x-request-id.
   logger.error({ err: error, component: "api" }, "unhandled error in an API endpoint");
   return apiJson({ error: { code: "internal_error", message: "Something went wrong on our side; retry later." } }, 500);
+}
+
+/** Seconds a client should wait before retrying a 503 (database away) or 429. */
+export const retryAfterSeconds = 2;
+
+/**
+ * The answer while the database is away (down, restarting, refusing connections, or too slow to
+ * answer within the statement timeout): 503 with Retry-After. Retrying is safe: ingestion stores
+ * a batch in one statement, so a batch is stored whole or not at all, and an event whose batch
+ * committed just before the connection broke is reported as a duplicate on the retry.
+ */
+export function databaseUnavailable(): ApiResponse {
+  return apiError(
+    "unavailable",
+    "database_unavailable",
+    `The database is unavailable. Retry in ${retryAfterSeconds} seconds; an event stored after all is reported as a duplicate, never counted twice.`,
+  );
 }
 
 /** Runs an endpoint and turns anything it throws into an error answer. */

@@ -1,3 +1,4 @@
+import { installDriverRaceGuard } from "@/db/driver-race-guard";
 import { parseArgs } from "node:util";
 import { getDatabase } from "@/db/client";
 import { systemClock } from "@/server/clock";
@@ -7,6 +8,7 @@ import { runJob } from "@/server/jobs/run-job";
 
 // A script may run long statements (a migration on a big table, a close of thousands of subscriptions).
 process.env.TALLY_STATEMENT_TIMEOUT_MS ??= "0";
+installDriverRaceGuard();
 
 /** `npm run job -- <name> [--flag value ...]`: runs one background job's domain function now. */
 async function main(): Promise<number> {

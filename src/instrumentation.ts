@@ -1,5 +1,7 @@
 export async function register(): Promise<void> {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
+  const { installDriverRaceGuard } = await import("@/db/driver-race-guard");
+  installDriverRaceGuard();
   const { env } = await import("@/env");
   if ((env.TALLY_HOT_ROUTES ?? (env.NODE_ENV === "production" ? "on" : "off")) === "on") {
     const { installHotRoutes } = await import("@/server/http/hot-routes");

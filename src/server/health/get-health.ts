@@ -9,13 +9,29 @@ export type Health = {
   migrations: MigrationStatus | null;
 };
 
-/** Healthy means: the database answers, and every committed migration has been applied. */
-export async function getHealth(handle: DatabaseHandle): Promise<Health> {
+/** The longest /api/health waits for the database before answering that it is unreachable. */
+export const healthTimeoutMs = 800;
+
+/**
+ * Healthy means: the database answers, and every committed migration has been applied. Answers
+ * within healthTimeoutMs whatever the database does (down, restarting, or its pool busy).
+ */
+export async function getHealth(handle: DatabaseHandle, options: { timeoutMs?: number } = {}): Promise<Health> {
   const startedMs = performance.now();
+  const timeoutMs = options.timeoutMs ?? healthTimeoutMs;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+  });
   try {
-    await executeRows(handle.db, sql`select 1 as one`);
+    const migrations = await Promise.race([
+      (async () => {
+        await executeRows(handle.db, sql`select 1 as one`);
+        return getMigrationStatus(handle);
+      })(),
+      timeout,
+    ]);
     const latencyMs = Math.round(performance.now() - startedMs);
-    const migrations = await getMigrationStatus(handle);
     return { ok: migrations.current, database: { reachable: true, driver: handle.driver, latencyMs, error: null }, migrations };
   } catch (error) {
     return {
@@ -23,5 +39,7 @@ export async function getHealth(handle: DatabaseHandle): Promise<Health> {
       database: { reachable: false, driver: handle.driver, latencyMs: null, error: error instanceof Error ? error.message : String(error) },
       migrations: null,
     };
+  } finally {
+    clearTimeout(timer);
   }
 }

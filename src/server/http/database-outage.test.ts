@@ -7,7 +7,7 @@ import { openDatabase, type DatabaseHandle } from "@/db/client";
 import { isDatabaseUnavailableError } from "@/db/errors";
 import { cloudEvent } from "@/server/metering/test-events";
 import { startHotRouteServer, type HotRouteServer } from "./test-hot-route-server";
-import { useRouteDatabase } from "./use-route-database";
+import { useRouteDatabase as setRouteDatabase } from "./use-route-database";
 
 /*
  * Issue 16, defect 11: while the database is away, ingestion answers 503 with Retry-After (not
@@ -52,7 +52,7 @@ describe("while the database is away", () => {
     ["refuses connections", () => refused, 1_500],
     ["accepts and never answers", () => silent, 4_500],
   ])("ingestion answers 503 with Retry-After when it %s, on both paths", async (_, handle, withinMs) => {
-    useRouteDatabase(handle());
+    setRouteDatabase(handle());
     for (const send of [(request: Request) => ingestRoute(request), (request: Request) => hot.send(request)]) {
       const startedMs = performance.now();
       const response = await send(post());
@@ -65,7 +65,7 @@ describe("while the database is away", () => {
 
   it("/api/health answers 503 within a second", async () => {
     for (const handle of [refused, silent]) {
-      useRouteDatabase(handle);
+      setRouteDatabase(handle);
       const startedMs = performance.now();
       const response = await health();
       expect(performance.now() - startedMs).toBeLessThan(1_000);

@@ -5,6 +5,7 @@ export type NavigationItem = { href: string; label: string; permission: Permissi
 /** The console's pages; each is shown only to roles whose permission allows it (the page checks again). */
 export const navigation: NavigationItem[] = [
   { href: "/", label: "Home", permission: "session.read", section: "Today" },
+  { href: "/health", label: "Billing health", permission: "insights.read", section: "Today" },
   { href: "/customers", label: "Customers", permission: "customers.read", section: "Customers" },
   { href: "/ledger", label: "Ledger", permission: "ledger.read", section: "Money" },
   { href: "/ledger/trial-balance", label: "Trial balance", permission: "ledger.read", section: "Money" },

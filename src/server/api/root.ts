@@ -7,6 +7,7 @@ import { invoiceRouter } from "./routers/invoices";
 import { entitlementRouter } from "./routers/entitlements";
 import { grantRouter } from "./routers/grants";
 import { homeRouter } from "./routers/home";
+import { healthRouter } from "./routers/health";
 import { ledgerRouter } from "./routers/ledger";
 import { meteringRouter } from "./routers/metering";
 import { promotionRouter } from "./routers/promotions";
@@ -36,6 +37,7 @@ export const appRouter = createTRPCRouter({
   dunning: dunningRouter,
   report: reportRouter,
   home: homeRouter,
+  health: healthRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -21,9 +21,25 @@ export async function findReceivableDiscrepancies(db: Db): Promise<FoundDiscrepa
           from ledger_accounts a join ledger_balances b on b.account_id = a.id
           where a.code like 'customer:%:receivable'
         ),
+        tally_open as (
+          select customer_id, currency, total_cents * 10000 as total from invoices where status = 'finalized'
+        ),
+        external as (
+          -- Receivable postings backed by a document other than a Tally invoice: ones naming an
+          -- invoice Tally does not hold (history carried into the ledger), refunds (Stripe's refund is
+          -- the document; stripe_cash checks it) and write-offs not tied to a Tally invoice.
+          select a.customer_id, a.currency, sum(e.amount) as total
+          from receivables a
+          join ledger_entries e on e.account_id = a.id and e.phase = 'posted'
+          join ledger_transactions t on t.id = e.transaction_id
+          where (t.invoice_id is not null and not exists (select 1 from invoices i where i.id::text = t.invoice_id))
+             or (t.invoice_id is null and t.kind in ('refund', 'write_off'))
+          group by a.customer_id, a.currency
+        ),
         open_invoices as (
-          select customer_id, currency, sum(total_cents * 10000) as total, count(*) as invoices
-          from invoices where status = 'finalized' group by customer_id, currency
+          select customer_id, currency, sum(total) as total, count(*) as invoices
+          from (select customer_id, currency, total from tally_open union all select customer_id, currency, total from external) documents
+          group by customer_id, currency
         )
         select coalesce(r.customer_id, o.customer_id)::text as customer_id, coalesce(r.currency, o.currency) as currency,
                coalesce(r.code, 'customer:' || o.customer_id || ':receivable') as account_code,

@@ -48,6 +48,8 @@ export type OpenDatabaseOptions = {
   poolMax?: number;
   /** The sessions' statement_timeout (ms; 0 = none). Default 30 s. */
   statementTimeoutMs?: number;
+  /** The hot pool's statement_timeout (ms). Default hotStatementTimeoutMs. */
+  hotStatementTimeoutMs?: number;
 };
 
 export async function openDatabase(options: OpenDatabaseOptions): Promise<DatabaseHandle> {
@@ -80,7 +82,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
           max: 1,
           onnotice: () => {},
           ...connectionLimits,
-          connection: { TimeZone: "UTC", plan_cache_mode: "force_generic_plan", ...sessionLimits(hotStatementTimeoutMs) },
+          connection: { TimeZone: "UTC", plan_cache_mode: "force_generic_plan", ...sessionLimits(options.hotStatementTimeoutMs ?? hotStatementTimeoutMs) },
         });
         hot = { client: hotClient, db: drizzle(hotClient, { schema }) as unknown as Db };
       }

@@ -73,3 +73,8 @@ export function isDatabaseUnavailableError(error: unknown): boolean {
   }
   return false;
 }
+
+/** A statement PostgreSQL cancelled because it ran past statement_timeout (57014). */
+export function isStatementTimeout(error: unknown): boolean {
+  return postgresError(error)?.code === "57014";
+}

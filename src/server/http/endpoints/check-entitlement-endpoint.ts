@@ -1,4 +1,5 @@
-import { getDatabaseForHotReads, getDb } from "@/db/client";
+import { getDatabaseForHotReads, getDb, type Db } from "@/db/client";
+import { isStatementTimeout } from "@/db/errors";
 import { checkEntitlement } from "@/server/entitlements/check-entitlement";
 import { entitlementDecisionJson } from "@/server/entitlements/entitlement-json";
 import { recordEntitlementCheck } from "@/server/observability/hot-path-metrics";
@@ -20,12 +21,12 @@ export async function checkEntitlementEndpoint(request: ApiRequest): Promise<Api
   let decision: Awaited<ReturnType<typeof checkEntitlement>> | undefined;
   const response = await runEndpoint(async () => {
     const hotReads = await getDatabaseForHotReads();
-    await authenticateApiKey(hotReads, request, "entitlements");
+    await onHotPool(hotReads, (db) => authenticateApiKey(db, request, "entitlements"));
     const body = parseJson(await request.readBody({ maxBytes: 4_096 }));
     // A reservation is a transaction holding locks: on the main pool, never in the hot pool's
     // single pipelined connection, where every check would wait behind it.
     const reserve = typeof body === "object" && body !== null && (body as { reserve?: unknown }).reserve === true;
-    const result = await checkEntitlement(reserve ? await getDb() : hotReads, body as never);
+    const result = reserve ? await checkEntitlement(await getDb(), body as never) : await onHotPool(hotReads, (db) => checkEntitlement(db, body as never));
     decision = result;
     return {
       status: 200,
@@ -35,4 +36,19 @@ export async function checkEntitlementEndpoint(request: ApiRequest): Promise<Api
   });
   recordEntitlementCheck(startedMs, decision);
   return response;
+}
+
+/**
+ * Work on the hot pool, whose pipelined connection serves every check of this process: a
+ * statement there is cancelled after hotStatementTimeoutMs (src/db/client.ts), so one slow check
+ * (a customer's busy edge hour, a cold definition, a lock) holds the checks queued behind it for
+ * at most that long, and is then done on the main pool, without the timeout's pressure.
+ */
+async function onHotPool<T>(hotReads: Db, work: (db: Db) => Promise<T>): Promise<T> {
+  try {
+    return await work(hotReads);
+  } catch (error) {
+    if (!isStatementTimeout(error)) throw error;
+    return work(await getDb());
+  }
 }

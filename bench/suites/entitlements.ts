@@ -10,6 +10,7 @@ import { seedCatalog } from "@/server/catalog/seed-catalog";
 import { createTestDatabase } from "@/test/database";
 import { createLeanHttpClient, type LeanHttpClient } from "../lean-http-client";
 import { buildApp, freePort, startServer, stopServer } from "../next-server";
+import { loadMonthOfUsage } from "../month-of-usage";
 import { reportFigures, type Figures } from "../report";
 
 /*
@@ -29,8 +30,15 @@ import { reportFigures, type Figures } from "../report";
  * not from when it actually left, so a stalled client or server cannot hide delay
  * (no coordinated omission). Knobs for quicker runs: BENCH_ENT_SECONDS (default 30),
  * BENCH_SKIP_BUILD=1 to reuse an existing build.
+ *
+ * Production-sized data first (issue 16): a month of usage — BENCH_ENT_EVENTS events (default
+ * 1,000,000, times BENCH_SCALE) over the last 30 days, so the current month's partition is full as
+ * on day 30 — rolled up, and billing anchors spread over the day to the second (off the hour, so
+ * checks read partial edge hours). An earlier version checked customers with no events and
+ * whole-hour anchors, and so missed a check that read the whole month's partition.
  */
 const customerCount = 10_000;
+const monthEvents = Math.round(Number(process.env.BENCH_ENT_EVENTS ?? 1_000_000) * Number(process.env.BENCH_SCALE ?? 1));
 const steadyRatePerSecond = 1_000;
 const steadySeconds = Number(process.env.BENCH_ENT_SECONDS ?? 30);
 const maxClients = 32;
@@ -49,7 +57,8 @@ export async function run(): Promise<void> {
     const { db } = database;
     await seedCatalog(db);
     // Set-based: 10,000 customers and their subscriptions in two statements. Anchors are spread
-    // over the past month; half on Free, half on Pro, a fifth of Pro with a spend limit.
+    // over the past month and over the day (to the second); half on Free, half on Pro, a fifth
+    // of Pro with a spend limit.
     await executeRows(db, sql`
       insert into customers (external_id, name, email, kind)
       select 'bench-' || g, 'Bench ' || g, 'bench' || g || '@example.com', 'individual'
@@ -65,9 +74,11 @@ export async function run(): Promise<void> {
       select c.id,
              (select id from versions where key = case when c.external_id = 'bench-reserve' or hashtext(c.external_id) % 2 = 0 then 'free' else 'pro' end),
              'active',
-             date_trunc('hour', now()) - ((abs(hashtext(c.external_id)) % 700) || ' hours')::interval,
+             date_trunc('second', now()) - ((abs(hashtext(c.external_id)) % 2592000) || ' seconds')::interval,
              case when abs(hashtext(c.external_id)) % 10 = 1 then 50000000 end
       from customers c`);
+    const month = await loadMonthOfUsage(db, { customers: customerCount, events: monthEvents, now: new Date(), log: console.log });
+    console.log(`a month of usage: ${month.events} events, rolled up in ${month.seconds.toFixed(1)} s`);
     const { key } = await createApiKey(db, { actor: systemActor("bench"), name: "bench", scopes: ["entitlements"] });
     if (process.env.BENCH_SKIP_BUILD !== "1" || !fs.existsSync(path.join(root, distDir))) await buildApp(distDir);
     const port = await freePort();
@@ -98,6 +109,7 @@ export async function run(): Promise<void> {
     if (reserved[0]?.total !== String(admitted)) throw new Error(`admitted ${admitted} but ${reserved[0]?.total} held`);
 
     const figures: Figures = {
+      month_events: { value: month.events, unit: "events" },
       check_p50_ms: { value: percentile(steady.latenciesMs, 0.5), unit: "ms" },
       check_p99_ms: { value: percentile(steady.latenciesMs, 0.99), unit: "ms" },
       check_p999_ms: { value: percentile(steady.latenciesMs, 0.999), unit: "ms" },

@@ -27,11 +27,22 @@ export type DatabaseHandle = {
  *   vanished (no FIN, no RST) is found dead in seconds instead of the kernel's ~15 minutes;
  * - idle_timeout / max_lifetime: idle connections close after 60 s and every connection is
  *   replaced within an hour, so none outlives a failover for long;
+ * - backoff: at most 1 s between connection attempts (reconnectDelaySeconds);
  * - statement_timeout (30 s; the hot pool 1 s) and idle_in_transaction_session_timeout (60 s),
  *   set on the session by PostgreSQL itself.
  * Scripts that run long statements (migrations, benchmarks' loaders) pass statementTimeoutMs: 0.
  */
-const connectionLimits = { connect_timeout: 3, keep_alive: 10, idle_timeout: 60, max_lifetime: 60 * 30 } as const;
+const connectionLimits = { connect_timeout: 3, keep_alive: 10, idle_timeout: 60, max_lifetime: 60 * 30, backoff: reconnectDelaySeconds } as const;
+
+/**
+ * How long a connection waits before its next connection attempt after failed ones. postgres-js
+ * grows this to 20 s (3^n / 100 s) and makes every query given to that connection wait it out,
+ * so after a few failures during an outage each request hung for up to 20 s and the pool took as
+ * long to notice the database was back. Here: 50 ms doubling to at most 1 s.
+ */
+function reconnectDelaySeconds(retries: number): number {
+  return Math.min(0.05 * 2 ** Math.max(0, retries - 1), 1);
+}
 export const statementTimeoutMsDefault = 30_000;
 /** The entitlement check's pool: a check is a few milliseconds; one stuck behind a slow one waits at most this. */
 export const hotStatementTimeoutMs = 1_000;

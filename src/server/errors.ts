@@ -9,7 +9,7 @@ export type DomainErrorKind =
   | "forbidden" // 403
   | "not_found" // 404
   | "conflict" // 409
-  | "precondition" // 412 / PRECONDITION_FAILED
+  | "precondition" // 422 / PRECONDITION_FAILED: a valid request the current state refuses
   | "too_large" // 413
   | "rate_limited" // 429
   | "unavailable"; // 503
@@ -18,13 +18,16 @@ export class DomainError extends Error {
   readonly code: string;
   readonly kind: DomainErrorKind;
   readonly details: Record<string, unknown> | undefined;
+  /** The request parameter at fault, when there is one (`email`, `metadata.plan`, `limit`): the API's `error.param`. */
+  readonly param: string | undefined;
 
-  constructor(kind: DomainErrorKind, code: string, message: string, details?: Record<string, unknown>) {
+  constructor(kind: DomainErrorKind, code: string, message: string, details?: Record<string, unknown>, options: { param?: string } = {}) {
     super(message);
     this.name = "DomainError";
     this.kind = kind;
     this.code = code;
     this.details = details;
+    this.param = options.param;
   }
 }
 
@@ -38,7 +41,7 @@ export const httpStatusByKind: Record<DomainErrorKind, number> = {
   forbidden: 403,
   not_found: 404,
   conflict: 409,
-  precondition: 412,
+  precondition: 422,
   too_large: 413,
   rate_limited: 429,
   unavailable: 503,

@@ -1,6 +1,12 @@
 import { index, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
 
-export const apiKeyScopes = ["ingest", "entitlements", "read"] as const;
+/**
+ * `ingest`: send usage events; `entitlements`: checks, reservations, promotion codes; `read`: read
+ * customers, subscriptions, invoices, usage, credits and plans; `customers:write`: create, update
+ * and archive customers, payment setup; `subscriptions:write`: start, change, cancel and resume
+ * subscriptions and set spend limits; `credits:write`: issue purchased credits.
+ */
+export const apiKeyScopes = ["ingest", "entitlements", "read", "customers:write", "subscriptions:write", "credits:write"] as const;
 export type ApiKeyScope = (typeof apiKeyScopes)[number];
 
 /**

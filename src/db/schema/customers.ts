@@ -21,6 +21,8 @@ export const customers = pgTable(
      * time `late`: it is billed as late usage on the next invoice, never by changing this one.
      */
     usageInvoicedThrough: timestamp("usage_invoiced_through", { withTimezone: true }),
+    /** Set when the product archives the customer: hidden from lists, no new subscription, no further changes. */
+    archivedAt: timestamp("archived_at", { withTimezone: true }),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },

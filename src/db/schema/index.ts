@@ -21,3 +21,5 @@ export * from "./anomalies";
 export * from "./jobs";
 export * from "./observability";
 export * from "./reconciliation";
+export * from "./api";
+export * from "./webhooks";

@@ -21,6 +21,7 @@ import { syncSubscription } from "@/server/stripe/sync-subscription";
 import { getLiveSubscription } from "./get-subscription";
 import { computeChange, resolveChange, type ChangeTiming, type SubscriptionChangePreview } from "./preview-subscription-change";
 import { pushScheduledChange, releaseStaleSchedule } from "./scheduled-change-stripe";
+import { emitSubscriptionEvent, subscriptionBefore } from "./subscription-events";
 
 export type ChangeSubscriptionInput =
   | { action: "change"; customerId: string; planVersionId?: string; seats?: number; timing?: ChangeTiming; reason: string }
@@ -74,6 +75,7 @@ async function applyPlanChange(db: Db, stripe: Stripe | null, actor: Actor, cloc
     const resolved = await resolveChange(tx, clock, input);
     const { live, fromVersion, toVersion, seats, now } = resolved;
     await tx.select({ id: subscriptions.id }).from(subscriptions).where(eq(subscriptions.id, live.subscription.id)).for("update");
+    const before = await subscriptionBefore(tx, live.subscription.id, now);
     const preview = computeChange(live, fromVersion, toVersion, seats, now, input.timing);
     // A newer decision replaces a pending one.
     await tx
@@ -113,6 +115,7 @@ async function applyPlanChange(db: Db, stripe: Stripe | null, actor: Actor, cloc
       before: { planVersionId: fromVersion.id, plan: fromVersion.plan.key, version: fromVersion.version, seats: live.subscription.seats },
       after: { planVersionId: toVersion.id, plan: toVersion.plan.key, version: toVersion.version, seats, effectiveAt: preview.effectiveAt, prorationTotalMinor: preview.totalMinor.toString(), changeId: change.id },
     });
+    await emitSubscriptionEvent(tx, "subscription.updated", live.subscription.id, now, before);
     return { change, preview, invoiceId, stripeSubscriptionId: live.subscription.stripeSubscriptionId };
   });
   const { change, preview, invoiceId } = outcome;
@@ -218,6 +221,7 @@ async function applyCancelOrResume(db: Db, stripe: Stripe | null, actor: Actor, 
     const [before] = await tx.select().from(subscriptions).where(and(eq(subscriptions.customerId, input.customerId), ne(subscriptions.status, "canceled"))).for("update");
     const live = before;
     if (!live) throw new DomainError("precondition", "no_live_subscription", "This customer has no live subscription.");
+    const json = await subscriptionBefore(tx, live.id, now);
     let set: Partial<typeof subscriptions.$inferInsert>;
     let action: string;
     if (input.action === "resume") {
@@ -252,6 +256,7 @@ async function applyCancelOrResume(db: Db, stripe: Stripe | null, actor: Actor, 
       before: { status: live.status, cancelAtPeriodEnd: live.cancelAtPeriodEnd },
       after: { status: after!.status, cancelAtPeriodEnd: after!.cancelAtPeriodEnd },
     });
+    await emitSubscriptionEvent(tx, after!.status === "canceled" ? "subscription.canceled" : "subscription.updated", live.id, now, json);
     return after!;
   });
   let pushed: ChangeSubscriptionResult["stripe"] = "skipped";
@@ -313,6 +318,7 @@ export async function applyDueScheduledChanges(
         await tx.update(subscriptionScheduledChanges).set({ status: "canceled" }).where(eq(subscriptionScheduledChanges.id, change.id));
         return undefined;
       }
+      const before = await subscriptionBefore(tx, subscription.id, now);
       await tx.update(subscriptions).set({ planVersionId: change.toPlanVersionId, seats: change.toSeats, updatedAt: now }).where(eq(subscriptions.id, subscription.id));
       const [after] = await tx.update(subscriptionScheduledChanges).set({ status: "applied", appliedAt: now }).where(eq(subscriptionScheduledChanges.id, change.id)).returning();
       await markEntitlementsChanged(tx, subscription.customerId);
@@ -325,6 +331,7 @@ export async function applyDueScheduledChanges(
         before: { planVersionId: change.fromPlanVersionId, seats: change.fromSeats },
         after: { planVersionId: change.toPlanVersionId, seats: change.toSeats, changeId: change.id, effectiveAt: change.effectiveAt },
       });
+      await emitSubscriptionEvent(tx, "subscription.updated", subscription.id, now, before);
       return after;
     }).catch((error: unknown) => {
       failed.push(itemFailure(key, error));

@@ -9,6 +9,8 @@ import type { Clock } from "@/server/clock";
 import { DomainError } from "@/server/errors";
 import { markEntitlementsChanged } from "@/server/entitlements/mark-entitlements-changed";
 import { createOpeningInvoice } from "@/server/invoicing/create-opening-invoice";
+import { normalizeThresholds } from "./set-spend-limit";
+import { emitSubscriptionEvent } from "./subscription-events";
 
 export type CreateSubscriptionInput = {
   customerId: string;
@@ -19,6 +21,8 @@ export type CreateSubscriptionInput = {
   /** Overrides the plan version's trial; 0 for none. */
   trialDays?: number;
   spendLimitMicros?: bigint | null;
+  /** Percentages of the spend limit at which the customer is warned (default 50, 80, 100). */
+  spendWarningThresholdsPercent?: readonly number[];
 };
 
 const dayMs = 24 * 60 * 60 * 1000;
@@ -33,10 +37,13 @@ export async function createSubscription(db: Db, actor: Actor, clock: Clock, inp
   const now = clock.now();
   const anchor = input.billingAnchor ?? now;
   const trialDays = input.trialDays ?? version.trialDays;
+  if (input.spendLimitMicros != null && input.spendLimitMicros < 0n) throw new DomainError("invalid", "invalid_spend_limit", "A spend limit cannot be negative.", undefined, { param: "spend_limit_micros" });
+  const thresholds = input.spendWarningThresholdsPercent === undefined ? undefined : normalizeThresholds(input.spendWarningThresholdsPercent);
   const trialEnd = trialDays > 0 ? new Date(anchor.getTime() + trialDays * dayMs) : null;
   return db.transaction(async (tx) => {
-    const [customer] = await tx.select({ id: customers.id, currency: customers.currency }).from(customers).where(eq(customers.id, input.customerId));
+    const [customer] = await tx.select({ id: customers.id, currency: customers.currency, archivedAt: customers.archivedAt }).from(customers).where(eq(customers.id, input.customerId)).for("update");
     if (!customer) throw new DomainError("not_found", "customer_not_found", "That customer does not exist.");
+    if (customer.archivedAt !== null) throw new DomainError("precondition", "customer_archived", "This customer is archived; archived customers cannot start a subscription.");
     if (customer.currency !== version.currency) {
       throw new DomainError("invalid", "currency_mismatch", `The customer is billed in ${customer.currency.toUpperCase()} but the plan is priced in ${version.currency.toUpperCase()}.`);
     }
@@ -51,6 +58,7 @@ export async function createSubscription(db: Db, actor: Actor, clock: Clock, inp
           billingAnchor: anchor,
           trialEnd,
           spendLimitMicros: input.spendLimitMicros ?? null,
+          ...(thresholds ? { spendWarningThresholdsPercent: thresholds } : {}),
           createdAt: now,
           updatedAt: now,
         })
@@ -67,6 +75,7 @@ export async function createSubscription(db: Db, actor: Actor, clock: Clock, inp
       // No trial: Stripe invoices the first period's fee at once (`subscription_create`); so does Tally, in this
       // transaction. A trial's opening invoice comes from period close once the trial has ended.
       if (created.status === "active") await createOpeningInvoice(tx, { subscriptionId: created.id }, { clock, actor });
+      await emitSubscriptionEvent(tx, "subscription.created", created.id, now);
       return created;
     } catch (error) {
       if (isUniqueViolation(error, "subscriptions_one_live_per_customer")) {

@@ -6,6 +6,7 @@ import { recordAudit } from "@/server/audit/record-audit";
 import type { Clock } from "@/server/clock";
 import { DomainError } from "@/server/errors";
 import { markEntitlementsChanged } from "@/server/entitlements/mark-entitlements-changed";
+import { emitSubscriptionEvent, subscriptionBefore } from "./subscription-events";
 
 export type SetSpendLimitInput = {
   customerId: string;
@@ -33,6 +34,7 @@ export async function setSpendLimit(db: Db, actor: Actor, clock: Clock, input: S
       .where(and(eq(subscriptions.customerId, input.customerId), ne(subscriptions.status, "canceled")))
       .for("update");
     if (!before) throw new DomainError("precondition", "no_live_subscription", "This customer has no live subscription to limit.");
+    const json = await subscriptionBefore(tx, before.id, clock.now());
     const [after] = await tx
       .update(subscriptions)
       .set({
@@ -52,12 +54,13 @@ export async function setSpendLimit(db: Db, actor: Actor, clock: Clock, input: S
       before: { spendLimitMicros: before.spendLimitMicros, warningThresholdsPercent: before.spendWarningThresholdsPercent },
       after: { spendLimitMicros: after?.spendLimitMicros ?? null, warningThresholdsPercent: after?.spendWarningThresholdsPercent ?? null },
     });
+    await emitSubscriptionEvent(tx, "subscription.updated", before.id, clock.now(), json);
     return after;
   });
 }
 
 /** Whole percentages from 1 to 1000, at most ten, ascending and without repeats. */
-function normalizeThresholds(thresholds: readonly number[]): number[] {
+export function normalizeThresholds(thresholds: readonly number[]): number[] {
   if (thresholds.length > spendWarningThresholdsMax || thresholds.some((percent) => !Number.isInteger(percent) || percent < 1 || percent > 1000)) {
     throw new DomainError(
       "invalid",

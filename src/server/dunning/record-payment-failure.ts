@@ -6,6 +6,7 @@ import { systemActor, type Actor } from "@/server/audit/actor";
 import { recordAudit } from "@/server/audit/record-audit";
 import type { Clock } from "@/server/clock";
 import { markEntitlementsChanged } from "@/server/entitlements/mark-entitlements-changed";
+import { emitSubscriptionEvent, subscriptionBefore } from "@/server/customers/subscription-events";
 import { recordNotification } from "@/server/entitlements/record-notification";
 import { liftEntitlementRestriction } from "@/server/entitlements/restrict-entitlements";
 import { stripeMinorToMicros } from "@/server/stripe/money";
@@ -277,10 +278,12 @@ export async function reconcileDunningSubscription(db: Db, clock: Clock, subscri
 
 async function setTallyStatus(db: Db, clock: Clock, subscriptionId: string, customerId: string, before: string, after: "active" | "unpaid" | "canceled"): Promise<void> {
   const now = clock.now();
+  const json = await subscriptionBefore(db, subscriptionId, now);
   await db
     .update(subscriptions)
     .set({ status: after, updatedAt: now, ...(after === "canceled" ? { canceledAt: now, endedAt: now } : {}) })
     .where(eq(subscriptions.id, subscriptionId));
   await markEntitlementsChanged(db, customerId);
   await recordAudit(db, { actor, action: "subscription.status.follow_stripe", objectType: "subscription", objectId: subscriptionId, reason: "Stripe subscription status after payment retries", before: { status: before }, after: { status: after } });
+  await emitSubscriptionEvent(db, after === "canceled" ? "subscription.canceled" : "subscription.updated", subscriptionId, now, json);
 }

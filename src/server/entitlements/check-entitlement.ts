@@ -67,7 +67,7 @@ export async function checkEntitlement(db: Db, input: CheckEntitlementInput, opt
   const parsed = checkEntitlementInput.safeParse(input);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new DomainError("invalid", "invalid_entitlement_check", `${issue?.path.join(".") || "body"}: ${issue?.message ?? "invalid"}`);
+    throw new DomainError("invalid", "invalid_entitlement_check", `${issue?.path.join(".") || "body"}: ${issue?.message ?? "invalid"}`, undefined, { param: issue?.path.join(".") || "body" });
   }
   const request = parsed.data;
   const now = (options.clock ?? systemClock).now();

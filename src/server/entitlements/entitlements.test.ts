@@ -1,7 +1,7 @@
 import { and, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { POST as checkRoute } from "@/app/api/v1/entitlements/check/route";
-import { GET as listRoute } from "@/app/api/v1/customers/[externalId]/entitlements/route";
+import { GET as apiGet } from "@/app/api/v1/[...path]/route";
 import { executeRows } from "@/db/execute";
 import { allowanceGrants, entitlementReservations, notifications, subscriptions } from "@/db/schema";
 import { createApiKey } from "@/server/api-keys/create-api-key";
@@ -332,18 +332,14 @@ describe("HTTP", () => {
     const held = await database.db.select().from(entitlementReservations).where(eq(entitlementReservations.customerId, customer.id));
     expect(held).toHaveLength(1);
 
-    const list = await listRoute(new Request(`http://tally.test/api/v1/customers/${customer.externalId}/entitlements`, { headers: { authorization: `Bearer ${key}` } }), {
-      params: Promise.resolve({ externalId: customer.externalId }),
-    });
+    const list = await apiGet(new Request(`http://tally.test/api/v1/customers/${customer.externalId}/entitlements`, { headers: { authorization: `Bearer ${key}` } }));
     expect(list.status).toBe(200);
     const listed = (await list.json()) as { features: { feature: string; reason: string }[] };
     expect(listed.features.map((feature) => feature.feature).sort()).toEqual(
       [catalog.featureKeys.requests, catalog.featureKeys.sso, catalog.featureKeys.beta, catalog.featureKeys.tier].sort(),
     );
     expect(listed.features.find((feature) => feature.feature === catalog.featureKeys.beta)?.reason).toBe("feature_disabled");
-    const missing = await listRoute(new Request("http://tally.test/api/v1/customers/nobody/entitlements", { headers: { authorization: `Bearer ${key}` } }), {
-      params: Promise.resolve({ externalId: "nobody" }),
-    });
+    const missing = await apiGet(new Request("http://tally.test/api/v1/customers/nobody/entitlements", { headers: { authorization: `Bearer ${key}` } }));
     expect(missing.status).toBe(404);
   });
 });

@@ -1,6 +1,7 @@
 import { isDatabaseUnavailableError, isInvalidInputError } from "@/db/errors";
 import { DomainError, httpStatusByKind, isDomainError, type DomainErrorKind } from "@/server/errors";
 import { logger } from "@/server/observability/logger";
+import { requestIdFor } from "./request-id";
 
 /*
  * The public API's request and response, independent of the server that carries them: the App
@@ -13,6 +14,9 @@ import { logger } from "@/server/observability/logger";
 export type HeaderReader = { get(name: string): string | null; has(name: string): boolean };
 
 export type ApiRequest = {
+  method: string;
+  /** The path and query string, e.g. `/api/v1/customers?limit=10`. */
+  url: string;
   headers: HeaderReader;
   /** The body as UTF-8 text; 413 `body_too_large` past `maxBytes` (checked before buffering it whole). */
   readBody(options: { maxBytes: number }): Promise<string>;
@@ -20,36 +24,53 @@ export type ApiRequest = {
 
 export type ApiResponse = { status: number; headers: Record<string, string>; body: string };
 
-export type ErrorBody = { error: { code: string; message: string; details?: Record<string, unknown> } };
+/**
+ * The one error shape of `/api/v1`: a stable `code`, a `message` a person can act on, the
+ * request parameter at fault (`param`, or null) and the request's id (also the `x-request-id`
+ * header). `details` carries structured extras for some codes (limits, scopes).
+ */
+export type ErrorBody = { error: { code: string; message: string; param: string | null; request_id: string; details?: Record<string, unknown> } };
 
 export function apiJson(body: unknown, status = 200, headers: Record<string, string> = {}): ApiResponse {
   return { status, headers: { "content-type": "application/json; charset=utf-8", "cache-control": "no-store", ...headers }, body: JSON.stringify(body) };
 }
 
-export function apiError(kind: DomainErrorKind, code: string, message: string, details?: Record<string, unknown>): ApiResponse {
-  const body: ErrorBody = { error: { code, message, ...(details ? { details } : {}) } };
-  const headers: Record<string, string> =
-    kind === "unauthorized" ? { "www-authenticate": 'Bearer realm="tally"' } : kind === "unavailable" || kind === "rate_limited" ? { "retry-after": String(retryAfterSeconds) } : {};
-  return apiJson(body, httpStatusByKind[kind], headers);
+export type ApiErrorOptions = { param?: string | null; details?: Record<string, unknown>; requestId: string; headers?: Record<string, string> };
+
+export function apiError(status: number, code: string, message: string, options: ApiErrorOptions): ApiResponse {
+  const body: ErrorBody = { error: { code, message, param: options.param ?? null, request_id: options.requestId, ...(options.details ? { details: options.details } : {}) } };
+  const headers: Record<string, string> = {
+    ...(status === 401 ? { "www-authenticate": 'Bearer realm="tally"' } : {}),
+    ...(status === 503 || status === 429 ? { "retry-after": String(retryAfterSeconds) } : {}),
+    ...options.headers,
+  };
+  return apiJson(body, status, headers);
+}
+
+export function apiErrorOfKind(kind: DomainErrorKind, code: string, message: string, options: ApiErrorOptions): ApiResponse {
+  return apiError(httpStatusByKind[kind], code, message, options);
 }
 
 /**
- * The one place an endpoint's failure becomes an answer: a DomainError keeps its code and
+ * The one place an endpoint's failure becomes an answer: a DomainError keeps its code, param and
  * status; anything else is logged and answered with a 500 that leaks nothing.
  */
-export function apiResponseForError(error: unknown): ApiResponse {
-  if (isDomainError(error)) return apiError(error.kind, error.code, error.message, error.details);
+export function apiResponseForError(error: unknown, requestId: string): ApiResponse {
+  if (isDomainError(error)) {
+    const headers = typeof error.details?.retryAfterSeconds === "number" ? { "retry-after": String(error.details.retryAfterSeconds) } : undefined;
+    return apiErrorOfKind(error.kind, error.code, error.message, { param: error.param ?? null, details: error.details, requestId, headers });
+  }
   if (isDatabaseUnavailableError(error)) {
-    logger.warn({ err: error, component: "api" }, "the database is unavailable; answered 503");
-    return databaseUnavailable();
+    logger.warn({ err: error, component: "api", requestId }, "the database is unavailable; answered 503");
+    return databaseUnavailable(requestId);
   }
   if (isInvalidInputError(error)) {
-    logger.warn({ err: error, component: "api" }, "a value the database refused reached it (validate it at the boundary)");
-    return apiError("invalid", "invalid_input", "The request holds a value that cannot be stored (e.g. a NUL character or malformed text); correct it and retry.");
+    logger.warn({ err: error, component: "api", requestId }, "a value the database refused reached it (validate it at the boundary)");
+    return apiError(400, "invalid_input", "The request holds a value that cannot be stored (e.g. a NUL character or malformed text); correct it and retry.", { requestId });
   }
   // The line carries the request id the caller got in x-request-id.
-  logger.error({ err: error, component: "api" }, "unhandled error in an API endpoint");
-  return apiJson({ error: { code: "internal_error", message: "Something went wrong on our side; retry later." } }, 500);
+  logger.error({ err: error, component: "api", requestId }, "unhandled error in an API endpoint");
+  return apiError(500, "internal_error", "Something went wrong on our side; retry later with the same Idempotency-Key.", { requestId });
 }
 
 /** Seconds a client should wait before retrying a 503 (database away) or 429. */
@@ -61,21 +82,24 @@ export const retryAfterSeconds = 2;
  * a batch in one statement, so a batch is stored whole or not at all, and an event whose batch
  * committed just before the connection broke is reported as a duplicate on the retry.
  */
-export function databaseUnavailable(): ApiResponse {
-  return apiError(
-    "unavailable",
-    "database_unavailable",
-    `The database is unavailable. Retry in ${retryAfterSeconds} seconds; an event stored after all is reported as a duplicate, never counted twice.`,
-  );
+export function databaseUnavailable(requestId: string): ApiResponse {
+  return apiError(503, "database_unavailable", `The database is unavailable. Retry in ${retryAfterSeconds} seconds; an event stored after all is reported as a duplicate, never counted twice.`, { requestId });
 }
 
-/** Runs an endpoint and turns anything it throws into an error answer. */
-export async function runEndpoint(handler: () => Promise<ApiResponse>): Promise<ApiResponse> {
+/**
+ * Runs an endpoint: gives the request its id, turns anything the handler throws into an error
+ * answer, and returns the id as `x-request-id` on every answer.
+ */
+export async function runEndpoint(request: Pick<ApiRequest, "headers">, handler: (requestId: string) => Promise<ApiResponse>): Promise<ApiResponse> {
+  const requestId = requestIdFor(request.headers);
+  let response: ApiResponse;
   try {
-    return await handler();
+    response = await handler(requestId);
   } catch (error) {
-    return apiResponseForError(error);
+    response = apiResponseForError(error, requestId);
   }
+  response.headers["x-request-id"] = requestId;
+  return response;
 }
 
 export function bodyTooLarge(maxBytes: number): DomainError {

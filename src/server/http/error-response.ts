@@ -1,31 +1,27 @@
-import { DomainError, type DomainErrorKind } from "@/server/errors";
-import { apiError, apiJson, apiResponseForError } from "./api-exchange";
+import { DomainError } from "@/server/errors";
+import { apiJson, apiResponseForError } from "./api-exchange";
+import { requestIdFor } from "./request-id";
 import { toWebResponse } from "./web-exchange";
 
 export type { ErrorBody } from "./api-exchange";
 
-/* Route handlers' answers, built by the same functions as the hot routes' (api-exchange.ts). */
+/* Route handlers outside the operation registry (Stripe's webhooks): the same answers as the public API's (api-exchange.ts). */
 
 export function jsonResponse(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
   return toWebResponse(apiJson(body, status, headers));
 }
 
-export function errorResponse(kind: DomainErrorKind, code: string, message: string, details?: Record<string, unknown>): Response {
-  return toWebResponse(apiError(kind, code, message, details));
-}
-
-/** A route handler's failure as a Response (see apiResponseForError). */
-export function responseForError(error: unknown): Response {
-  return toWebResponse(apiResponseForError(error));
-}
-
-/** Runs a handler and turns any thrown error into a JSON error response. */
-export async function handleRoute(handler: () => Promise<Response>): Promise<Response> {
+/** Runs a handler: any thrown error becomes the one JSON error shape, and every answer carries `x-request-id`. */
+export async function handleRoute(request: Request, handler: () => Promise<Response>): Promise<Response> {
+  const requestId = requestIdFor(request.headers);
+  let response: Response;
   try {
-    return await handler();
+    response = await handler();
   } catch (error) {
-    return responseForError(error);
+    response = toWebResponse(apiResponseForError(error, requestId));
   }
+  response.headers.set("x-request-id", requestId);
+  return response;
 }
 
 export { DomainError };

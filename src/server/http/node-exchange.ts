@@ -18,6 +18,8 @@ export function nodeHeaders(headers: IncomingHttpHeaders): HeaderReader {
 export function fromNodeRequest(request: IncomingMessage): ApiRequest {
   const headers = nodeHeaders(request.headers);
   return {
+    method: request.method ?? "GET",
+    url: request.url ?? "/",
     headers,
     readBody: (options) =>
       // destroyOnReturn false: giving up on an oversized body must not destroy the socket before the 413 is written.

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { GET } from "@/app/api/v1/customers/[externalId]/usage/route";
+import { GET } from "@/app/api/v1/[...path]/route";
 import { meters } from "@/db/schema";
 import { createApiKey } from "@/server/api-keys/create-api-key";
 import { systemActor } from "@/server/audit/actor";
@@ -39,9 +39,7 @@ afterAll(async () => {
 });
 
 function get(query: string, key = readKey): Promise<Response> {
-  return GET(new Request(`http://tally.test/api/v1/customers/cus%2F1/usage?${query}`, { headers: { authorization: `Bearer ${key}` } }), {
-    params: Promise.resolve({ externalId: "cus/1" }),
-  });
+  return GET(new Request(`http://tally.test/api/v1/customers/cus%2F1/usage?${query}`, { headers: { authorization: `Bearer ${key}` } }));
 }
 
 describe("GET /api/v1/customers/{externalId}/usage", () => {

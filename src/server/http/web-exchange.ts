@@ -3,7 +3,8 @@ import { readBodyText } from "./read-body";
 
 /** A route handler's Request as an endpoint's ApiRequest. */
 export function fromWebRequest(request: Request): ApiRequest {
-  return { headers: request.headers, readBody: (options) => readBodyText(request, options) };
+  const url = new URL(request.url);
+  return { method: request.method, url: `${url.pathname}${url.search}`, headers: request.headers, readBody: (options) => readBodyText(request, options) };
 }
 
 export function toWebResponse(response: ApiResponse): Response {

@@ -68,3 +68,10 @@ export async function listInvoices(db: Db, rawInput: ListInvoicesInput): Promise
   const last = items[items.length - 1];
   return { items, nextCursor: rows.length > input.limit && last ? `${last.issuedAt.toISOString()}|${last.id}` : null };
 }
+
+/** The keyset cursor of one invoice (for `starting_after` = its id); undefined when there is no such invoice. */
+export async function invoiceCursorOf(db: Db, invoiceId: string): Promise<string | undefined> {
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(invoiceId)) return undefined;
+  const [row] = await db.select({ issuedAt: invoices.issuedAt, id: invoices.id }).from(invoices).where(eq(invoices.id, invoiceId));
+  return row ? `${row.issuedAt.toISOString()}|${row.id}` : undefined;
+}

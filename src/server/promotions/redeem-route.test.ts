@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { POST } from "@/app/api/v1/promotions/redeem/route";
+import { POST } from "@/app/api/v1/[...path]/route";
 import { customers } from "@/db/schema";
 import { createApiKey } from "@/server/api-keys/create-api-key";
 import { systemActor } from "@/server/audit/actor";
@@ -49,7 +49,7 @@ describe("POST /api/v1/promotions/redeem", () => {
     expect(ok.status).toBe(200);
     expect(await ok.json()).toMatchObject({ redeemed: true, effect: { type: "credit", amountMicros: "10000000", currency: "usd", expiresAt: null } });
     const again = await post({ customer: "usr_route_1", code: "ROUTE10" });
-    expect([again.status, await again.json()]).toEqual([409, { error: { code: "already_redeemed", message: expect.any(String) } }]);
+    expect([again.status, await again.json()]).toEqual([409, { error: { code: "already_redeemed", message: expect.any(String), param: "code", request_id: expect.any(String) } }]);
     expect((await post({ customer: "usr_route_2", code: "ROUTE10" })).status).toBe(409);
     const unknown = await post({ customer: "usr_route_2", code: "NOPE123" });
     expect([unknown.status, ((await unknown.json()) as { error: { code: string } }).error.code]).toEqual([404, "unknown_code"]);

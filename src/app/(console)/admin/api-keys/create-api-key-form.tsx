@@ -16,8 +16,11 @@ import { useTRPC } from "@/trpc/react";
 
 const scopeHelp: Record<ApiKeyScope, string> = {
   ingest: "send usage events (POST /api/v1/events)",
-  entitlements: "check and reserve entitlements",
-  read: "read customers' usage and entitlements",
+  entitlements: "check and reserve entitlements, redeem promotion codes",
+  read: "read customers, subscriptions, invoices, credits, usage and plans",
+  "customers:write": "create, update and archive customers; payment setup links",
+  "subscriptions:write": "start, change, cancel and resume subscriptions; spend limits",
+  "credits:write": "issue purchased credits",
 };
 
 const empty = { name: "", scopes: ["ingest"] as ApiKeyScope[], reason: "" };

@@ -15,7 +15,7 @@ export const dynamic = "force-dynamic";
  * `stripe:process-events` job, and (best effort) an Inngest event sent here.
  */
 export async function POST(request: Request): Promise<Response> {
-  return handleRoute(async () => {
+  return handleRoute(request, async () => {
     const receivedAt = new Date();
     const db = await getDb();
     const stripeRuntime = await getStripeRuntime();

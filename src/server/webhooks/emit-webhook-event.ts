@@ -1,0 +1,36 @@
+import crypto from "node:crypto";
+import { sql } from "drizzle-orm";
+import type { Db } from "@/db/client";
+import { webhookEvents } from "@/db/schema";
+import type { WebhookEventType } from "./webhook-event-types";
+
+export type EmitWebhookEventInput = {
+  type: WebhookEventType;
+  /** The customer the event is about (for the customer's webhook activity), when there is one. */
+  customerId: string | null;
+  /** `{ object, previous_attributes? }`: JSON-safe (money as strings, times as RFC 3339). */
+  data: Record<string, unknown>;
+  at: Date;
+};
+
+/** `msg_` + 12 time-ordered + 16 random characters: unique, sortable by creation, the `webhook-id` of every delivery. */
+export function newWebhookMessageId(at: Date): string {
+  return `msg_${at.getTime().toString(36).padStart(9, "0")}${crypto.randomBytes(12).toString("base64url")}`;
+}
+
+/**
+ * Writes an event to the outbox in the caller's transaction, with one pending delivery per
+ * enabled endpoint subscribed to its type: the change and its notification commit together or
+ * not at all, and the worker delivers what committed. Returns the event id.
+ */
+export async function emitWebhookEvent(tx: Db, input: EmitWebhookEventInput): Promise<string> {
+  const id = newWebhookMessageId(input.at);
+  const body = JSON.stringify({ type: input.type, timestamp: input.at.toISOString(), data: input.data });
+  await tx.insert(webhookEvents).values({ id, type: input.type, customerId: input.customerId, body, createdAt: input.at });
+  await tx.execute(sql`
+    insert into webhook_deliveries (endpoint_id, event_id, status, next_attempt_at, created_at)
+    select id, ${id}, 'pending', ${input.at.toISOString()}::timestamptz, ${input.at.toISOString()}::timestamptz
+    from webhook_endpoints
+    where status = 'enabled' and (${input.type} = any(event_types) or '*' = any(event_types))`);
+  return id;
+}

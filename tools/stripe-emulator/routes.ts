@@ -1,4 +1,5 @@
 import type { Route } from "./router";
+import { billingPortalRoutes } from "./resources/billing-portal";
 import { catalogRoutes } from "./resources/catalog";
 import { creditNoteRoutes } from "./resources/credit-notes";
 import { customerRoutes } from "./resources/customers";
@@ -25,4 +26,5 @@ export const allRoutes: Route[] = [
   ...meterRoutes,
   ...testClockRoutes,
   ...webhookEndpointRoutes,
+  ...billingPortalRoutes,
 ];

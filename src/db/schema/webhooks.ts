@@ -39,6 +39,8 @@ export const webhookEvents = pgTable(
   "webhook_events",
   {
     id: text("id").primaryKey(),
+    /** Commit-ish order of events (ties in `created_at` are common: one transaction emits several). */
+    sequence: bigserial("sequence", { mode: "bigint" }).notNull().unique(),
     type: text("type").notNull(),
     customerId: uuid("customer_id").references(() => customers.id),
     body: text("body").notNull(),

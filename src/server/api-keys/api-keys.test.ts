@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { executeRows } from "@/db/execute";
+import { apiKeyScopes } from "@/db/schema";
 import { systemActor } from "@/server/audit/actor";
 import { createTestDatabase, type TestDatabase } from "@/test/database";
 import { clearApiKeyCache } from "./api-key-cache";
@@ -74,7 +75,7 @@ describe("API keys", () => {
     expect(await seedDemoApiKey(database.db, { nodeEnv: "development" })).toBe(true);
     expect(await seedDemoApiKey(database.db, { nodeEnv: "development" })).toBe(false);
     clearApiKeyCache();
-    expect((await verifyApiKey(database.db, demoApiKey))?.scopes.sort()).toEqual(["entitlements", "ingest", "read"]);
+    expect((await verifyApiKey(database.db, demoApiKey))?.scopes.sort()).toEqual([...apiKeyScopes].sort());
     expect(await verifyApiKey(database.db, demoApiKey, { nodeEnv: "production" })).toBeNull();
   });
 });

@@ -41,6 +41,10 @@ export const permissions = {
   "periods.close": ["finance", "admin"],
   // Reopening a closed month changes what finance already reported: admin only, with a reason.
   "periods.reopen": ["admin"],
+  // A customer's API requests and webhook events (the product's integration, seen by the people who support it).
+  "api.activity.read": ["support", "product", "admin"],
+  // Webhook endpoints: register, edit, disable, replay deliveries.
+  "webhooks.manage": ["admin"],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof permissions;

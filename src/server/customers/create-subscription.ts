@@ -23,6 +23,8 @@ export type CreateSubscriptionInput = {
   spendLimitMicros?: bigint | null;
   /** Percentages of the spend limit at which the customer is warned (default 50, 80, 100). */
   spendWarningThresholdsPercent?: readonly number[];
+  /** Why (the audit log); the console asks for it. */
+  reason?: string | null;
 };
 
 const dayMs = 24 * 60 * 60 * 1000;
@@ -70,6 +72,7 @@ export async function createSubscription(db: Db, actor: Actor, clock: Clock, inp
         action: "subscription.create",
         objectType: "customer",
         objectId: input.customerId,
+        reason: input.reason ?? null,
         after: { subscriptionId: created.id, plan: plan.key, version: version.version, seats: created.seats, status: created.status },
       });
       // No trial: Stripe invoices the first period's fee at once (`subscription_create`); so does Tally, in this

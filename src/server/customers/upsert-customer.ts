@@ -19,6 +19,8 @@ export type UpsertCustomerInput = {
   currency?: string;
   metadata?: MetadataPatch;
   reason?: string;
+  /** `refuse`: 409 `customer_exists` instead of updating (the console's "New customer"). Default `update`. */
+  ifExists?: "update" | "refuse";
 };
 
 export type UpsertCustomerResult = { customer: Customer; created: boolean; changed: boolean };
@@ -54,6 +56,7 @@ export async function upsertCustomer(db: Db, actor: Actor, clock: Clock, input: 
     }
     const [before] = await tx.select().from(customers).where(eq(customers.externalId, input.externalId)).for("update");
     if (!before) throw new Error(`customer ${input.externalId} vanished during upsert`);
+    if (input.ifExists === "refuse") throw new DomainError("conflict", "customer_exists", `A customer with the external id "${input.externalId}" already exists (${before.name}); open it instead.`, { customerId: before.id }, { param: "externalId" });
     return updateLocked(tx, actor, now, before, { name: input.name, email: input.email, kind: input.kind, metadata: input.metadata, currency: input.currency, reason: input.reason ?? null });
   });
 }

@@ -21,6 +21,7 @@ export type StartSubscriptionInput = {
   promotionCode?: string;
   spendLimitMicros?: bigint | null;
   spendWarningThresholdsPercent?: readonly number[];
+  reason?: string | null;
 };
 
 export type StartSubscriptionResult = { subscription: Subscription; promotion: AppliedEffect | null; stripe: StripeSyncOutcome };
@@ -61,6 +62,7 @@ export async function startSubscription(db: Db, stripe: Stripe | null, actor: Ac
       trialDays: input.trialDays,
       spendLimitMicros: input.spendLimitMicros,
       spendWarningThresholdsPercent: input.spendWarningThresholdsPercent,
+      reason: input.reason,
     });
     if (input.promotionCode === undefined) return { subscription, promotion: null };
     const redeemed = await redeemPromotionCode(tx, { customerId: input.customerId, code: input.promotionCode, actor, at: now, idempotencyKey: `subscription:${subscription.id}:promotion` });

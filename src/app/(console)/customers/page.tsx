@@ -7,12 +7,14 @@ import { Input } from "@/components/ui/input";
 import { NativeSelect } from "@/components/ui/select";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { formatDate } from "@/lib/format";
+import { can } from "@/server/api/permissions";
 import { getServerApi } from "@/trpc/server";
+import { NewCustomerDialog } from "./new-customer-dialog";
 
 type SearchParams = { q?: string; kind?: string; cursor?: string };
 
 export default async function CustomersPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
-  await requirePermission("customers.read");
+  const user = await requirePermission("customers.read");
   const params = await searchParams;
   const kind = params.kind === "individual" || params.kind === "team" ? params.kind : undefined;
   const api = await getServerApi();
@@ -22,7 +24,7 @@ export default async function CustomersPage({ searchParams }: { searchParams: Pr
     : null;
   return (
     <div>
-      <PageHeader title="Customers" description="Search by name, email or external id." />
+      <PageHeader title="Customers" description="Search by name, email or external id." actions={can(user.role, "customers.write") ? <NewCustomerDialog /> : null} />
       <form className="mb-4 flex max-w-2xl gap-2" role="search" action="/customers">
         <Input name="q" defaultValue={params.q ?? ""} placeholder="Name, email or external id" aria-label="Search customers" />
         <NativeSelect name="kind" defaultValue={kind ?? ""} aria-label="Kind" className="w-40">

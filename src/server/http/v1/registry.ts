@@ -2,7 +2,7 @@ import { checkEntitlementOperation } from "../endpoints/check-entitlement-endpoi
 import { ingestEventsOperation } from "../endpoints/ingest-events-endpoint";
 import type { AnyOperation } from "./operation";
 import { creditOperations } from "./operations/credits";
-import { archiveCustomerOperation, createCustomer, getCustomerOperation, listCustomers, updateCustomerOperation } from "./operations/customers";
+import { archiveCustomerOperation, createCustomer, createPaymentSetupOperation, getCustomerOperation, listCustomers, updateCustomerOperation } from "./operations/customers";
 import { getInvoiceOperation, getUpcomingInvoice, listCustomerInvoices } from "./operations/invoices";
 import { listPlansOperation } from "./operations/plans";
 import {
@@ -29,6 +29,7 @@ export const operations: readonly AnyOperation[] = [
   getCustomerOperation,
   updateCustomerOperation,
   archiveCustomerOperation,
+  createPaymentSetupOperation,
   createSubscriptionOperation,
   listSubscriptionsOperation,
   getSubscriptionOperation,

@@ -1,3 +1,4 @@
+import type Stripe from "stripe";
 import { getDatabaseForHotReads, getDb } from "@/db/client";
 import { systemClock, type Clock } from "@/server/clock";
 import { DomainError } from "@/server/errors";
@@ -13,7 +14,11 @@ import { checkResponse } from "./check-response";
 
 const bodyBytesMaxDefault = 64 * 1024;
 
-export type ServeOptions = { clock?: Clock };
+export type ServeOptions = {
+  clock?: Clock;
+  /** The Stripe client for workflows that push to Stripe; default the process's runtime (the emulator in development). Tests pass their own or null. */
+  stripe?: () => Promise<Stripe | null>;
+};
 
 /**
  * The conventions of /api/v1, in order, for every operation: request id; `Tally-Version`; API key
@@ -38,7 +43,7 @@ export async function serveOperation(operation: AnyOperation, request: ApiReques
       key,
       actor: apiKeyActor(key),
       requestId,
-      stripe: async () => (await getStripeRuntime()).stripe,
+      stripe: options.stripe ?? (async () => (await getStripeRuntime()).stripe),
       concerns: (customerId) => {
         log.customerId = customerId;
       },

@@ -1,6 +1,7 @@
 import type { ReactNode } from "react";
 import type { Role } from "@/db/schema/roles";
 import type { Permission } from "@/server/api/permissions";
+import { ApiActivitySection } from "./api-activity-section";
 import { CreditsSection } from "./credits-section";
 import { DunningSection } from "./dunning-section";
 import { EntitlementsSection } from "./entitlements-section";
@@ -23,4 +24,5 @@ export const customerSections: { key: string; permission: Permission; Component:
   { key: "invoices", permission: "billing.read", Component: InvoicesSection },
   { key: "stripe", permission: "stripe.read", Component: StripeSection },
   { key: "dunning", permission: "billing.read", Component: DunningSection },
+  { key: "api-activity", permission: "api.activity.read", Component: ApiActivitySection },
 ];

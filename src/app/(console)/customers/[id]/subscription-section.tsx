@@ -4,6 +4,7 @@ import { formatDate, formatMoney } from "@/lib/format";
 import { can } from "@/server/api/permissions";
 import { getServerApi } from "@/trpc/server";
 import { ChangePlanDialog, type PlanChoice } from "./change-plan-dialog";
+import { StartSubscriptionDialog, type StartPlanChoice } from "./start-subscription-dialog";
 import type { CustomerSectionProps } from "./sections";
 
 const statusVariant = {
@@ -28,10 +29,19 @@ export async function SubscriptionSection({ customerId, role }: CustomerSectionP
         if (version.status === "published" && version.id !== view.planVersion.id && version.currency === view.planVersion.currency && version.billingInterval === view.planVersion.billingInterval)
           choices.push({ planVersionId: version.id, label: `${plan.name} v${version.version}` });
   }
+  const startChoices: StartPlanChoice[] = [];
+  if (!view && can(role, "billing.change")) {
+    const { plans } = await api.catalog.plan.list({ limit: 100 });
+    for (const plan of plans) {
+      const current = plan.versions.find((version) => version.id === plan.currentVersionId);
+      if (current) startChoices.push({ planVersionId: current.id, label: `${plan.name} v${current.version} — ${formatMoney(current.baseFeePerSeatMicros, current.currency)} per seat / ${current.billingInterval}`, trialDays: 0 });
+    }
+  }
   return (
     <Card data-testid="subscription-section">
-      <CardHeader>
+      <CardHeader className="flex flex-row items-center justify-between gap-2">
         <CardTitle>Subscription</CardTitle>
+        {!view && startChoices.length > 0 ? <StartSubscriptionDialog customerId={customerId} choices={startChoices} /> : null}
         {view && canChange ? (
           <ChangePlanDialog customerId={customerId} currentPlanVersionId={view.planVersion.id} currentSeats={view.subscription.seats} cancelAtPeriodEnd={view.subscription.cancelAtPeriodEnd} choices={choices} />
         ) : null}

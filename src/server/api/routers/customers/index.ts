@@ -1,7 +1,9 @@
 import { createTRPCRouter } from "../../trpc";
+import { apiActivity } from "./api-activity";
+import { create } from "./create";
 import { get } from "./get";
 import { list } from "./list";
 import { timeline } from "./timeline";
 import { update } from "./update";
 
-export const customerRouter = createTRPCRouter({ list, get, update, timeline });
+export const customerRouter = createTRPCRouter({ list, get, create, update, timeline, apiActivity });

@@ -6,9 +6,11 @@ import { getCustomer } from "@/server/customers/get-customer";
 import { listCustomersByCreation } from "@/server/customers/list-customers-by-creation";
 import { updateCustomer } from "@/server/customers/update-customer";
 import { upsertCustomer } from "@/server/customers/upsert-customer";
+import { DomainError } from "@/server/errors";
+import { createPaymentSetupSession } from "@/server/stripe/create-payment-setup-session";
 import { defineOperation } from "../operation";
 import { customerSchema } from "../resources";
-import { currency, customerParam, listOf, metadataPatch, pageQuery, reason } from "../schemas";
+import { currency, customerParam, listOf, metadataPatch, pageQuery, reason, timestamp } from "../schemas";
 
 const customerPath = z.strictObject({ customer: customerParam });
 const email = z.email().max(320).meta({ example: "ada@example.dev" });
@@ -125,5 +127,31 @@ export const archiveCustomerOperation = defineOperation({
     concerns(customer.id);
     const archived = await archiveCustomer(db, actor, clock, { customerId: customer.id, reason: body.reason ?? `API key ${key.name}` });
     return { status: 200 as const, body: customerJson(archived) };
+  },
+});
+
+export const createPaymentSetupOperation = defineOperation({
+  id: "createPaymentSetup",
+  method: "POST",
+  path: "/customers/{customer}/payment_setup",
+  scope: "customers:write",
+  tag: "Customers",
+  summary: "A link for the customer to add or update a payment method",
+  description: "A Stripe customer portal session (the customer is pushed to Stripe first if needed). Short-lived: ask for a new link each time the customer opens billing settings. 503 `stripe_unavailable` when Stripe cannot be reached.",
+  errors: [404, 422, 503],
+  params: customerPath,
+  body: z.strictObject({ return_url: z.url().max(2000).optional().meta({ description: "Where the portal's back link goes (the product's billing settings page)." }) }),
+  responses: {
+    200: z
+      .strictObject({ object: z.literal("payment_setup"), kind: z.literal("billing_portal"), url: z.string(), stripe_customer_id: z.string(), created_at: timestamp })
+      .meta({ id: "PaymentSetup", description: "Where to send the customer to manage their payment methods." }),
+  },
+  handler: async ({ db, clock, params, body, stripe, concerns }) => {
+    const customer = await getCustomer(db, params.customer);
+    concerns(customer.id);
+    const client = await stripe();
+    if (!client) throw new DomainError("unavailable", "stripe_unavailable", "Stripe is not configured on this server.");
+    const session = await createPaymentSetupSession(db, client, clock, { customerId: customer.id, returnUrl: body.return_url });
+    return { status: 200 as const, body: { object: "payment_setup" as const, kind: "billing_portal" as const, url: session.url, stripe_customer_id: session.stripeCustomerId, created_at: session.createdAt.toISOString() } };
   },
 });

@@ -1,0 +1,12 @@
+import { z } from "zod";
+import { listApiRequests } from "@/server/http/list-api-requests";
+import { listCustomerWebhookEvents } from "@/server/webhooks/list-customer-webhook-events";
+import { authorizedProcedure } from "../../trpc";
+
+/** The customer page's "API & webhooks": the product's latest API requests about the customer and the webhook events sent about them. */
+export const apiActivity = authorizedProcedure("api.activity.read")
+  .input(z.object({ customerId: z.uuid(), limit: z.number().int().min(1).max(100).default(20) }))
+  .query(async ({ ctx, input }) => ({
+    requests: await listApiRequests(ctx.db, { customerId: input.customerId, limit: input.limit }),
+    webhooks: await listCustomerWebhookEvents(ctx.db, input.customerId, input.limit),
+  }));

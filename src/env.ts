@@ -42,6 +42,14 @@ export const env = createEnv({
     LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).optional(),
     /** Bearer token for GET /api/metrics; unset: open to localhost in development, closed in production. */
     TALLY_METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
+    /** Requests per minute per API key to the resource API (/api/v1 except events and checks); 0 turns the limit off. */
+    TALLY_API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).max(1_000_000_000).default(600),
+    /** Requests per second per API key to POST /api/v1/events and /entitlements/check (one bucket); 0 (default) = off, the hot path pays no extra statement. */
+    TALLY_API_HOT_RATE_LIMIT_PER_SECOND: z.coerce.number().int().min(0).max(1_000_000_000).default(0),
+    /** smtp://user:pass@host:port (or smtps://): notification email (spend warnings, disabled webhook endpoints); unset = no email. */
+    SMTP_URL: z.string().regex(/^smtps?:\/\//, "must be smtp://... or smtps://...").optional(),
+    /** The From of notification email. */
+    SMTP_FROM: z.string().min(3).default("Tally Billing <billing@tally.local>"),
     INNGEST_EVENT_KEY: z.string().optional(),
     INNGEST_SIGNING_KEY: z.string().optional(),
   },

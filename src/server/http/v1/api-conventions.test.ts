@@ -1,12 +1,13 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openDatabase } from "@/db/client";
 import { executeRows } from "@/db/execute";
 import { apiKeyScopes } from "@/db/schema";
 import { createApiKey } from "@/server/api-keys/create-api-key";
 import { systemActor } from "@/server/audit/actor";
 import { seedCatalog } from "@/server/catalog/seed-catalog";
 import { createTestDatabase, type TestDatabase } from "@/test/database";
-import { useRouteDatabase } from "../use-route-database";
+import { useRouteDatabase as routeTo } from "../use-route-database";
 import { testApi, type TestApi } from "./test-api";
 
 let database: TestDatabase;
@@ -16,7 +17,7 @@ let readKey: string;
 
 beforeAll(async () => {
   database = await createTestDatabase({ poolMax: 6 });
-  useRouteDatabase(database);
+  routeTo(database);
   await seedCatalog(database.db);
   allKey = (await createApiKey(database.db, { actor: systemActor("test"), name: "all", scopes: [...apiKeyScopes] })).key;
   readKey = (await createApiKey(database.db, { actor: systemActor("test"), name: "reader", scopes: ["read"] })).key;
@@ -127,6 +128,35 @@ describe("/api/v1 conventions", () => {
     }
     expect([...seen].sort()).toEqual(Array.from({ length: 7 }, (_, index) => `page_${index}`));
     expectError(await api.call("GET", "/customers?starting_after=not-a-customer"), 400, "invalid_cursor", "starting_after");
+  });
+
+  it("limits each key across server processes: 429 with Retry-After past its allowance", async () => {
+    const limited = (await createApiKey(database.db, { actor: systemActor("test"), name: "limited", scopes: ["read"] })).key;
+    const limitedApi = testApi({ key: limited });
+    // A second pool on the same database stands for a second server process.
+    const other = await openDatabase({ url: database.url, poolMax: 2 });
+    process.env.TALLY_API_RATE_LIMIT_PER_MINUTE = "4";
+    try {
+      const statuses: number[] = [];
+      for (let index = 0; index < 4; index++) {
+        routeTo(index % 2 === 0 ? database : other);
+        const answer = await limitedApi.call("GET", "/plans");
+        statuses.push(answer.status);
+        expect(answer.headers["x-ratelimit-remaining"]).toBe(String(3 - index));
+      }
+      expect(statuses).toEqual([200, 200, 200, 200]);
+      routeTo(other);
+      const refused = await limitedApi.call("GET", "/plans");
+      expectError(refused, 429, "rate_limited", null);
+      expect(Number(refused.headers["retry-after"])).toBeGreaterThanOrEqual(1);
+      expect(Number(refused.headers["retry-after"])).toBeLessThanOrEqual(15);
+      // Another key is not affected.
+      expect((await api.call("GET", "/plans")).status).toBe(200);
+    } finally {
+      delete process.env.TALLY_API_RATE_LIMIT_PER_MINUTE;
+      routeTo(database);
+      await other.close();
+    }
   });
 
   it("logs each request with its customer for the console", async () => {

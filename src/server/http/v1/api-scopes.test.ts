@@ -28,14 +28,16 @@ afterAll(async () => {
   await database.drop();
 });
 
+let fingerprintQuery: string | undefined;
+
+/** Row counts of every table but the request log and the rate-limit buckets (which every request writes), in one statement. */
 async function tableFingerprint(): Promise<string> {
-  const tables = await executeRows<{ name: string }>(database.db, sql`select quote_ident(table_name) as name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE' and table_name not in ('api_request_log') order by 1`);
-  const counts: string[] = [];
-  for (const { name } of tables) {
-    const [row] = await executeRows<{ count: string }>(database.db, sql.raw(`select count(*)::text as count from ${name}`));
-    counts.push(`${name}=${row?.count}`);
+  if (!fingerprintQuery) {
+    const tables = await executeRows<{ name: string }>(database.db, sql`select quote_ident(table_name) as name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE' and table_name not in ('api_request_log', 'rate_limits') order by 1`);
+    fingerprintQuery = `select concat_ws(',', ${tables.map(({ name }) => `'${name}=' || (select count(*) from ${name})`).join(", ")}) as fingerprint`;
   }
-  return counts.join(",");
+  const [row] = await executeRows<{ fingerprint: string }>(database.db, sql.raw(fingerprintQuery));
+  return row?.fingerprint ?? "";
 }
 
 function probePath(path: string): string {
@@ -49,11 +51,11 @@ describe("API key scopes", () => {
     expect(new Set(operations.map((operation) => operation.id)).size).toBe(operations.length);
   });
 
-  it("let a key do exactly what its scope names, and a refusal writes nothing", async () => {
+  it("let a key do exactly what its scope names, and a refusal writes nothing", { timeout: 180_000 }, async () => {
     for (const scope of apiKeyScopes) {
       const api = testApi({ key: keys.get(scope)! });
       for (const operation of operations) {
-        const before = await tableFingerprint();
+        const before = operation.scope === scope ? "" : await tableFingerprint();
         const answer = await api.call(operation.method, probePath(operation.path), operation.method === "POST" ? { body: {} } : {});
         const code = (answer.json as { error?: { code?: string } } | null)?.error?.code;
         if (operation.scope === scope) {

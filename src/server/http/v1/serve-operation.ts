@@ -7,6 +7,7 @@ import { apiJson, apiResponseForError, runEndpoint, type ApiRequest, type ApiRes
 import { currentApiVersion, requestedApiVersion } from "../api-version";
 import { apiKeyActor, authenticateApiKey } from "../authenticate-api-key";
 import { claimIdempotencyKey, completeIdempotencyKey, idempotencyKeyFrom, releaseIdempotencyKey, requestFingerprint } from "../idempotency";
+import { enforceApiRateLimit } from "../api-rate-limit";
 import { recordApiRequest } from "../request-log";
 import type { AnyOperation, OperationContext } from "./operation";
 import { jsonBody, parseWith, queryObject } from "./parse-input";
@@ -35,8 +36,8 @@ export async function serveOperation(operation: AnyOperation, request: ApiReques
     requestedApiVersion(request.headers);
     const key = operation.logRequests === false ? await onHotPool(await getDatabaseForHotReads(), (db) => authenticateApiKey(db, request, operation.scope)) : await authenticateApiKey(await getDb(), request, operation.scope);
     log.apiKeyId = key.id;
-    // TODO(rate-limit): per-key limit with Retry-After from src/server/rate-limit (web, #16) once on main.
     const db = await getDb();
+    const limitHeaders = await enforceApiRateLimit(db, key.id, operation.logRequests === false ? "hot" : "resource");
     const context: Omit<OperationContext<unknown, unknown, unknown>, "params" | "query" | "body"> = {
       db,
       clock,
@@ -74,13 +75,13 @@ export async function serveOperation(operation: AnyOperation, request: ApiReques
       run = () => operation.handler(buffered, context);
     }
     const idempotencyKey = request.method === "POST" ? idempotencyKeyFrom(request.headers) : null;
-    if (idempotencyKey === null) return run();
+    if (idempotencyKey === null) return withHeaders(await run(), limitHeaders);
     log.idempotencyKey = idempotencyKey;
     const claim = { apiKeyId: key.id, key: idempotencyKey, requestHash: requestFingerprint(request.method, `${url.pathname}${url.search}`, request.headers, bodyText), method: request.method, path: `${url.pathname}${url.search}` };
     const outcome = await claimIdempotencyKey(db, claim, () => clock.now());
     if (outcome.kind === "replay") {
       log.replayed = true;
-      return outcome.response;
+      return withHeaders(outcome.response, limitHeaders);
     }
     let answer: ApiResponse;
     try {
@@ -95,7 +96,7 @@ export async function serveOperation(operation: AnyOperation, request: ApiReques
     }
     if (answer.status >= 500 || answer.status === 429) await releaseIdempotencyKey(db, claim);
     else await completeIdempotencyKey(db, claim, answer, clock.now());
-    return answer;
+    return withHeaders(answer, limitHeaders);
   });
   response.headers["tally-version"] = currentApiVersion;
   if (operation.logRequests !== false) {
@@ -116,6 +117,10 @@ export async function serveOperation(operation: AnyOperation, request: ApiReques
     });
   }
   return response;
+}
+
+function withHeaders(response: ApiResponse, headers: Record<string, string>): ApiResponse {
+  return { ...response, headers: { ...response.headers, ...headers } };
 }
 
 function errorCodeOf(body: string): string | null {

@@ -13,7 +13,7 @@ const domainBoundary = {
 };
 
 const config = [
-  { ignores: [".next/**", ".next-*/**", ".data/**", "node_modules/**", "drizzle/**", "test-results/**", "playwright-report/**", "next-env.d.ts", "bench/results/**"] },
+  { ignores: [".next/**", ".next-*/**", ".data/**", "node_modules/**", "drizzle/**", "test-results/**", "playwright-report/**", "next-env.d.ts", "bench/results/**", "src/server/http/v1/generated/**"] },
   ...nextCoreWebVitals,
   ...nextTypescript,
   {

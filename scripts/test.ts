@@ -40,6 +40,12 @@ const wants = (step: string) => only.size === 0 || only.has(step);
 if (wants("lint")) check("lint", run("node_modules/.bin/eslint", ["--max-warnings=0", "."]));
 if (wants("typecheck")) check("typecheck", run("node_modules/.bin/tsc", ["--noEmit", "-p", "."]));
 
+// The API's spec: the committed openapi.json and client types match the handlers' schemas, and the spec lints clean.
+if (wants("spec")) {
+  check("openapi spec current", run("node_modules/.bin/tsx", ["scripts/generate-api-client.ts", "--check"]));
+  check("openapi lint (redocly)", run("node_modules/.bin/redocly", ["lint", "--format=stylish", "src/server/http/v1/generated/openapi.json"]));
+}
+
 if (wants("unit")) {
   const file = path.join(results, "vitest.json");
   fs.rmSync(file, { force: true });

@@ -1,6 +1,7 @@
 import type { InngestFunction } from "inngest";
 import { anomaliesDetectDaily, anomaliesDetectHourly } from "./anomalies-detect";
 import { apiPrune } from "./api-prune";
+import { webhooksDeliver, webhooksWarnExpiringCredits } from "./webhooks-deliver";
 import { billingPushDue, billingPushInvoice } from "./billing-push";
 import { dunningEnforce } from "./dunning-enforce";
 import { subscriptionsApplyScheduledChanges } from "./subscriptions-apply-scheduled-changes";
@@ -19,4 +20,4 @@ import { stripeSyncSubscription } from "./stripe-sync-subscription";
  * One function per file, each a thin wrapper over one domain function with every side effect
  * inside `step.run`. Each is registered here and served by /api/inngest.
  */
-export const functions: InngestFunction.Any[] = [ledgerVerify, meteringPruneKeys, grantsExpire, entitlementsExpireReservations, invoicingCloseDue, invoicingCloseSubscription, invoicingThresholds, stripeSyncCustomer, stripeSyncSubscription, stripeProcessWebhookEvent, dunningEnforce, billingPushDue, billingPushInvoice, subscriptionsApplyScheduledChanges, anomaliesDetectHourly, anomaliesDetectDaily, reconcileDaily, apiPrune];
+export const functions: InngestFunction.Any[] = [ledgerVerify, meteringPruneKeys, grantsExpire, entitlementsExpireReservations, invoicingCloseDue, invoicingCloseSubscription, invoicingThresholds, stripeSyncCustomer, stripeSyncSubscription, stripeProcessWebhookEvent, dunningEnforce, billingPushDue, billingPushInvoice, subscriptionsApplyScheduledChanges, anomaliesDetectHourly, anomaliesDetectDaily, reconcileDaily, apiPrune, webhooksDeliver, webhooksWarnExpiringCredits];

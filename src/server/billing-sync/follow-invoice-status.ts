@@ -3,6 +3,7 @@ import type Stripe from "stripe";
 import type { Db } from "@/db/client";
 import { invoices, type InvoiceStatus } from "@/db/schema";
 import type { Clock } from "@/server/clock";
+import { emitInvoiceEvents } from "@/server/invoicing/invoice-events";
 
 export type FollowInvoiceStatusResult = { invoiceId: string; status: InvoiceStatus } | null;
 
@@ -35,5 +36,6 @@ export async function followStripeInvoiceStatus(db: Db, clock: Clock, stripeInvo
     .set({ status, ...set, updatedAt: clock.now() })
     .where(and(eq(invoices.stripeInvoiceId, stripeInvoice.id), inArray(invoices.status, movesFrom[status])))
     .returning({ id: invoices.id });
+  if (moved && status === "paid") await emitInvoiceEvents(db, "invoice.paid", [moved.id], clock.now());
   return moved ? { invoiceId: moved.id, status } : null;
 }

@@ -8,6 +8,8 @@ import { parseInput } from "@/server/catalog/parse-input";
 import type { Clock } from "@/server/clock";
 import { markEntitlementsChanged } from "@/server/entitlements/mark-entitlements-changed";
 import { DomainError } from "@/server/errors";
+import { emitWebhookEvent } from "@/server/webhooks/emit-webhook-event";
+import { creditGrantJson } from "./credit-grant-json";
 import { postTransactions } from "@/server/ledger/post-transactions";
 import { ensureGrantAccounts, expectPosted, grantCounterAccount, grantLedgerKeys } from "./grant-ledger";
 import { issueGrantSchema, type IssueGrantInput } from "./grant-schemas";
@@ -92,6 +94,7 @@ export async function issueGrant(db: Db, actor: Actor, clock: Clock, rawInput: I
       metadata: { grantId: id },
     });
     await markEntitlementsChanged(tx, input.customerId);
+    await emitWebhookEvent(tx, { type: "credit.granted", customerId: input.customerId, data: { object: creditGrantJson({ ...grant!, remainingMicros: grant!.amountMicros, state: effectiveAt.getTime() > now.getTime() ? "scheduled" : "active" }) }, at: now });
     return { grant: grant!, created: true };
   });
 }

@@ -1,4 +1,5 @@
 import crypto from "node:crypto";
+import { emitInvoiceEvents } from "./invoice-events";
 import { sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { executeRows } from "@/db/execute";
@@ -147,6 +148,7 @@ async function persist(db: Db, items: ReadonlyArray<Omit<Finished, "number">>, o
     now,
   );
   await insertInvoiceLines(db, finished);
+  await emitInvoiceEvents(db, "invoice.finalized", finished.map((item) => item.invoiceId), now);
   await writeBilledUsage(db, finished, now);
   await markInvoicedUsage(
     db,

@@ -1,4 +1,5 @@
 import crypto from "node:crypto";
+import { emitInvoiceEvents } from "./invoice-events";
 import { and, eq, max, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { invoices, planVersions, subscriptions, type InvoiceKind } from "@/db/schema";
@@ -55,6 +56,7 @@ export async function createInvoice(db: Db, input: CreateInvoiceInput, options: 
     now,
   );
   await insertInvoiceLines(db, [{ invoiceId, lines: input.lines }]);
+  await emitInvoiceEvents(db, "invoice.finalized", [invoiceId], now);
   await db.update(invoices).set({ ledgerTransactionIds: [...input.ledgerTransactionIds] }).where(eq(invoices.id, invoiceId));
   await recordAudit(db, { actor: options.actor, action: "invoice.create", objectType: "invoice", objectId: invoiceId, metadata: { kind: input.kind, number: number!, totalCents: totals.totalCents.toString() } });
   return { invoiceId, number: number!, sequence, totals };

@@ -11,13 +11,14 @@ import { subscriptionJobs } from "@/server/customers/subscription-jobs";
 import { rateLimitJobs } from "@/server/rate-limit/rate-limit-jobs";
 import { reconciliationJobs } from "@/server/reconciliation/reconciliation-jobs";
 import { apiJobs } from "@/server/http/api-jobs";
+import { webhookJobs } from "@/server/workflows/webhook-jobs";
 import type { JobDefinition } from "./types";
 
 /**
  * Every background job, runnable from the command line (`npm run job -- <name>`) and wrapped
  * by an Inngest function in `inngest/functions/`. Each domain adds its jobs here.
  */
-export const jobs: JobDefinition[] = [...meteringJobs, ...ledgerJobs, ...grantJobs, ...entitlementJobs, ...invoicingJobs, ...stripeJobs, ...dunningJobs, ...billingSyncJobs, ...subscriptionJobs, ...rateLimitJobs, ...anomalyJobs, ...reconciliationJobs, ...apiJobs];
+export const jobs: JobDefinition[] = [...meteringJobs, ...ledgerJobs, ...grantJobs, ...entitlementJobs, ...invoicingJobs, ...stripeJobs, ...dunningJobs, ...billingSyncJobs, ...subscriptionJobs, ...rateLimitJobs, ...anomalyJobs, ...reconciliationJobs, ...apiJobs, ...webhookJobs];
 
 export function findJob(name: string): JobDefinition | undefined {
   return jobs.find((job) => job.name === name);

@@ -2,6 +2,7 @@ import crypto from "node:crypto";
 import { sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { webhookEvents } from "@/db/schema";
+import { textArray, timestamptzArray, uuidArray } from "@/server/ledger/sql-arrays";
 import type { WebhookEventType } from "./webhook-event-types";
 
 export type EmitWebhookEventInput = {
@@ -33,4 +34,27 @@ export async function emitWebhookEvent(tx: Db, input: EmitWebhookEventInput): Pr
     from webhook_endpoints
     where status = 'enabled' and (${input.type} = any(event_types) or '*' = any(event_types))`);
   return id;
+}
+
+/**
+ * Many events in the caller's transaction with two statements (a period close finalizes
+ * thousands of invoices at once): the events, then their deliveries to every enabled endpoint
+ * subscribed to each type. Returns the ids in input order.
+ */
+export async function emitWebhookEvents(tx: Db, inputs: readonly EmitWebhookEventInput[]): Promise<string[]> {
+  if (inputs.length === 0) return [];
+  if (inputs.length === 1) return [await emitWebhookEvent(tx, inputs[0]!)];
+  const ids = inputs.map((input) => newWebhookMessageId(input.at));
+  const bodies = inputs.map((input) => JSON.stringify({ type: input.type, timestamp: input.at.toISOString(), data: input.data }));
+  await tx.execute(sql`
+    insert into webhook_events (id, type, customer_id, body, created_at)
+    select * from unnest(${textArray(ids)}, ${textArray(inputs.map((input) => input.type))}, ${uuidArray(inputs.map((input) => input.customerId))}, ${textArray(bodies)}, ${timestamptzArray(inputs.map((input) => input.at))})
+    with ordinality as u(id, type, customer_id, body, created_at, position)
+    order by position`);
+  await tx.execute(sql`
+    insert into webhook_deliveries (endpoint_id, event_id, status, next_attempt_at, created_at)
+    select e.id, u.id, 'pending', u.created_at, u.created_at
+    from unnest(${textArray(ids)}, ${textArray(inputs.map((input) => input.type))}, ${timestamptzArray(inputs.map((input) => input.at))}) as u(id, type, created_at)
+    join webhook_endpoints e on e.status = 'enabled' and (u.type = any(e.event_types) or '*' = any(e.event_types))`);
+  return ids;
 }

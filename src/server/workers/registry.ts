@@ -9,3 +9,5 @@ import type { Worker } from "./types";
 
 /** Each domain that needs a continuous loop adds it here. */
 export const workers: Worker[] = [meteringRollupWorker, entitlementReservationWorker, stripeWebhookInboxWorker, rateLimitPruneWorker, entitlementDenialFlushWorker, createHealthSampleWorker(() => jobs.map((job) => job.name))];
+import { webhookDeliveryWorker } from "@/server/workflows/webhook-jobs";
+export const workers: Worker[] = [meteringRollupWorker, entitlementReservationWorker, stripeWebhookInboxWorker, rateLimitPruneWorker, entitlementDenialFlushWorker, webhookDeliveryWorker];

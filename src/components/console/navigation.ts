@@ -20,5 +20,6 @@ export const navigation: NavigationItem[] = [
   { href: "/admin/audit", label: "Audit log", permission: "audit.read", section: "Admin" },
   { href: "/admin/webhooks", label: "Stripe webhooks", permission: "stripe.admin", section: "Admin" },
   { href: "/admin/api-keys", label: "API keys", permission: "apiKeys.manage", section: "Admin" },
+  { href: "/admin/webhook-endpoints", label: "Webhooks out", permission: "webhooks.manage", section: "Admin" },
   { href: "/admin/credit-limits", label: "Credit limits", permission: "grants.configure", section: "Admin" },
 ];

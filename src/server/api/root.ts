@@ -16,12 +16,14 @@ import { sessionRouter } from "./routers/session";
 import { stripeRouter } from "./routers/stripe";
 import { subscriptionRouter } from "./routers/subscriptions";
 import { userRouter } from "./routers/users";
+import { webhookEndpointRouter } from "./routers/webhook-endpoints";
 import { createCallerFactory, createTRPCRouter } from "./trpc";
 
 /** Resource, then verb: `customer.list`, `ledger.transaction.reverse`. Each domain adds its router here. */
 export const appRouter = createTRPCRouter({
   session: sessionRouter,
   customer: customerRouter,
+  webhookEndpoint: webhookEndpointRouter,
   user: userRouter,
   audit: auditRouter,
   catalog: catalogRouter,

@@ -12,6 +12,7 @@ import { seedDunningDemo } from "@/server/dunning/seed-dunning-demo";
 import { seedSubscriptions } from "@/server/customers/seed-subscriptions";
 import { seedUsers } from "@/server/users/seed-users";
 import { seedFinanceHistory } from "./seed-finance-history";
+import { seedApiDemo } from "@/server/workflows/seed-api-demo";
 
 export type SeedContext = { db: Db; clock: Clock; log: (message: string) => void };
 export type SeedStep = { name: string; run: (context: SeedContext) => Promise<string> };
@@ -39,6 +40,7 @@ export const seedSteps: SeedStep[] = [
   { name: "dunning", run: ({ db, clock }) => seedDunningDemo(db, clock) },
   { name: "unknown usage subjects", run: ({ db, clock }) => seedDemoUnknownSubjects(db, clock) },
   { name: "finance history and closed months", run: ({ db, clock }) => seedFinanceHistory(db, clock) },
+  { name: "API and webhooks", run: ({ db, clock }) => seedApiDemo(db, clock) },
 ];
 
 export async function seedDemo(context: SeedContext): Promise<void> {

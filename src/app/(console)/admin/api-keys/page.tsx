@@ -16,7 +16,14 @@ export default async function ApiKeysPage() {
     <div className="flex flex-col gap-6">
       <PageHeader
         title="API keys"
-        description="Keys the product's services use to send usage events (ingest), check entitlements and read usage. Only a key's prefix is kept visible."
+        description={
+          <>
+            Keys the product&apos;s back end uses for the billing API (sign-ups, subscriptions, invoices), usage events and entitlement checks. Only a key&apos;s prefix is kept visible.{" "}
+            <a className="underline" href="/api/docs">
+              API reference
+            </a>
+          </>
+        }
       />
       {keys.items.length === 0 ? (
         <p className="text-sm text-muted-foreground">No API keys yet: create one below.</p>

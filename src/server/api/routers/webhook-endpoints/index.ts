@@ -1,0 +1,41 @@
+import { z } from "zod";
+import { webhookDeliveryStatuses } from "@/db/schema";
+import { listWebhookDeliveries } from "@/server/webhooks/list-webhook-deliveries";
+import { createWebhookEndpoint, describeEndpoint, getWebhookEndpoint, listWebhookEndpoints, updateWebhookEndpoint } from "@/server/webhooks/manage-webhook-endpoints";
+import { replayWebhookDelivery } from "@/server/webhooks/replay-webhook-delivery";
+import { webhookEventTypes } from "@/server/webhooks/webhook-event-types";
+import { createTRPCRouter, authorizedProcedure } from "../../trpc";
+
+const reason = z.string().trim().min(3, "Say why (at least 3 characters).").max(500);
+const eventTypes = z.array(z.union([z.literal("*"), z.enum(webhookEventTypes)])).min(1, "Choose at least one event type.").max(50);
+
+/** Admin → Webhooks out: the product's endpoints, their delivery logs, replays. */
+export const webhookEndpointRouter = createTRPCRouter({
+  list: authorizedProcedure("webhooks.manage")
+    .input(z.object({}).optional())
+    .query(({ ctx }) => listWebhookEndpoints(ctx.db)),
+  get: authorizedProcedure("webhooks.manage")
+    .input(z.object({ id: z.uuid() }))
+    .query(async ({ ctx, input }) => describeEndpoint(await getWebhookEndpoint(ctx.db, input.id))),
+  revealSecret: authorizedProcedure("webhooks.manage")
+    .input(z.object({ id: z.uuid() }))
+    .mutation(async ({ ctx, input }) => ({ secret: (await getWebhookEndpoint(ctx.db, input.id)).secret })),
+  create: authorizedProcedure("webhooks.manage")
+    .input(z.object({ url: z.string().trim().min(1).max(2000), description: z.string().trim().max(500).default(""), eventTypes, reason }))
+    .mutation(async ({ ctx, input }) => {
+      const endpoint = await createWebhookEndpoint(ctx.db, ctx.actor, ctx.clock, input);
+      return { ...describeEndpoint(endpoint), secret: endpoint.secret };
+    }),
+  update: authorizedProcedure("webhooks.manage")
+    .input(z.object({ id: z.uuid(), url: z.string().trim().min(1).max(2000).optional(), description: z.string().trim().max(500).optional(), eventTypes: eventTypes.optional(), status: z.enum(["enabled", "disabled"]).optional(), rotateSecret: z.boolean().optional(), reason }))
+    .mutation(async ({ ctx, input }) => describeEndpoint(await updateWebhookEndpoint(ctx.db, ctx.actor, ctx.clock, { ...input, endpointId: input.id }))),
+  deliveries: authorizedProcedure("webhooks.manage")
+    .input(z.object({ endpointId: z.uuid(), status: z.enum(webhookDeliveryStatuses).optional(), limit: z.number().int().min(1).max(100).default(25), before: z.object({ createdAt: z.date(), id: z.uuid() }).optional() }))
+    .query(({ ctx, input }) => listWebhookDeliveries(ctx.db, input)),
+  replay: authorizedProcedure("webhooks.manage")
+    .input(z.object({ deliveryId: z.uuid(), reason }))
+    .mutation(async ({ ctx, input }) => {
+      const result = await replayWebhookDelivery(ctx.db, ctx.actor, ctx.clock, input);
+      return { ok: result.ok, statusCode: result.statusCode, error: result.error, durationMs: result.durationMs };
+    }),
+});

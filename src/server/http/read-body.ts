@@ -37,7 +37,7 @@ export function parseJson(text: string): unknown {
     throw new DomainError("invalid", "invalid_json", "The request body is not valid JSON.", undefined, { param: "body" });
   }
   const problem = findUnsafeText(value, { depthMax: 32 });
-  if (problem) throw new DomainError("invalid", "invalid_text", describeUnsafeText(problem, "body", 32));
+  if (problem) throw new DomainError("invalid", "invalid_text", describeUnsafeText(problem, "body", 32), undefined, { param: "body" });
   return value;
 }
 

@@ -1,7 +1,7 @@
 import type { AnyOperation, HttpMethod } from "./operation";
 
 type CompiledRoute = { segments: string[]; operations: Map<string, AnyOperation> };
-export type RouteMatch = { kind: "found"; operation: AnyOperation; params: Record<string, string> } | { kind: "method_not_allowed"; allowed: HttpMethod[] } | { kind: "not_found" };
+export type RouteMatch = { kind: "found"; operation: AnyOperation; params: Record<string, string> } | { kind: "method_not_allowed"; allowed: HttpMethod[] } | { kind: "not_found" } | { kind: "bad_path" };
 
 export const apiBasePath = "/api/v1";
 
@@ -27,7 +27,8 @@ export function createRouter(operations: readonly AnyOperation[]) {
     try {
       parts = pathname.slice(apiBasePath.length).split("/").filter(Boolean).map(decodeURIComponent);
     } catch {
-      return { kind: "not_found" };
+      // Percent-encoding that is not UTF-8 (e.g. an unpaired surrogate as %ED%A0%80).
+      return { kind: "bad_path" };
     }
     for (const route of routes) {
       if (route.segments.length !== parts.length) continue;

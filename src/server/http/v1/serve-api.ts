@@ -9,7 +9,9 @@ export async function serveApiRequest(request: ApiRequest, options: ServeOptions
   const match = matchOperation(request.method, pathname);
   if (match.kind === "found") return serveOperation(match.operation, request, match.params, options);
   const response = await runEndpoint(request, async (requestId) =>
-    match.kind === "method_not_allowed"
+    match.kind === "bad_path"
+      ? apiError(400, "invalid_path", "The path holds percent-encoding that is not UTF-8 text; encode path segments with encodeURIComponent.", { requestId, param: "path" })
+      : match.kind === "method_not_allowed"
       ? apiError(405, "method_not_allowed", `${request.method} is not allowed here; use ${match.allowed.join(" or ")}.`, { requestId, headers: { allow: match.allowed.join(", ") } })
       : apiError(404, "route_not_found", `No API operation at ${request.method} ${pathname.slice(0, 200)}; see /api/v1/openapi.json or /api/docs.`, { requestId }),
   );

@@ -8,6 +8,7 @@ import { currentApiVersion, requestedApiVersion } from "../api-version";
 import { apiKeyActor, authenticateApiKey } from "../authenticate-api-key";
 import { claimIdempotencyKey, completeIdempotencyKey, idempotencyKeyFrom, releaseIdempotencyKey, requestFingerprint } from "../idempotency";
 import { enforceApiRateLimit } from "../api-rate-limit";
+import { safePathParam } from "../read-body";
 import { recordApiRequest } from "../request-log";
 import type { AnyOperation, OperationContext } from "./operation";
 import { jsonBody, parseWith, queryObject } from "./parse-input";
@@ -53,8 +54,11 @@ export async function serveOperation(operation: AnyOperation, request: ApiReques
     let bodyText = "";
     let run: () => Promise<ApiResponse>;
     if (operation.kind === "typed") {
+      for (const [name, value] of Object.entries(pathParams)) safePathParam(value, name);
+      const rawQuery = queryObject(url.search);
+      for (const [name, value] of Object.entries(rawQuery)) for (const item of [value].flat()) safePathParam(item, name);
       const params = operation.params ? parseWith(operation.params, pathParams, "path") : {};
-      const query = operation.query ? parseWith(operation.query, queryObject(url.search), "query") : {};
+      const query = operation.query ? parseWith(operation.query, rawQuery, "query") : {};
       if (!operation.query && url.search.length > 1) {
         const first = [...new URLSearchParams(url.search).keys()][0]!;
         throw new DomainError("invalid", "parameter_unknown", `\`${first}\` is not a parameter of this request (query string).`, undefined, { param: first });

@@ -931,7 +931,7 @@ export type components = {
             /** Format: uuid */
             subscription: string;
             /** @enum {string} */
-            kind: "period" | "threshold" | "proration" | "opening";
+            kind: "period" | "threshold" | "proration" | "opening" | "credit_purchase";
             /** @enum {string} */
             status: "draft" | "finalized" | "paid" | "void" | "uncollectible";
             /**
@@ -1008,7 +1008,7 @@ export type components = {
             /** Format: uuid */
             id: string;
             /** @enum {string} */
-            kind: "base_fee" | "usage" | "late_usage" | "discount" | "credit" | "proration";
+            kind: "base_fee" | "usage" | "late_usage" | "discount" | "credit" | "proration" | "credit_purchase";
             description: string;
             product_key: string | null;
             meter_key: string | null;
@@ -1115,7 +1115,7 @@ export type components = {
         };
         UpcomingInvoiceLine: {
             /** @enum {string} */
-            kind: "base_fee" | "usage" | "late_usage" | "discount" | "credit" | "proration";
+            kind: "base_fee" | "usage" | "late_usage" | "discount" | "credit" | "proration" | "credit_purchase";
             description: string;
             product_key: string | null;
             meter_key: string | null;
@@ -1271,7 +1271,7 @@ export type components = {
                 /** @constant */
                 status: "rejected";
                 /** @enum {string} */
-                code: "invalid_event" | "unsupported_specversion" | "missing_subject" | "invalid_time" | "in_future" | "too_late" | "invalid_data" | "data_too_large";
+                code: "invalid_event" | "unsupported_specversion" | "missing_subject" | "invalid_time" | "in_future" | "too_late" | "invalid_data" | "data_too_large" | "invalid_value";
                 message: string;
             })[];
             accepted: number;
@@ -3345,7 +3345,7 @@ export interface operations {
                 /** @description A cursor: the id of the last item of the previous page. */
                 starting_after?: string;
                 status?: "draft" | "finalized" | "paid" | "void" | "uncollectible";
-                kind?: "period" | "threshold" | "proration" | "opening";
+                kind?: "period" | "threshold" | "proration" | "opening" | "credit_purchase";
             };
             header?: {
                 /** @description The API version (date). Default: 2026-12-01. */

@@ -5,9 +5,8 @@ import { rateLimitPruneWorker } from "@/server/rate-limit/rate-limit-jobs";
 import { stripeWebhookInboxWorker } from "@/server/stripe/webhook-inbox-worker";
 import { jobs } from "@/server/jobs/registry";
 import { createHealthSampleWorker } from "@/server/observability/health-sampler";
+import { webhookDeliveryWorker } from "@/server/workflows/webhook-jobs";
 import type { Worker } from "./types";
 
 /** Each domain that needs a continuous loop adds it here. */
-export const workers: Worker[] = [meteringRollupWorker, entitlementReservationWorker, stripeWebhookInboxWorker, rateLimitPruneWorker, entitlementDenialFlushWorker, createHealthSampleWorker(() => jobs.map((job) => job.name))];
-import { webhookDeliveryWorker } from "@/server/workflows/webhook-jobs";
-export const workers: Worker[] = [meteringRollupWorker, entitlementReservationWorker, stripeWebhookInboxWorker, rateLimitPruneWorker, entitlementDenialFlushWorker, webhookDeliveryWorker];
+export const workers: Worker[] = [meteringRollupWorker, entitlementReservationWorker, stripeWebhookInboxWorker, rateLimitPruneWorker, entitlementDenialFlushWorker, createHealthSampleWorker(() => jobs.map((job) => job.name)), webhookDeliveryWorker];

@@ -8,6 +8,7 @@ import { currentApiVersion, requestedApiVersion } from "../api-version";
 import { apiKeyActor, authenticateApiKey } from "../authenticate-api-key";
 import { claimIdempotencyKey, completeIdempotencyKey, idempotencyKeyFrom, releaseIdempotencyKey, requestFingerprint } from "../idempotency";
 import { enforceApiRateLimit } from "../api-rate-limit";
+import { onHotPool } from "../hot-pool";
 import { safePathParam } from "../read-body";
 import { recordApiRequest } from "../request-log";
 import type { AnyOperation, OperationContext } from "./operation";

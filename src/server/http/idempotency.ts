@@ -87,6 +87,13 @@ export async function claimIdempotencyKey(db: Db, claim: IdempotencyClaim, now: 
       .from(apiIdempotencyKeys)
       .where(and(eq(apiIdempotencyKeys.apiKeyId, claim.apiKeyId), eq(apiIdempotencyKeys.key, claim.key)));
     if (!row) continue; // pruned or released between the two statements: claim again
+    if (row.status === "completed" && row.createdAt.getTime() <= at.getTime() - idempotencyLimits.retentionHours * 3_600_000) {
+      // Older than the retention and not pruned yet: the key is free again, as if pruned.
+      await db
+        .delete(apiIdempotencyKeys)
+        .where(and(eq(apiIdempotencyKeys.apiKeyId, claim.apiKeyId), eq(apiIdempotencyKeys.key, claim.key), eq(apiIdempotencyKeys.createdAt, row.createdAt)));
+      continue;
+    }
     if (row.requestHash !== claim.requestHash) {
       throw new DomainError(
         "precondition",

@@ -6,6 +6,9 @@ import { apiKeyScopes } from "@/db/schema";
 import { createApiKey } from "@/server/api-keys/create-api-key";
 import { systemActor } from "@/server/audit/actor";
 import { seedCatalog } from "@/server/catalog/seed-catalog";
+import { fixedClock } from "@/server/clock";
+import { findJob } from "@/server/jobs/registry";
+import { runJob } from "@/server/jobs/run-job";
 import { createTestDatabase, type TestDatabase } from "@/test/database";
 import { useRouteDatabase as routeTo } from "../use-route-database";
 import { testApi, type TestApi } from "./test-api";
@@ -90,6 +93,27 @@ describe("/api/v1 conventions", () => {
     for (const answer of answers.filter((item) => item.status !== 201)) expectError(answer, 409, "idempotency_key_in_use");
     expect(await count("customers", "external_id = 'race_1'")).toBe(1);
     expect(await count("audit_log", "action = 'customer.create' and object_id = (select id::text from customers where external_id = 'race_1')")).toBe(1);
+  });
+
+  it("keeps a key 24 hours: then the same key is a new request, and api:prune deletes what is older", async () => {
+    const clock = fixedClock(new Date());
+    const timed = testApi({ key: allKey, clock });
+    const first = await timed.call("POST", "/customers", { body: { external_id: "keep_1", email: "keep@example.dev" }, headers: { "idempotency-key": "keep-key" } });
+    expect(first.status).toBe(201);
+    clock.advanceMs(23 * 3_600_000);
+    expect((await timed.call("POST", "/customers", { body: { external_id: "keep_1", email: "keep@example.dev" }, headers: { "idempotency-key": "keep-key" } })).headers["idempotent-replayed"]).toBe("true");
+    expectError(await timed.call("POST", "/customers", { body: { external_id: "keep_2", email: "keep2@example.dev" }, headers: { "idempotency-key": "keep-key" } }), 422, "idempotency_key_reused");
+    clock.advanceMs(3_600_000);
+    // Past 24 hours (not pruned yet): the key runs the request it now comes with.
+    const after = await timed.call("POST", "/customers", { body: { external_id: "keep_2", email: "keep2@example.dev" }, headers: { "idempotency-key": "keep-key" } });
+    expect([after.status, after.headers["idempotent-replayed"]]).toEqual([201, undefined]);
+    expect(await count("customers", "external_id = 'keep_2'")).toBe(1);
+    await timed.call("POST", "/customers", { body: { external_id: "keep_3", email: "keep3@example.dev" }, headers: { "idempotency-key": "other-key" } });
+    clock.advanceMs(24 * 3_600_000 + 1_000);
+    const job = findJob("api:prune")!;
+    const pruned = await runJob(job, { db: database.db, clock, log: () => {} }, {});
+    expect(pruned).toMatchObject({ ok: true });
+    expect(await count("api_idempotency_keys", "key in ('keep-key', 'other-key')")).toBe(0);
   });
 
   it("keeps one error shape for every failure, with the request id", async () => {

@@ -121,6 +121,11 @@ describe("the API against its published spec", () => {
     expect((await client.GET("/customers/{customer}/credit_grants", { params: { path: { customer: "ctr_1" } } })).data?.data[0]?.amount_micros).toBe("2000000");
     expect((await client.GET("/customers/{customer}/balance", { params: { path: { customer: "ctr_1" } } })).data?.balances[0]?.currency).toBe("usd");
 
+    const bought = await client.POST("/customers/{customer}/credit_purchases", { params: { path: { customer: "ctr_1" }, header: idempotent("ctr-topup") }, body: { amount_micros: "25000000" } });
+    expect(bought.data).toMatchObject({ created: true, invoice: { kind: "credit_purchase", total_cents: 2500 }, credit_grant: { category: "paid", amount_micros: "25000000" } });
+    expect((await client.POST("/customers/{customer}/credit_purchases", { params: { path: { customer: "ctr_1" }, header: idempotent("ctr-topup-2") }, body: { amount_micros: "25000001" } })).error?.error.param).toBe("amount_micros");
+    expect((await readOnly.client.POST("/customers/{customer}/credit_purchases", { params: { path: { customer: "ctr_1" }, header: idempotent("ctr-topup-3") }, body: { amount_micros: "25000000" } })).response.status).toBe(403);
+
     // The end of the customer's life.
     expect((await client.POST("/customers/{customer}/archive", { params: { path: { customer: "ctr_1" } }, body: {} })).response.status).toBe(422);
     expect((await client.POST("/subscriptions/{subscription}/cancel", { params: { path: { subscription: subscriptionId } }, body: { at: "now" } })).data?.subscription.status).toBe("canceled");

@@ -27,6 +27,8 @@ export type OperationContext<P, Q, B> = {
   body: B;
   /** The Stripe client (emulator in development), or null when none is reachable. */
   stripe: () => Promise<Stripe | null>;
+  /** The request's `Idempotency-Key` (POST), when it sent one. */
+  idempotencyKey: string | null;
   /** Names the customer this request concerned, for the customer's API activity in the console. */
   concerns: (customerId: string) => void;
 };

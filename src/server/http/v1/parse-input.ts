@@ -3,7 +3,7 @@ import { DomainError } from "@/server/errors";
 import { parseJson } from "../read-body";
 
 /** The first problem of a zod parse as a 400 naming the parameter: `parameter_missing`, `parameter_unknown` or `parameter_invalid`. */
-export function invalidParameter(error: z.ZodError, where: "body" | "query" | "path"): DomainError {
+export function invalidParameter(error: z.ZodError, where: "body" | "query" | "path", input?: unknown): DomainError {
   const issue = error.issues[0]!;
   const path = issue.path.map(String);
   if (issue.code === "unrecognized_keys") {
@@ -11,14 +11,15 @@ export function invalidParameter(error: z.ZodError, where: "body" | "query" | "p
     return new DomainError("invalid", "parameter_unknown", `\`${param}\` is not a parameter of this request${where === "query" ? " (query string)" : ""}; check its spelling against the API reference.`, undefined, { param });
   }
   const param = path.join(".") || (where === "body" ? "body" : where);
-  const missing = issue.code === "invalid_type" && (issue as { input?: unknown }).input === undefined;
+  // zod 4 leaves the input out of its issues: look the value up (absent is "missing").
+  const missing = issue.code === "invalid_type" && valueAt(input, issue.path) === undefined;
   if (missing) return new DomainError("invalid", "parameter_missing", `\`${param}\` is required.`, undefined, { param });
   return new DomainError("invalid", "parameter_invalid", `\`${param}\` is invalid: ${issue.message}.`, undefined, { param });
 }
 
 export function parseWith<T extends z.ZodType>(schema: T, value: unknown, where: "body" | "query" | "path"): z.output<T> {
   const parsed = schema.safeParse(value);
-  if (!parsed.success) throw invalidParameter(parsed.error, where);
+  if (!parsed.success) throw invalidParameter(parsed.error, where, value);
   return parsed.data;
 }
 
@@ -41,4 +42,13 @@ export function jsonBody(text: string, contentType: string | null): unknown {
   const value = parseJson(text);
   if (value === null || typeof value !== "object" || Array.isArray(value)) throw new DomainError("invalid", "invalid_body", "The request body must be a JSON object.", undefined, { param: "body" });
   return value;
+}
+
+function valueAt(value: unknown, path: readonly PropertyKey[]): unknown {
+  let current = value;
+  for (const segment of path) {
+    if (current === null || typeof current !== "object") return undefined;
+    current = (current as Record<PropertyKey, unknown>)[segment];
+  }
+  return current;
 }

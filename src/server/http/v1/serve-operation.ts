@@ -40,7 +40,9 @@ export async function serveOperation(operation: AnyOperation, request: ApiReques
     log.apiKeyId = key.id;
     const db = await getDb();
     const limitHeaders = await enforceApiRateLimit(db, key.id, operation.logRequests === false ? "hot" : "resource");
+    const idempotencyKey = request.method === "POST" ? idempotencyKeyFrom(request.headers) : null;
     const context: Omit<OperationContext<unknown, unknown, unknown>, "params" | "query" | "body"> = {
+      idempotencyKey,
       db,
       clock,
       key,
@@ -79,7 +81,6 @@ export async function serveOperation(operation: AnyOperation, request: ApiReques
       const buffered: ApiRequest = { ...request, readBody: async () => bodyText };
       run = () => operation.handler(buffered, context);
     }
-    const idempotencyKey = request.method === "POST" ? idempotencyKeyFrom(request.headers) : null;
     if (idempotencyKey === null) return withHeaders(await run(), limitHeaders);
     log.idempotencyKey = idempotencyKey;
     const claim = { apiKeyId: key.id, key: idempotencyKey, requestHash: requestFingerprint(request.method, `${url.pathname}${url.search}`, request.headers, bodyText), method: request.method, path: `${url.pathname}${url.search}` };

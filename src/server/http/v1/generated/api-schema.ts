@@ -383,6 +383,28 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/customers/{customer}/credit_purchases": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Issue a purchased credit (invoiced and collected)
+         * @description The customer buys prepaid credit: a finalized `credit_purchase` invoice for the amount and a `paid` credit grant of the same amount, in one transaction; the invoice then goes to Stripe as its own invoice, charged to the customer's default payment method (`invoice.paid` follows). The grant is usable at once. `Idempotency-Key` is required here: a retry returns the same purchase (`created: false`), never a second invoice, even after the key's 24 hours. The amount is whole cents, $1 to $1,000,000. 422 `credit_purchase_needs_subscription` without a live subscription.
+         *
+         *     Scope: `credits:write`.
+         */
+        post: operations["purchaseCredit"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/events": {
         parameters: {
             query?: never;
@@ -1255,6 +1277,15 @@ export type components = {
                  */
                 unbilled_cents: number;
             }[];
+        };
+        /** @description The invoice that collects the purchase and the credit it gives. */
+        CreditPurchase: {
+            /** @constant */
+            object: "credit_purchase";
+            /** @description false when this Idempotency-Key had already bought it (the same purchase is returned). */
+            created: boolean;
+            invoice: components["schemas"]["Invoice"];
+            credit_grant: components["schemas"]["CreditGrant"];
         };
         /** @description One result per event, in request order; one bad event does not reject its neighbours. */
         IngestResult: {
@@ -3819,6 +3850,151 @@ export interface operations {
             };
             /** @description The thing named does not exist (`customer_not_found`, `subscription_not_found`, ...). */
             404: {
+                headers: {
+                    /** @description This request's id (also `error.request_id`). */
+                    "x-request-id": string;
+                    /** @description The API version that answered. */
+                    "tally-version": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key's rate limit is exhausted (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description This request's id (also `error.request_id`). */
+                    "x-request-id": string;
+                    /** @description The API version that answered. */
+                    "tally-version": string;
+                    /** @description Seconds to wait. */
+                    "retry-after": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    purchaseCredit: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The API version (date). Default: 2026-12-01. */
+                "Tally-Version"?: "2026-12-01";
+                /** @description Retries with the same key and body replay the first answer (status and body) for 24 hours; the same key with another body is refused (422 `idempotency_key_reused`); while the first is still running, 409 `idempotency_key_in_use`. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                /** @description The customer's external id (the product's own id for them) or Tally's id. */
+                customer: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description Whole cents (a multiple of 10000), from 1000000 ($1) to 1000000000000 ($1,000,000).
+                     * @example 50000000
+                     */
+                    amount_micros: string;
+                    /**
+                     * Format: date-time
+                     * @description When unused credit expires (breakage); default never.
+                     * @example 2026-12-01T00:00:00.000Z
+                     */
+                    expires_at?: string;
+                    /** @description Burn-down order among the customer's grants: lower burns first (default 100). */
+                    priority?: number;
+                    /** @description Shown on the grant and in the audit log; default names the invoice. */
+                    reason?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Created. */
+            201: {
+                headers: {
+                    /** @description This request's id (also `error.request_id`). */
+                    "x-request-id": string;
+                    /** @description The API version that answered. */
+                    "tally-version": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreditPurchase"];
+                };
+            };
+            /** @description Bad input (`parameter_missing`, `parameter_invalid`, `parameter_unknown`, `invalid_json`, `unsupported_version`, ...); `param` names the offending parameter. Nothing was changed. */
+            400: {
+                headers: {
+                    /** @description This request's id (also `error.request_id`). */
+                    "x-request-id": string;
+                    /** @description The API version that answered. */
+                    "tally-version": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one (`missing_api_key`, `invalid_api_key`). */
+            401: {
+                headers: {
+                    /** @description This request's id (also `error.request_id`). */
+                    "x-request-id": string;
+                    /** @description The API version that answered. */
+                    "tally-version": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key lacks the scope this operation needs (`insufficient_scope`). */
+            403: {
+                headers: {
+                    /** @description This request's id (also `error.request_id`). */
+                    "x-request-id": string;
+                    /** @description The API version that answered. */
+                    "tally-version": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The thing named does not exist (`customer_not_found`, `subscription_not_found`, ...). */
+            404: {
+                headers: {
+                    /** @description This request's id (also `error.request_id`). */
+                    "x-request-id": string;
+                    /** @description The API version that answered. */
+                    "tally-version": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state or another request (`subscription_exists`, `idempotency_key_in_use`, ...). */
+            409: {
+                headers: {
+                    /** @description This request's id (also `error.request_id`). */
+                    "x-request-id": string;
+                    /** @description The API version that answered. */
+                    "tally-version": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A valid request the current state refuses (`no_live_subscription`, `customer_archived`, `idempotency_key_reused`, ...). */
+            422: {
                 headers: {
                     /** @description This request's id (also `error.request_id`). */
                     "x-request-id": string;

@@ -1,3 +1,4 @@
+import crypto from "node:crypto";
 import { z } from "zod";
 import { grantCategories, grantScopes, grantSources } from "@/db/schema";
 import { centsOf } from "@/lib/money-units";
@@ -5,7 +6,11 @@ import { getCustomer } from "@/server/customers/get-customer";
 import { DomainError } from "@/server/errors";
 import { creditGrantJson } from "@/server/grants/credit-grant-json";
 import { listCustomerGrants } from "@/server/grants/list-customer-grants";
+import { getInvoice } from "@/server/invoicing/get-invoice";
+import { invoiceJson } from "@/server/invoicing/invoice-json";
 import { getCustomerLedgerSummary } from "@/server/ledger/get-customer-ledger-summary";
+import { purchaseCredit } from "@/server/workflows/purchase-credit";
+import { invoiceSchema } from "../resources";
 import { defineOperation } from "../operation";
 import { cents, currency, customerParam, listOf, microsString, pageQuery, timestamp } from "../schemas";
 
@@ -110,4 +115,55 @@ export const getBalance = defineOperation({
   },
 });
 
-export const creditOperations = [listCreditGrants, getBalance] as const;
+export const purchaseCreditOperation = defineOperation({
+  id: "purchaseCredit",
+  method: "POST",
+  path: "/customers/{customer}/credit_purchases",
+  scope: "credits:write",
+  tag: "Credits",
+  summary: "Issue a purchased credit (invoiced and collected)",
+  description:
+    "The customer buys prepaid credit: a finalized `credit_purchase` invoice for the amount and a `paid` credit grant of the same amount, in one transaction; the invoice then goes to Stripe as its own invoice, charged to the customer's default payment method (`invoice.paid` follows). The grant is usable at once. `Idempotency-Key` is required here: a retry returns the same purchase (`created: false`), never a second invoice, even after the key's 24 hours. The amount is whole cents, $1 to $1,000,000. 422 `credit_purchase_needs_subscription` without a live subscription.",
+  errors: [404, 409, 422],
+  params: customerPath,
+  body: z.strictObject({
+    amount_micros: microsString.meta({ description: "Whole cents (a multiple of 10000), from 1000000 ($1) to 1000000000000 ($1,000,000).", example: "50000000" }),
+    expires_at: timestamp.optional().meta({ description: "When unused credit expires (breakage); default never." }),
+    priority: z.number().int().min(0).max(1_000_000).optional().meta({ description: "Burn-down order among the customer's grants: lower burns first (default 100)." }),
+    reason: z.string().trim().max(500).optional().meta({ description: "Shown on the grant and in the audit log; default names the invoice." }),
+  }),
+  responses: {
+    201: z
+      .strictObject({
+        object: z.literal("credit_purchase"),
+        created: z.boolean().meta({ description: "false when this Idempotency-Key had already bought it (the same purchase is returned)." }),
+        invoice: invoiceSchema,
+        credit_grant: creditGrantSchema,
+      })
+      .meta({ id: "CreditPurchase", description: "The invoice that collects the purchase and the credit it gives." }),
+  },
+  handler: async ({ db, clock, actor, key, params, body, idempotencyKey, stripe, concerns }) => {
+    const customer = await getCustomer(db, params.customer);
+    concerns(customer.id);
+    if (idempotencyKey === null) throw new DomainError("invalid", "parameter_missing", "Send an Idempotency-Key with a credit purchase (a UUID): a retry must never buy twice.", undefined, { param: "Idempotency-Key" });
+    const amountMicros = BigInt(body.amount_micros);
+    if (amountMicros < 1_000_000n || amountMicros > 1_000_000_000_000n) throw new DomainError("invalid", "parameter_invalid", "`amount_micros` is from 1000000 ($1) to 1000000000000 ($1,000,000).", undefined, { param: "amount_micros" });
+    if (amountMicros % 10_000n !== 0n) throw new DomainError("invalid", "parameter_invalid", "`amount_micros` must be whole cents (a multiple of 10000): the purchase is invoiced.", undefined, { param: "amount_micros" });
+    if (body.expires_at && new Date(body.expires_at).getTime() <= clock.now().getTime()) throw new DomainError("invalid", "parameter_invalid", "`expires_at` must be in the future.", undefined, { param: "expires_at" });
+    const purchase = await purchaseCredit(db, await stripe(), actor, clock, {
+      customerId: customer.id,
+      amountMicros,
+      expiresAt: body.expires_at ? new Date(body.expires_at) : undefined,
+      priority: body.priority,
+      reason: body.reason ?? "",
+      // Per API key, like the Idempotency-Key itself; hashed to the domain's key length.
+      idempotencyKey: `api:${key.id}:${crypto.createHash("sha256").update(idempotencyKey).digest("hex")}`,
+    });
+    const detail = await getInvoice(db, { id: purchase.invoiceId });
+    const grant = (await listCustomerGrants(db, customer.id, clock.now())).find((item) => item.id === purchase.grantId);
+    if (!grant) throw new Error(`grant ${purchase.grantId} of a credit purchase not found`);
+    return { status: 201 as const, body: { object: "credit_purchase" as const, created: purchase.created, invoice: invoiceJson(detail.invoice, detail.lines), credit_grant: creditGrantJson(grant) } };
+  },
+});
+
+export const creditOperations = [listCreditGrants, getBalance, purchaseCreditOperation] as const;

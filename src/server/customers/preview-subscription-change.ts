@@ -108,7 +108,8 @@ export function computeChange(live: SubscriptionView, fromVersion: Version, toVe
   const periodSeconds = Math.round((period.end.getTime() - period.start.getTime()) / 1000);
   const nowSeconds = Math.floor(now.getTime() / 1000);
   const remainingSeconds = Math.max(0, Math.round(period.end.getTime() / 1000) - nowSeconds);
-  const inTrial = live.subscription.status === "trialing" || (live.subscription.trialEnd !== null && live.subscription.trialEnd.getTime() > now.getTime());
+  // The trial end decides (the status follows it at the next hourly close, as in Stripe).
+  const inTrial = live.subscription.trialEnd !== null && live.subscription.trialEnd.getTime() > now.getTime();
   const lines: ProrationLine[] = [];
   if (chosen === "now" && !inTrial && remainingSeconds > 0) {
     const line = (kind: "credit" | "debit", version: Version, quantity: number): ProrationLine => {

@@ -4,6 +4,7 @@ import { invoices, subscriptions, type Subscription } from "@/db/schema";
 import type { Actor } from "@/server/audit/actor";
 import type { Clock } from "@/server/clock";
 import { periodContaining, type BillingPeriod } from "@/server/customers/billing-period";
+import { emitSubscriptionEvent, subscriptionBefore } from "@/server/customers/subscription-events";
 import { DomainError } from "@/server/errors";
 import { ensureAccounts } from "@/server/ledger/ensure-accounts";
 import { postTransactions } from "@/server/ledger/post-transactions";
@@ -44,10 +45,11 @@ export async function createOpeningInvoice(db: Db, input: { subscriptionId: stri
   return db.transaction(async (tx) => {
     const [subscription] = await tx.select().from(subscriptions).where(eq(subscriptions.id, input.subscriptionId)).for("update");
     if (!subscription) throw new DomainError("not_found", "subscription_not_found", `Subscription ${input.subscriptionId} does not exist.`);
-    const [existing] = await tx.select({ id: invoices.id }).from(invoices).where(and(eq(invoices.subscriptionId, subscription.id), eq(invoices.kind, "opening")));
-    if (existing) return { status: "exists", invoiceId: existing.id };
     const now = options.clock.now();
     if (subscription.trialEnd && subscription.trialEnd > now) return { status: "not_needed", reason: "trialing" };
+    if (subscription.status === "trialing") await endTrial(tx, subscription.id, now);
+    const [existing] = await tx.select({ id: invoices.id }).from(invoices).where(and(eq(invoices.subscriptionId, subscription.id), eq(invoices.kind, "opening")));
+    if (existing) return { status: "exists", invoiceId: existing.id };
     const terms = (await loadBillingTerms(tx, [subscription.planVersionId])).get(subscription.planVersionId);
     if (!terms) throw new DomainError("not_found", "plan_version_not_found", `Plan version ${subscription.planVersionId} does not exist.`);
     if (terms.baseFeePerSeatMicros === 0n || subscription.seats === 0) return { status: "not_needed", reason: "no_fee" };
@@ -84,6 +86,16 @@ export async function createOpeningInvoice(db: Db, input: { subscriptionId: stri
     await tx.update(invoices).set({ ledgerTransactionIds: ids }).where(eq(invoices.id, created.invoiceId));
     return { status: "created", invoiceId: created.invoiceId, number: created.number, totalCents: created.totals.totalCents };
   });
+}
+
+/**
+ * The trial is over: `trialing` → `active` (as Stripe moves it at the trial end), with its
+ * `subscription.updated` event, in the caller's transaction under the subscription's row lock.
+ */
+async function endTrial(tx: Db, subscriptionId: string, now: Date): Promise<void> {
+  const before = await subscriptionBefore(tx, subscriptionId, now);
+  await tx.update(subscriptions).set({ status: "active", updatedAt: now }).where(and(eq(subscriptions.id, subscriptionId), eq(subscriptions.status, "trialing")));
+  await emitSubscriptionEvent(tx, "subscription.updated", subscriptionId, now, before);
 }
 
 /** Trials that ended at most this long before `until` are looked at (the close runs hourly; older ones were handled then). */

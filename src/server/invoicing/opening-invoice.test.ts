@@ -1,6 +1,7 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
+import { executeRows } from "@/db/execute";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { invoiceLines, invoices } from "@/db/schema";
+import { invoiceLines, invoices, subscriptions } from "@/db/schema";
 import { fixedClock } from "@/server/clock";
 import { expectLedgerConsistent } from "@/server/ledger/testing";
 import { createTestDatabase, type TestDatabase } from "@/test/database";
@@ -59,5 +60,33 @@ describe("opening invoices after a trial (period close's hook)", () => {
       ["period", 3704n],
     ]);
     await expectLedgerConsistent(db);
+  });
+
+  it("moves a subscription whose trial ended from trialing to active once, announced as subscription.updated, also when no opening invoice is needed", async () => {
+    const { db } = database;
+    const midTrial = await createSubscribedCustomer(db, { planVersionId: catalog.planVersionId, anchor, trialEnd: new Date(Date.UTC(2026, 0, 20)) });
+    const aligned = await createSubscribedCustomer(db, { planVersionId: catalog.planVersionId, anchor, trialEnd: new Date(Date.UTC(2026, 1, 1)) });
+    const ids = [midTrial.subscriptionId, aligned.subscriptionId];
+    await db.update(subscriptions).set({ status: "trialing" }).where(sql`${subscriptions.id} = any(${`{${ids.join(",")}}`}::uuid[])`);
+    const statuses = async () => (await db.select({ id: subscriptions.id, status: subscriptions.status }).from(subscriptions).where(sql`${subscriptions.id} = any(${`{${ids.join(",")}}`}::uuid[])`)).map((row) => [row.id === midTrial.subscriptionId ? "mid" : "aligned", row.status]).sort();
+    const events = async () =>
+      (await executeRows<{ body: string }>(db, sql`select body from webhook_events where type = 'subscription.updated' and customer_id in (${midTrial.customerId}::uuid, ${aligned.customerId}::uuid) order by sequence`)).map(
+        (row) => (JSON.parse(row.body) as { data: { object: { status: string }; previous_attributes: { status?: string } } }).data,
+      );
+
+    const during = new Date(Date.UTC(2026, 0, 19));
+    await closeDuePeriods(db, { until: during, subscriptionIds: ids }, { clock: fixedClock(during), actor: invoicingActor });
+    expect(await statuses()).toEqual([["aligned", "trialing"], ["mid", "trialing"]]);
+    expect(await events()).toEqual([]);
+
+    const afterMid = new Date(Date.UTC(2026, 0, 20, 1));
+    await closeDuePeriods(db, { until: afterMid, subscriptionIds: ids }, { clock: fixedClock(afterMid), actor: invoicingActor });
+    expect(await statuses()).toEqual([["aligned", "trialing"], ["mid", "active"]]);
+    expect(await events()).toEqual([expect.objectContaining({ object: expect.objectContaining({ status: "active" }), previous_attributes: expect.objectContaining({ status: "trialing" }) })]);
+
+    const monthEnd = new Date(Date.UTC(2026, 1, 1, 1));
+    for (let run = 0; run < 2; run++) await closeDuePeriods(db, { until: monthEnd, subscriptionIds: ids }, { clock: fixedClock(monthEnd), actor: invoicingActor });
+    expect(await statuses()).toEqual([["aligned", "active"], ["mid", "active"]]);
+    expect(await events()).toHaveLength(2);
   });
 });

@@ -6,9 +6,13 @@ import { executeRows } from "@/db/execute";
 import { systemActor, type Actor } from "@/server/audit/actor";
 import { fixedClock } from "@/server/clock";
 import { upsertCustomer } from "@/server/customers/upsert-customer";
+import { dunningNotificationKinds } from "@/server/dunning/policy";
+import { recordNotification } from "@/server/entitlements/record-notification";
+import { issueGrant } from "@/server/grants/issue-grant";
 import { recordSpendWarnings } from "@/server/entitlements/record-spend-warnings";
 import { seedUsers } from "@/server/users/seed-users";
 import { relayNotifications } from "@/server/workflows/relay-notifications";
+import { warnExpiringCredits } from "@/server/workflows/warn-expiring-credits";
 import { createTestDatabase, type TestDatabase } from "@/test/database";
 import { deliverWebhooks } from "./deliver-webhooks";
 import { createWebhookEndpoint, listWebhookEndpoints, updateWebhookEndpoint } from "./manage-webhook-endpoints";
@@ -148,6 +152,35 @@ describe("webhooks out", () => {
     } finally {
       delete process.env.SMTP_URL;
       await new Promise<void>((resolve) => smtp.close(() => resolve()));
+    }
+  });
+
+  it("relays credit.granted, credit.expiring (once per grant, a week ahead) and invoice.payment_failed (once per attempt), each signed", async () => {
+    const receiver = await startWebhookReceiver();
+    try {
+      const endpoint = await createWebhookEndpoint(database.db, admin, clock, { url: receiver.url, description: "credits and dunning", eventTypes: ["credit.granted", "credit.expiring", "invoice.payment_failed"], reason: "test" });
+      receiver.setSecret(endpoint.secret);
+      const { customer } = await upsertCustomer(database.db, actor, clock, { externalId: "hook_4", email: "hook4@example.dev" });
+      const now = clock.now().getTime();
+      const soon = await issueGrant(database.db, actor, clock, { customerId: customer.id, amountMicros: 10_000_000n, category: "promotional", source: "support", expiresAt: new Date(now + 5 * 86_400_000), idempotencyKey: "hook_4-soon" });
+      await issueGrant(database.db, actor, clock, { customerId: customer.id, amountMicros: 20_000_000n, category: "promotional", source: "support", expiresAt: new Date(now + 30 * 86_400_000), idempotencyKey: "hook_4-later" });
+      await issueGrant(database.db, actor, clock, { customerId: customer.id, amountMicros: 30_000_000n, category: "paid", source: "purchase", idempotencyKey: "hook_4-never" });
+      // The daily job, twice (a rerun warns no one twice), and dunning recording the same failed attempt twice.
+      expect(await warnExpiringCredits(database.db, clock)).toEqual({ recorded: 1 });
+      expect(await warnExpiringCredits(database.db, clock)).toEqual({ recorded: 0 });
+      const failure = { stripeInvoiceId: "in_hook_4", attempt: 1, amountDueMicros: "24000000", currency: "usd", nextRetryAt: new Date(now + 3 * 86_400_000).toISOString(), hostedInvoiceUrl: "https://invoice.stripe.test/in_hook_4" };
+      for (let time = 0; time < 2; time++) await recordNotification(database.db, { customerId: customer.id, kind: dunningNotificationKinds.paymentFailed, payload: failure, dedupeKey: `${dunningNotificationKinds.paymentFailed}:in_hook_4:1` });
+      await relayNotifications(database.db, clock);
+      await drain();
+      expect(receiver.rejected()).toBe(0);
+      expect(receiver.received.map((hook) => hook.type).sort()).toEqual(["credit.expiring", "credit.granted", "credit.granted", "credit.granted", "invoice.payment_failed"]);
+      const expiring = receiver.received.find((hook) => hook.type === "credit.expiring")!;
+      expect(expiring.data.object).toMatchObject({ object: "credit_expiring", customer: customer.id, expires_at: soon.grant.expiresAt!.toISOString(), remaining_micros: "10000000", credit_grant: { id: soon.grant.id } });
+      const failed = receiver.received.find((hook) => hook.type === "invoice.payment_failed")!;
+      expect(failed.data.object).toEqual({ object: "invoice_payment_failure", customer: customer.id, invoice: null, stripe_invoice_id: "in_hook_4", attempt: 1, amount_due_micros: "24000000", currency: "usd", next_retry_at: failure.nextRetryAt, hosted_invoice_url: failure.hostedInvoiceUrl });
+      await updateWebhookEndpoint(database.db, admin, clock, { endpointId: endpoint.id, status: "disabled", reason: "test done" });
+    } finally {
+      await receiver.close();
     }
   });
 });

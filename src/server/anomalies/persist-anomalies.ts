@@ -1,9 +1,11 @@
 import { sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { executeRows } from "@/db/execute";
-import { anomalies, anomalyActivity, type Anomaly, type AnomalyKind } from "@/db/schema";
+import { anomalies, anomalyActivity, customers, type Anomaly, type AnomalyKind } from "@/db/schema";
 import { systemActor } from "@/server/audit/actor";
 import { recordAudit } from "@/server/audit/record-audit";
+import { emitWebhookEvents } from "@/server/webhooks/emit-webhook-event";
+import { anomalyJson } from "./anomaly-json";
 import { maxSeverity, severityOf, type AnomalyCandidate } from "./candidate";
 import type { AnomalySettings } from "./settings";
 
@@ -80,8 +82,34 @@ export async function persistAnomalies(db: Db, input: { candidates: readonly Ano
       if (!isActive(anomaly) || matched.has(anomaly.id) || !inScope(anomaly, input.scopes)) continue;
       result.autoResolved.push(await autoResolve(tx, anomaly, input.now));
     }
+    await emitOpened(tx, result, input.now);
     return result;
   });
+}
+
+/**
+ * `anomaly.opened` for every anomaly this run opened, or reopened after it had cleared, written to
+ * the webhooks outbox in the run's transaction: an anomaly and its notification commit together.
+ */
+async function emitOpened(db: Db, result: PersistAnomaliesResult, now: Date): Promise<void> {
+  const rows = [...result.opened.map((row) => ({ row, reopened: false })), ...result.reopened.map((row) => ({ row, reopened: true }))];
+  if (rows.length === 0) return;
+  const customerIds = [...new Set(rows.map(({ row }) => row.customerId).filter((id): id is string => id !== null))];
+  const externalIds = new Map<string, string>();
+  for (let offset = 0; offset < customerIds.length; offset += 1000) {
+    const chunk = customerIds.slice(offset, offset + 1000);
+    const found = await db.select({ id: customers.id, externalId: customers.externalId }).from(customers).where(sql`${customers.id} = any(${`{${chunk.join(",")}}`}::uuid[])`);
+    for (const each of found) externalIds.set(each.id, each.externalId);
+  }
+  await emitWebhookEvents(
+    db,
+    rows.map(({ row, reopened }) => ({
+      type: "anomaly.opened" as const,
+      customerId: row.customerId,
+      data: { object: anomalyJson(row, row.customerId ? (externalIds.get(row.customerId) ?? null) : null), ...(reopened ? { previous_attributes: { status: "auto_resolved" } } : {}) },
+      at: now,
+    })),
+  );
 }
 
 function identity(kind: string, customerId: string | null, subject: string): string {

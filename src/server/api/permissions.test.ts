@@ -116,4 +116,12 @@ describe("authorization", () => {
     expect((error as TRPCError).code).toBe("FORBIDDEN");
     expect(await getUserByEmail(database.db, "intruder@tally.test")).toBeUndefined();
   });
+
+  it("lets product read the anomaly queue but not act on it, and support act on it", async () => {
+    expect(await callByPath("product", "anomaly.list", {})).toMatchObject({ items: [] });
+    const refused = await callByPath("product", "anomaly.resolve", { id: "00000000-0000-4000-8000-000000000000", reason: "not mine to close" }).catch((caught: unknown) => caught);
+    expect((refused as TRPCError).code).toBe("FORBIDDEN");
+    const missing = await callByPath("support", "anomaly.resolve", { id: "00000000-0000-4000-8000-000000000000", reason: "duplicate ticket" }).catch((caught: unknown) => caught);
+    expect((missing as TRPCError).code).toBe("NOT_FOUND");
+  });
 });

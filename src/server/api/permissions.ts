@@ -45,6 +45,9 @@ export const permissions = {
   "api.activity.read": ["support", "product", "admin"],
   // Webhook endpoints: register, edit, disable, replay deliveries.
   "webhooks.manage": ["admin"],
+  // The anomaly queue: product reads it (usage patterns), the people who answer customers act on it.
+  "anomalies.read": everyone,
+  "anomalies.act": ["support", "finance", "admin"],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof permissions;

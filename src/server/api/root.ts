@@ -1,3 +1,4 @@
+import { anomalyRouter } from "./routers/anomalies";
 import { apiKeyRouter } from "./routers/api-keys";
 import { auditRouter } from "./routers/audit";
 import { catalogRouter } from "./routers/catalog";
@@ -40,6 +41,7 @@ export const appRouter = createTRPCRouter({
   report: reportRouter,
   home: homeRouter,
   health: healthRouter,
+  anomaly: anomalyRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -48,7 +48,7 @@ export async function emitWebhookEvents(tx: Db, inputs: readonly EmitWebhookEven
   const bodies = inputs.map((input) => JSON.stringify({ type: input.type, timestamp: input.at.toISOString(), data: input.data }));
   await tx.execute(sql`
     insert into webhook_events (id, type, customer_id, body, created_at)
-    select * from unnest(${textArray(ids)}, ${textArray(inputs.map((input) => input.type))}, ${uuidArray(inputs.map((input) => input.customerId))}, ${textArray(bodies)}, ${timestamptzArray(inputs.map((input) => input.at))})
+    select u.id, u.type, u.customer_id, u.body, u.created_at from unnest(${textArray(ids)}, ${textArray(inputs.map((input) => input.type))}, ${uuidArray(inputs.map((input) => input.customerId))}, ${textArray(bodies)}, ${timestamptzArray(inputs.map((input) => input.at))})
     with ordinality as u(id, type, customer_id, body, created_at, position)
     order by position`);
   await tx.execute(sql`

@@ -1,7 +1,7 @@
 /**
  * The events the product can subscribe to. Each event's `data.object` is the resource as the API
  * returns it (customers, subscriptions, invoices, credit grants) or a small object of its own
- * (entitlement changes, usage thresholds); `data.previous_attributes` holds what changed on
+ * (entitlement changes, usage thresholds); `anomaly.opened` carries the anomaly as `GET /api/v1/anomalies` lists it; `data.previous_attributes` holds what changed on
  * `*.updated`.
  */
 export const webhookEventTypes = [
@@ -17,6 +17,7 @@ export const webhookEventTypes = [
   "usage.threshold_reached",
   "credit.granted",
   "credit.expiring",
+  "anomaly.opened",
 ] as const;
 
 export type WebhookEventType = (typeof webhookEventTypes)[number];

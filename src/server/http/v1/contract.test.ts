@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiKeyScopes } from "@/db/schema";
+import { persistAnomalies } from "@/server/anomalies/persist-anomalies";
+import { defaultAnomalySettings } from "@/server/anomalies/settings";
 import { createApiKey } from "@/server/api-keys/create-api-key";
 import { systemActor } from "@/server/audit/actor";
 import { seedCatalog } from "@/server/catalog/seed-catalog";
@@ -125,6 +127,26 @@ describe("the API against its published spec", () => {
     expect(bought.data).toMatchObject({ created: true, invoice: { kind: "credit_purchase", total_cents: 2500 }, credit_grant: { category: "paid", amount_micros: "25000000" } });
     expect((await client.POST("/customers/{customer}/credit_purchases", { params: { path: { customer: "ctr_1" }, header: idempotent("ctr-topup-2") }, body: { amount_micros: "25000001" } })).error?.error.param).toBe("amount_micros");
     expect((await readOnly.client.POST("/customers/{customer}/credit_purchases", { params: { path: { customer: "ctr_1" }, header: idempotent("ctr-topup-3") }, body: { amount_micros: "25000000" } })).response.status).toBe(403);
+
+    // Anomalies: two found for the customer, listed most money first and paged.
+    const window = { windowStart: new Date(hour - 86_400_000), windowEnd: new Date(hour), observed: "0", expected: "120", currency: "usd", evidence: { meter: { key: "agent_requests" } } };
+    await persistAnomalies(database.db, {
+      candidates: [
+        { ...window, kind: "usage_drop", customerId, subject: "meter:agent_requests", title: "Agent requests stopped", impactMicros: 3_000_000n },
+        { ...window, kind: "usage_spike", customerId, subject: "meter:llm_tokens", title: "LLM tokens 8× the usual", impactMicros: 9_000_000n },
+      ],
+      scopes: [],
+      now: new Date(),
+      settings: defaultAnomalySettings(),
+    });
+    const anomalyPage = await readOnly.client.GET("/anomalies", { params: { query: { customer: "ctr_1", status: "open", limit: 1 } } });
+    expect(anomalyPage.data).toMatchObject({ object: "list", has_more: true, data: [{ kind: "usage_spike", impact_micros: "9000000", customer_external_id: "ctr_1" }] });
+    const anomalyNext = await readOnly.client.GET("/anomalies", { params: { query: { customer: "ctr_1", starting_after: anomalyPage.data!.data[0]!.id } } });
+    expect(anomalyNext.data?.data.map((anomaly) => anomaly.title)).toEqual(["Agent requests stopped"]);
+    expect((await client.GET("/anomalies", { params: { query: { kind: "usage_drop", status: "resolved" } } })).data?.data).toEqual([]);
+    expect((await client.GET("/anomalies", { params: { query: { status: "nope" as never } } })).error?.error.param).toBe("status");
+    expect((await client.GET("/anomalies", { params: { query: { customer: "nobody" } } })).response.status).toBe(404);
+    expect((await client.GET("/anomalies", { params: { query: { starting_after: "not-an-anomaly" } } })).error?.error.code).toBe("invalid_cursor");
 
     // The end of the customer's life.
     expect((await client.POST("/customers/{customer}/archive", { params: { path: { customer: "ctr_1" } }, body: {} })).response.status).toBe(422);

@@ -89,6 +89,7 @@ const tagDescriptions: Record<string, string> = {
   Usage: "Usage events in, usage out.",
   Entitlements: "May a customer use a feature now?",
   Promotions: "Promotion codes.",
+  Anomalies: "Billing anomalies Tally detected (spikes, usage that stopped, invoice jumps, double charges...), with the cause named, to alert on.",
 };
 
 /** The OpenAPI 3.1 document of /api/v1, generated from the operations' own zod schemas. */

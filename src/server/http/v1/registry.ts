@@ -1,6 +1,7 @@
 import { checkEntitlementOperation } from "../endpoints/check-entitlement-endpoint";
 import { ingestEventsOperation } from "../endpoints/ingest-events-endpoint";
 import type { AnyOperation } from "./operation";
+import { listAnomaliesOperation } from "./operations/anomalies";
 import { creditOperations } from "./operations/credits";
 import { archiveCustomerOperation, createCustomer, createPaymentSetupOperation, getCustomerOperation, listCustomers, updateCustomerOperation } from "./operations/customers";
 import { getInvoiceOperation, getUpcomingInvoice, listCustomerInvoices } from "./operations/invoices";
@@ -50,6 +51,7 @@ export const operations: readonly AnyOperation[] = [
   consumeReservationOperation,
   releaseReservationOperation,
   redeemPromotionOperation,
+  listAnomaliesOperation,
 ];
 
 export const matchOperation = createRouter(operations);

@@ -555,6 +555,28 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/anomalies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List billing anomalies
+         * @description Most money at stake first (anomalies without an estimate last), or newest first with `sort=detected`. Filter by `status`, `kind`, `severity` and `customer` to alert on them; page with `starting_after`. The same anomalies are pushed as `anomaly.opened` webhooks.
+         *
+         *     Scope: `read`.
+         */
+        get: operations["listAnomalies"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 };
 export type webhooks = Record<string, never>;
 export type components = {
@@ -1454,6 +1476,85 @@ export type components = {
             effect: {
                 [key: string]: unknown;
             };
+        };
+        /** @description A page of anomalies. */
+        AnomalyList: {
+            /** @constant */
+            object: "list";
+            data: components["schemas"]["Anomaly"][];
+            has_more: boolean;
+            /** @description The list's path. */
+            url: string;
+        };
+        /** @description A billing anomaly Tally detected, with its cause and evidence. */
+        Anomaly: {
+            /** @constant */
+            object: "anomaly";
+            /** Format: uuid */
+            id: string;
+            /**
+             * @description What was found: `usage_spike`, `usage_drop` (including usage that stopped being counted), `invoice_jump`, `duplicate_charge`, `payment_failure`, `reconciliation`, `credit_burn`, `spend_limit`.
+             * @enum {string}
+             */
+            kind: "usage_spike" | "usage_drop" | "invoice_jump" | "duplicate_charge" | "payment_failure" | "reconciliation" | "credit_burn" | "spend_limit";
+            /**
+             * @description `open` → `acknowledged` → `resolved` | `dismissed` (by a person); `auto_resolved` when a later detection run no longer finds it.
+             * @enum {string}
+             */
+            status: "open" | "acknowledged" | "resolved" | "dismissed" | "auto_resolved";
+            /** @enum {string} */
+            severity: "low" | "medium" | "high" | "critical";
+            /** @description The customer's Tally id (null for findings about no one customer). */
+            customer: string | null;
+            customer_external_id: string | null;
+            /** @description What it is about: `meter:<key>`, `invoice:<id>`, `charge:<id>`, `grant:<id>`... */
+            subject: string;
+            /** @description One line naming the cause. */
+            title: string;
+            window: {
+                /**
+                 * Format: date-time
+                 * @description RFC 3339 time (UTC).
+                 * @example 2026-12-01T00:00:00.000Z
+                 */
+                start: string;
+                /**
+                 * Format: date-time
+                 * @description RFC 3339 time (UTC).
+                 * @example 2026-12-01T00:00:00.000Z
+                 */
+                end: string;
+            };
+            /** @description Observed quantity or amount, exact decimal. */
+            observed: string | null;
+            /** @description Expected quantity or amount (the baseline), exact decimal. */
+            expected: string | null;
+            /** @description Money at stake in micro-units of `currency`, where an estimate applies. */
+            impact_micros: string | null;
+            /**
+             * @description ISO 4217 currency code, lower case.
+             * @example usd
+             */
+            currency: string;
+            assignee: string | null;
+            /** @description The detector's evidence (baseline, attribution, the objects involved with their ids); shape per kind. */
+            evidence: {
+                [key: string]: unknown;
+            };
+            /**
+             * Format: date-time
+             * @description RFC 3339 time (UTC).
+             * @example 2026-12-01T00:00:00.000Z
+             */
+            first_detected_at: string;
+            /**
+             * Format: date-time
+             * @description RFC 3339 time (UTC).
+             * @example 2026-12-01T00:00:00.000Z
+             */
+            last_detected_at: string;
+            closed_at: string | null;
+            closed_reason: string | null;
         };
     };
     responses: never;
@@ -4836,6 +4937,111 @@ export interface operations {
             };
             /** @description A valid request the current state refuses (`no_live_subscription`, `customer_archived`, `idempotency_key_reused`, ...). */
             422: {
+                headers: {
+                    /** @description This request's id (also `error.request_id`). */
+                    "x-request-id": string;
+                    /** @description The API version that answered. */
+                    "tally-version": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key's rate limit is exhausted (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description This request's id (also `error.request_id`). */
+                    "x-request-id": string;
+                    /** @description The API version that answered. */
+                    "tally-version": string;
+                    /** @description Seconds to wait. */
+                    "retry-after": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listAnomalies: {
+        parameters: {
+            query?: {
+                /** @description Items per page, 1 to 100 (default 10). */
+                limit?: number;
+                /** @description A cursor: the id of the last item of the previous page. */
+                starting_after?: string;
+                status?: "open" | "acknowledged" | "resolved" | "dismissed" | "auto_resolved";
+                kind?: "usage_spike" | "usage_drop" | "invoice_jump" | "duplicate_charge" | "payment_failure" | "reconciliation" | "credit_burn" | "spend_limit";
+                severity?: "low" | "medium" | "high" | "critical";
+                customer?: string;
+                /** @description `impact` (default): most money first; `detected`: newest first. */
+                sort?: "impact" | "detected";
+            };
+            header?: {
+                /** @description The API version (date). Default: 2026-12-01. */
+                "Tally-Version"?: "2026-12-01";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    /** @description This request's id (also `error.request_id`). */
+                    "x-request-id": string;
+                    /** @description The API version that answered. */
+                    "tally-version": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AnomalyList"];
+                };
+            };
+            /** @description Bad input (`parameter_missing`, `parameter_invalid`, `parameter_unknown`, `invalid_json`, `unsupported_version`, ...); `param` names the offending parameter. Nothing was changed. */
+            400: {
+                headers: {
+                    /** @description This request's id (also `error.request_id`). */
+                    "x-request-id": string;
+                    /** @description The API version that answered. */
+                    "tally-version": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one (`missing_api_key`, `invalid_api_key`). */
+            401: {
+                headers: {
+                    /** @description This request's id (also `error.request_id`). */
+                    "x-request-id": string;
+                    /** @description The API version that answered. */
+                    "tally-version": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key lacks the scope this operation needs (`insufficient_scope`). */
+            403: {
+                headers: {
+                    /** @description This request's id (also `error.request_id`). */
+                    "x-request-id": string;
+                    /** @description The API version that answered. */
+                    "tally-version": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The thing named does not exist (`customer_not_found`, `subscription_not_found`, ...). */
+            404: {
                 headers: {
                     /** @description This request's id (also `error.request_id`). */
                     "x-request-id": string;

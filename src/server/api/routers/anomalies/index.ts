@@ -1,0 +1,28 @@
+import { z } from "zod";
+import { listAssignableUsers } from "@/server/anomalies/act-on-anomaly";
+import { getAnomaly } from "@/server/anomalies/get-anomaly";
+import { countAnomaliesByStatus } from "@/server/anomalies/list-anomalies";
+import { authorizedProcedure, createTRPCRouter } from "../../trpc";
+import { acknowledge, assign, dismiss, note, reopen, resolve, unassign } from "./actions";
+import { list } from "./list";
+
+/** The anomaly queue and an anomaly's investigation: `anomaly.list`, `anomaly.get`, `anomaly.resolve`... */
+export const anomalyRouter = createTRPCRouter({
+  list,
+  get: authorizedProcedure("anomalies.read")
+    .input(z.object({ id: z.uuid() }))
+    .query(({ ctx, input }) => getAnomaly(ctx.db, input.id)),
+  counts: authorizedProcedure("anomalies.read")
+    .input(z.object({ customerId: z.uuid().optional() }).optional())
+    .query(({ ctx, input }) => countAnomaliesByStatus(ctx.db, { customerId: input?.customerId })),
+  assignees: authorizedProcedure("anomalies.read")
+    .input(z.object({}).optional())
+    .query(({ ctx }) => listAssignableUsers(ctx.db)),
+  acknowledge,
+  assign,
+  unassign,
+  note,
+  resolve,
+  dismiss,
+  reopen,
+});

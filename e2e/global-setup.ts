@@ -5,7 +5,7 @@ import { openDatabase } from "../src/db/client";
 import { migrateDatabase } from "../src/db/migrate";
 import { systemClock } from "../src/server/clock";
 import { seedDemo } from "../src/server/seed/seed-demo";
-import { e2eStateFile, prepareDatabase, startServer } from "./server";
+import { e2eMetricsToken, e2eStateFile, prepareDatabase, startServer } from "./server";
 
 /**
  * Browser tests run the production build (`next start`) on a fresh PostgreSQL database with
@@ -33,6 +33,7 @@ export default async function globalSetup(): Promise<void> {
       TALLY_DEMO_LOGIN: "true",
       NEXTAUTH_URL: `http://localhost:${e2ePort}`,
       NEXTAUTH_SECRET: "e2e-secret-0123456789abcdef",
+      TALLY_METRICS_TOKEN: e2eMetricsToken,
     },
   });
   fs.writeFileSync(e2eStateFile, JSON.stringify({ pid, databaseUrl }));

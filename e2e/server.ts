@@ -3,6 +3,9 @@ import fs from "node:fs";
 import path from "node:path";
 import postgres from "postgres";
 
+/** The production server under test is scraped like a real one: with its bearer token. */
+export const e2eMetricsToken = "e2e-metrics-token-0123456789";
+
 export const e2eStateFile = path.resolve("test-results", `e2e-server-${process.env.E2E_PORT ?? 3200}.json`);
 
 /** A fresh database for the browser tests: dropped and re-created from scratch each run. */

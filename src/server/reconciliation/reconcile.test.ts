@@ -157,8 +157,9 @@ describe("reconciliation", () => {
   it("finds a Stripe payment with no cash in the ledger, and clears it once the cash is booked", async () => {
     const invoice = await someFinalizedInvoice();
     const stripeId = "in_test_reconcile_paid";
+    // Created a second ago: the window ends at the clock's millisecond, while now() has microseconds.
     await database.db.execute(sql`insert into stripe_invoices (stripe_id, customer_id, stripe_created, stripe_customer_id, status, currency, total, amount_due, amount_paid, amount_remaining)
-      values (${stripeId}, ${invoice.customerId}, now(), 'cus_test', 'paid', 'usd', 4321, 4321, 4321, 0)`);
+      values (${stripeId}, ${invoice.customerId}, now() - interval '1 second', 'cus_test', 'paid', 'usd', 4321, 4321, 4321, 0)`);
     await reconcileOnly("stripe_cash");
     const [found] = await openOf("stripe_cash");
     expect(found).toMatchObject({ expected: "43210000", actual: "0", amountMicros: 43_210_000n, objects: { stripeObjectId: stripeId } });

@@ -15,6 +15,7 @@ import { relayNotifications } from "@/server/workflows/relay-notifications";
 import { warnExpiringCredits } from "@/server/workflows/warn-expiring-credits";
 import { createTestDatabase, type TestDatabase } from "@/test/database";
 import { deliverWebhooks } from "./deliver-webhooks";
+import { emitWebhookEvents } from "./emit-webhook-event";
 import { createWebhookEndpoint, listWebhookEndpoints, updateWebhookEndpoint } from "./manage-webhook-endpoints";
 import { listWebhookDeliveries } from "./list-webhook-deliveries";
 import { replayWebhookDelivery } from "./replay-webhook-delivery";
@@ -178,6 +179,29 @@ describe("webhooks out", () => {
       expect(expiring.data.object).toMatchObject({ object: "credit_expiring", customer: customer.id, expires_at: soon.grant.expiresAt!.toISOString(), remaining_micros: "10000000", credit_grant: { id: soon.grant.id } });
       const failed = receiver.received.find((hook) => hook.type === "invoice.payment_failed")!;
       expect(failed.data.object).toEqual({ object: "invoice_payment_failure", customer: customer.id, invoice: null, stripe_invoice_id: "in_hook_4", attempt: 1, amount_due_micros: "24000000", currency: "usd", next_retry_at: failure.nextRetryAt, hosted_invoice_url: failure.hostedInvoiceUrl });
+      await updateWebhookEndpoint(database.db, admin, clock, { endpointId: endpoint.id, status: "disabled", reason: "test done" });
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it("emits many events in one transaction in input order, each once to every endpoint subscribed to its type", async () => {
+    const receiver = await startWebhookReceiver();
+    try {
+      const endpoint = await createWebhookEndpoint(database.db, admin, clock, { url: receiver.url, description: "batch", eventTypes: ["invoice.finalized", "invoice.paid"], reason: "test" });
+      receiver.setSecret(endpoint.secret);
+      const at = clock.now();
+      const types = ["invoice.finalized", "customer.created", "invoice.paid", "invoice.finalized"] as const;
+      const ids = await database.db.transaction((tx) => emitWebhookEvents(tx, types.map((type, index) => ({ type, customerId: null, at, data: { object: { index } } }))));
+      expect(new Set(ids).size).toBe(4);
+      const stored = await executeRows<{ id: string; type: string }>(database.db, sql`select id, type from webhook_events where id = any(${`{${ids.join(",")}}`}::text[]) order by sequence`);
+      expect(stored.map((row) => [row.id, row.type])).toEqual(ids.map((id, index) => [id, types[index]]));
+      await drain();
+      expect(receiver.received.map((hook) => [hook.id, hook.type, hook.data.object])).toEqual([
+        [ids[0], "invoice.finalized", { index: 0 }],
+        [ids[2], "invoice.paid", { index: 2 }],
+        [ids[3], "invoice.finalized", { index: 3 }],
+      ]);
       await updateWebhookEndpoint(database.db, admin, clock, { endpointId: endpoint.id, status: "disabled", reason: "test done" });
     } finally {
       await receiver.close();

@@ -32,7 +32,7 @@ export default async function globalSetup(): Promise<void> {
       DATABASE_URL: databaseUrl,
       TALLY_DEMO_LOGIN: "true",
       NEXTAUTH_URL: `http://localhost:${e2ePort}`,
-      NEXTAUTH_SECRET: "e2e-secret-0123456789abcdef",
+      NEXTAUTH_SECRET: "e2e-secret-0123456789abcdef-0123456789",
       TALLY_METRICS_TOKEN: e2eMetricsToken,
     },
   });

@@ -60,3 +60,37 @@ export const env = createEnv({
 });
 
 export type Env = typeof env;
+
+/** next-auth's development-only signing secret: public (it is in this repository), so never valid in production. */
+export const developmentAuthSecret = "tally-development-secret-not-for-production";
+export const productionAuthSecretLengthMin = 32;
+
+/**
+ * Why this configuration must not start, or null. In production, whenever any sign-in is enabled
+ * (demo/password sign-in or single sign-on), sessions are signed with NEXTAUTH_SECRET: without it,
+ * with the public development value, or with a short one, anyone could forge an admin session.
+ */
+export function authSecretProblem(config: { nodeEnv: string; secret: string | undefined; signInEnabled: boolean }): string | null {
+  if (config.nodeEnv !== "production" || !config.signInEnabled) return null;
+  if (!config.secret) {
+    return "NEXTAUTH_SECRET is required in production when sign-in is enabled (TALLY_DEMO_LOGIN or OIDC_*). Generate one with `openssl rand -base64 32`.";
+  }
+  if (config.secret === developmentAuthSecret) return "NEXTAUTH_SECRET must not be the development secret in production.";
+  if (config.secret.length < productionAuthSecretLengthMin) {
+    return `NEXTAUTH_SECRET must be at least ${productionAuthSecretLengthMin} characters in production (e.g. \`openssl rand -base64 32\`).`;
+  }
+  return null;
+}
+
+// `next build` runs with NODE_ENV=production but signs nothing; the rule holds from `next start` on.
+if (process.env.SKIP_ENV_VALIDATION !== "1" && process.env.NEXT_PHASE !== "phase-production-build") {
+  const problem = authSecretProblem({
+    nodeEnv: env.NODE_ENV,
+    secret: env.NEXTAUTH_SECRET,
+    signInEnabled: env.TALLY_DEMO_LOGIN || Boolean(env.OIDC_ISSUER && env.OIDC_CLIENT_ID && env.OIDC_CLIENT_SECRET),
+  });
+  if (problem) {
+    console.error(`❌ Invalid environment variables: ${problem}`);
+    throw new Error(`Invalid environment variables: ${problem}`);
+  }
+}

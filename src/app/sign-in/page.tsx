@@ -2,17 +2,18 @@ import { redirect } from "next/navigation";
 import { demoUsers } from "@/server/users/demo-users";
 import { oidcConfigured, passwordSignInEnabled } from "@/server/auth/options";
 import { getSessionUser } from "@/server/auth/session";
+import { sameOriginPath } from "@/lib/same-origin-path";
 import { SignInForm } from "./sign-in-form";
 
 export const dynamic = "force-dynamic";
 
 export default async function SignInPage({ searchParams }: { searchParams: Promise<{ callbackUrl?: string; error?: string }> }) {
   const params = await searchParams;
-  if (await getSessionUser()) redirect(safeCallback(params.callbackUrl));
+  if (await getSessionUser()) redirect(sameOriginPath(params.callbackUrl));
   return (
     <main className="flex min-h-screen items-center justify-center bg-muted/40 p-6">
       <SignInForm
-        callbackUrl={safeCallback(params.callbackUrl)}
+        callbackUrl={sameOriginPath(params.callbackUrl)}
         passwordEnabled={passwordSignInEnabled()}
         ssoEnabled={oidcConfigured()}
         demoAccounts={passwordSignInEnabled() ? demoUsers.map(({ email, role }) => ({ email, role })) : []}
@@ -20,9 +21,4 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
       />
     </main>
   );
-}
-
-/** Only same-site paths, so the sign-in page cannot be used to send people elsewhere. */
-function safeCallback(value: string | undefined): string {
-  return value && value.startsWith("/") && !value.startsWith("//") ? value : "/";
 }

@@ -2,6 +2,8 @@ import type { NextAuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
 import type { Provider } from "next-auth/providers/index";
 import { env } from "@/env";
+import { sameOriginPath } from "@/lib/same-origin-path";
+import { authSecret } from "./auth-secret";
 import { getDb } from "@/db/client";
 import { getUserByEmail } from "@/server/users/get-user";
 import { verifyPassword } from "@/server/users/verify-password";
@@ -55,11 +57,9 @@ if (env.NODE_ENV !== "production" && !process.env.NEXTAUTH_URL) {
   process.env.NEXTAUTH_URL = `http://localhost:${process.env.PORT ?? 3000}`;
 }
 
-const developmentSecret = "tally-development-secret-not-for-production";
-
 export const authOptions: NextAuthOptions = {
   session: { strategy: "jwt", maxAge: 8 * 60 * 60 },
-  secret: env.NEXTAUTH_SECRET ?? (env.NODE_ENV === "production" && !env.TALLY_DEMO_LOGIN ? undefined : developmentSecret),
+  secret: authSecret(),
   pages: { signIn: "/sign-in", error: "/sign-in" },
   providers: providers(),
   callbacks: {
@@ -76,6 +76,16 @@ export const authOptions: NextAuthOptions = {
         if (known) token.sub = known.id;
       }
       return token;
+    },
+    /** next-auth's own redirects (sign-in, sign-out, SSO return) stay on this site, by the same rule as the sign-in page. */
+    redirect({ url, baseUrl }) {
+      const base = new URL(baseUrl);
+      let path: string | null = url.startsWith("/") ? url : null;
+      if (path === null && URL.canParse(url) && new URL(url).origin === base.origin) {
+        const target = new URL(url);
+        path = `${target.pathname}${target.search}${target.hash}`;
+      }
+      return `${base.origin}${sameOriginPath(path)}`;
     },
     session({ session, token }) {
       return { ...session, userId: token.sub };

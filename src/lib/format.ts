@@ -26,3 +26,13 @@ export function formatDate(value: Date | string | null | undefined): string {
   const date = typeof value === "string" ? new Date(value) : value;
   return date.toISOString().slice(0, 10);
 }
+
+/** An exact decimal quantity (a string) with thousands separators, never through floating point: "1234567.5" → "1,234,567.5". */
+export function formatQuantity(value: string | null | undefined, unit?: string): string {
+  if (value === null || value === undefined || value === "") return "—";
+  const negative = value.startsWith("-");
+  const [whole = "0", fraction] = (negative ? value.slice(1) : value).split(".");
+  const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+  const text = `${negative ? "−" : ""}${grouped}${fraction ? `.${fraction}` : ""}`;
+  return unit ? `${text} ${unit}${unit.endsWith("s") || text === "1" ? "" : "s"}` : text;
+}

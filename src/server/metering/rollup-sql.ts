@@ -194,7 +194,24 @@ function meterEventsSql(events: SQL, meter: CompiledMeter): SQL {
     ? meterNumberSql(value)
     : sql`null::numeric`;
   const text = meter.aggregation === "unique_count" ? sql`${value} #>> '{}'` : sql`null::text`;
-  const filters = meter.filters.map((filter) => {
+  const filters = meterFilterConditionsSql(meter);
+  // date_bin from the Unix epoch is the UTC hour for every instant after 1970 (no event is
+  // older: ingestion refuses events past the lateness window), and costs a third of date_trunc
+  // with a time zone.
+  return sql`
+    select e.subject, date_bin('1 hour', e.occurred_at, timestamptz '1970-01-01 00:00:00+00') as window_start,
+           ${sql.join([...groups, sql`${numeric} as num_value`, sql`${text} as text_value`], sql`, `)}, e.occurred_at, e.seq
+    from ${events} e
+    where e.type = ${meter.eventType}::text${sql.join(filters.map((filter) => sql` and ${filter}`), sql``)}`;
+}
+
+/**
+ * A meter's filters as conditions on an event row `e` (its `data`), as matchedEventsSql applies
+ * them; with `e.type = meter.eventType` they select exactly the events the meter reads.
+ */
+export function meterFilterConditionsSql(meter: Pick<CompiledMeter, "filters">): SQL[] {
+  const path = (dotted: string | null) => sql`string_to_array(${dotted}::text, '.')`;
+  return meter.filters.map((filter) => {
     const actual = sql`(e.data #>> ${path(filter.property)})`;
     const values = sql`array[${sql.join((filter.values ?? []).map((each) => sql`${each}::text`), sql`, `)}]::text[]`;
     switch (filter.operator) {
@@ -210,14 +227,6 @@ function meterEventsSql(events: SQL, meter: CompiledMeter): SQL {
         return sql`false`;
     }
   });
-  // date_bin from the Unix epoch is the UTC hour for every instant after 1970 (no event is
-  // older: ingestion refuses events past the lateness window), and costs a third of date_trunc
-  // with a time zone.
-  return sql`
-    select e.subject, date_bin('1 hour', e.occurred_at, timestamptz '1970-01-01 00:00:00+00') as window_start,
-           ${sql.join([...groups, sql`${numeric} as num_value`, sql`${text} as text_value`], sql`, `)}, e.occurred_at, e.seq
-    from ${events} e
-    where e.type = ${meter.eventType}::text${sql.join(filters.map((filter) => sql` and ${filter}`), sql``)}`;
 }
 
 function chunk<T>(items: readonly T[], size: number): T[][] {

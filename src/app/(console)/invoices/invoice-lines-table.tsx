@@ -1,8 +1,11 @@
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { formatDate, formatMoney } from "@/lib/format";
 import Decimal from "decimal.js";
+import Link from "next/link";
 
 export type InvoiceLineView = {
+  /** Stored lines have a position; with `explainBase` a usage line links to its explanation. */
+  position?: number;
   kind: string;
   description: string;
   servicePeriodStart: Date;
@@ -29,7 +32,7 @@ function includedQuantity(line: InvoiceLineView): string {
 }
 
 /** An invoice's lines: quantity used, free units, quantity billed, unit price and the tier breakdown. */
-export function InvoiceLinesTable({ lines, currency }: { lines: InvoiceLineView[]; currency: string }) {
+export function InvoiceLinesTable({ lines, currency, explainBase }: { lines: InvoiceLineView[]; currency: string; explainBase?: string }) {
   if (lines.length === 0) return <p className="text-sm text-muted-foreground">No lines.</p>;
   return (
     <Table data-testid="invoice-lines">
@@ -48,7 +51,15 @@ export function InvoiceLinesTable({ lines, currency }: { lines: InvoiceLineView[
       <TableBody>
         {lines.map((line, index) => (
           <TableRow key={index} data-kind={line.kind}>
-            <TableCell className="font-medium">{line.description}</TableCell>
+            <TableCell className="font-medium">
+              {explainBase && line.position !== undefined && (line.kind === "usage" || line.kind === "late_usage") ? (
+                <Link href={`${explainBase}/${line.position}`} className="underline-offset-4 hover:underline" title="Explain this line: usage by day, tiers, rounding, events">
+                  {line.description}
+                </Link>
+              ) : (
+                line.description
+              )}
+            </TableCell>
             <TableCell className="text-muted-foreground">
               {formatDate(line.servicePeriodStart)} → {formatDate(line.servicePeriodEnd)}
             </TableCell>

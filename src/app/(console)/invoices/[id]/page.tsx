@@ -40,7 +40,7 @@ export default async function InvoicePage({ params }: { params: Promise<{ id: st
           <CardTitle>Lines</CardTitle>
         </CardHeader>
         <CardContent>
-          <InvoiceLinesTable lines={lines} currency={invoice.currency} />
+          <InvoiceLinesTable lines={lines} currency={invoice.currency} explainBase={`/invoices/${invoice.id}/lines`} />
         </CardContent>
       </Card>
       <Card>

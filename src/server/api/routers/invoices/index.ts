@@ -1,8 +1,9 @@
 import { createTRPCRouter } from "../../trpc";
 import { closeDue } from "./close-due";
+import { explainLine, lineEvents } from "./explain-line";
 import { get } from "./get";
 import { list } from "./list";
 import { previewUnbilled } from "./preview-unbilled";
 import { stripeCheck } from "./stripe-check";
 
-export const invoiceRouter = createTRPCRouter({ list, get, previewUnbilled, closeDue, stripeCheck });
+export const invoiceRouter = createTRPCRouter({ list, get, previewUnbilled, closeDue, stripeCheck, explainLine, lineEvents });

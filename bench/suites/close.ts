@@ -49,7 +49,7 @@ export async function run(): Promise<void> {
 }
 
 async function measure(scenario: Scenario): Promise<Measured> {
-  const database = await createTestDatabase({ poolMax: 4 });
+  const database = await createTestDatabase({ poolMax: 4, statementTimeoutMs: 0 });
   try {
     const { db } = database;
     const generateStartedMs = Date.now();

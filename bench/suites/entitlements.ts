@@ -50,7 +50,7 @@ const root = path.resolve(import.meta.dirname, "../..");
 const features = ["agent_tokens", "agent_requests", "code_reviews", "editor_access", "premium_models", "support_tier", "sso"];
 
 export async function run(): Promise<void> {
-  const database = await createTestDatabase({ poolMax: 4 });
+  const database = await createTestDatabase({ poolMax: 4, statementTimeoutMs: 0 });
   let server: ChildProcess | undefined;
   let client: LeanHttpClient | undefined;
   try {

@@ -35,7 +35,7 @@ const distDir = ".next-bench";
 const root = path.resolve(import.meta.dirname, "../..");
 
 export async function run(): Promise<void> {
-  const database = await createTestDatabase({ poolMax: 4 });
+  const database = await createTestDatabase({ poolMax: 4, statementTimeoutMs: 0 });
   let server: ChildProcess | undefined;
   let client: LeanHttpClient | undefined;
   try {

@@ -30,7 +30,7 @@ type Chart = { grants: string[]; unbilled: string[]; receivable: string[]; reven
  * row locked and rewritten), on a fresh database with durable commits.
  */
 export async function run(): Promise<void> {
-  const database = await createTestDatabase({ poolMax: hotClients + 2 });
+  const database = await createTestDatabase({ poolMax: hotClients + 2, statementTimeoutMs: 0 });
   try {
     const { db } = database;
     await executeRows(db, sql`set synchronous_commit = on`);

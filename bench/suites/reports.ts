@@ -34,7 +34,7 @@ const usageAccruals = perCustomerMonth - 5;
 const actor = systemActor("bench");
 
 export async function run(): Promise<void> {
-  const database = await createTestDatabase({ poolMax: 4 });
+  const database = await createTestDatabase({ poolMax: 4, statementTimeoutMs: 0 });
   try {
     const { db } = database;
     const loadStartedMs = performance.now();

@@ -52,7 +52,8 @@ export async function ensureTemplateDatabase(): Promise<string> {
 export type TestDatabase = DatabaseHandle & { name: string; url: string; drop: () => Promise<void> };
 
 /** A fresh, migrated database of its own for one test file (copied from the template in ~100 ms). */
-export async function createTestDatabase(options: { poolMax?: number } = {}): Promise<TestDatabase> {
+/** `statementTimeoutMs: 0` for benchmarks' loaders, whose set-based statements run past the 30 s default. */
+export async function createTestDatabase(options: { poolMax?: number; statementTimeoutMs?: number } = {}): Promise<TestDatabase> {
   const template = await ensureTemplateDatabase();
   const name = `tally_test_${process.pid}_${crypto.randomBytes(4).toString("hex")}`;
   const admin = postgres(testServerUrl, { max: 1, onnotice: () => {} });
@@ -62,7 +63,7 @@ export async function createTestDatabase(options: { poolMax?: number } = {}): Pr
     await admin.end({ timeout: 5 });
   }
   const url = databaseUrl(name);
-  const handle = await openDatabase({ url, poolMax: options.poolMax ?? 10 });
+  const handle = await openDatabase({ url, poolMax: options.poolMax ?? 10, statementTimeoutMs: options.statementTimeoutMs });
   return {
     ...handle,
     name,

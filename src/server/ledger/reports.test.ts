@@ -30,6 +30,11 @@ beforeAll(async () => {
         transfer(`r-usage-${index}`, chart.unbilled, chart.revenue, 1_000_000n, { kind: "usage_accrual", effectiveAt: day(2 + index) }),
       ),
       transfer("r-burn", chart.grant, chart.unbilled, 2_000_000n, { kind: "credit_burn", effectiveAt: day(20) }),
+      // Text a person typed (a manual adjustment's description) that a spreadsheet would run.
+      transfer("=HYPERLINK(\"http://evil.example\")", chart.unbilled, chart.revenue, 1n, {
+        description: "=cmd|' /C calc'!A0",
+        effectiveAt: day(21),
+      }),
     ],
     { clock },
   );
@@ -47,10 +52,10 @@ async function text(stream: NodeJS.ReadableStream): Promise<string> {
 describe("ledger reports", () => {
   it("balances as of a past time, and a customer summary", async () => {
     expect((await getAccountBalance(database.db, { accountId: chart.revenue, asOf: day(5) })).posted).toBe(4_000_000n);
-    expect((await getAccountBalance(database.db, { accountId: chart.revenue })).posted).toBe(12_000_000n);
+    expect((await getAccountBalance(database.db, { accountId: chart.revenue })).posted).toBe(12_000_001n);
     const summary = await getCustomerLedgerSummary(database.db, customerId);
     expect(summary.grants).toEqual([expect.objectContaining({ grantId: "g1", balance: expect.objectContaining({ posted: 3_000_000n }) })]);
-    expect(summary.unbilled[0]!.posted).toBe(10_000_000n);
+    expect(summary.unbilled[0]!.posted).toBe(10_000_001n);
   });
 
   it("pages an account statement with a running balance", async () => {
@@ -66,7 +71,11 @@ describe("ledger reports", () => {
     for (const total of trial.totals) expect(total.debit).toBe(total.credit);
     expect(trial.totals[0]!.debit).toBeGreaterThan(0n);
     const journal = await text(streamJournalCsv(database.db, { from: day(1), to: day(32), pageSize: 4 }));
-    expect(journal.trim().split("\n")).toHaveLength(1 + 14 * 2);
+    expect(journal.trim().split("\n")).toHaveLength(1 + 15 * 2);
+    // Issue 16 #12: formula text is escaped with a leading apostrophe, amounts stay numbers.
+    expect(journal).toContain(`"'=HYPERLINK(""http://evil.example"")"`);
+    expect(journal).toContain(`'=cmd|' /C calc'!A0`);
+    expect(journal).not.toMatch(/(^|,)"?[=+@]/m);
     expect(journal).toContain("revenue:usage:api");
     const trialCsv = await text(streamTrialBalanceCsv(database.db, { asOf: day(31) }));
     expect(trialCsv).toMatch(/TOTAL,,usd,(\d+\.\d{6}),\1/);

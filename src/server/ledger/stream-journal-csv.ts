@@ -1,5 +1,5 @@
 import { Readable } from "node:stream";
-import { stringify } from "csv-stringify";
+import { createCsvStringifier } from "@/lib/csv";
 import type { Db } from "@/db/client";
 import { listJournalEntries, type ListJournalEntriesInput } from "./list-journal-entries";
 import { formatMicros } from "./format-micros";
@@ -34,7 +34,7 @@ export function streamJournalCsv(db: Db, input: ListJournalEntriesInput): Readab
 }
 
 export function pipeCsv(source: Readable, header: string[]): Readable {
-  const csv = stringify({ header: true, columns: header });
+  const csv = createCsvStringifier(header);
   source.on("error", (error) => csv.destroy(error));
   return source.pipe(csv);
 }

@@ -1,5 +1,7 @@
-import { serve } from "inngest/next";
-import { inngest } from "~/inngest/client";
-import { functions } from "~/inngest/functions";
+import { env } from "@/env";
+import { inngestEndpoint } from "~/inngest/serve-endpoint";
 
-export const { GET, POST, PUT } = serve({ client: inngest, functions });
+export const { GET, POST, PUT } = inngestEndpoint({
+  signingKey: env.INNGEST_SIGNING_KEY,
+  devServer: Boolean(process.env.INNGEST_DEV && process.env.INNGEST_DEV !== "0"),
+});

@@ -1,6 +1,6 @@
 import { PassThrough, Readable, type Writable } from "node:stream";
-import { stringify } from "csv-stringify";
 import ExcelJS from "exceljs";
+import { createCsvStringifier, escapeCsvFormula } from "@/lib/csv";
 import type { Report, ReportCell, ReportColumn } from "../report-model";
 
 /** Micro-units as an exact decimal string in currency units, for files (`1500000n` → `1.500000`). */
@@ -10,18 +10,10 @@ export function microsToDecimal(micros: bigint): string {
   return `${negative ? "-" : ""}${absolute / 1_000_000n}.${(absolute % 1_000_000n).toString().padStart(6, "0")}`;
 }
 
-/**
- * A text cell that a spreadsheet would run as a formula (=, +, -, @, tab, carriage return) gets
- * a leading apostrophe. TODO(web #16): use the shared CSV formula-escaping helper once on main.
- */
-export function escapeFormula(value: string): string {
-  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-}
-
 function csvCell(column: ReportColumn, value: ReportCell | undefined): string {
   if (value === null || value === undefined) return "";
   if (column.type === "money") return microsToDecimal(typeof value === "bigint" ? value : BigInt(value));
-  if (typeof value === "string") return escapeFormula(value);
+  // Strings are escaped against formulas by the CSV writer itself (createCsvStringifier).
   return String(value);
 }
 
@@ -34,7 +26,7 @@ async function* records(report: Report): AsyncGenerator<string[]> {
 
 /** The report's table as CSV, written row by row with back-pressure. */
 export function reportCsv(report: Report): Readable {
-  const csv = stringify({ header: true, columns: ["line", ...report.columns.map((column) => column.label)] });
+  const csv = createCsvStringifier(["line", ...report.columns.map((column) => column.label)]);
   const source = Readable.from(records(report));
   source.on("error", (error) => csv.destroy(error));
   return source.pipe(csv);
@@ -49,7 +41,7 @@ function xlsxCell(column: ReportColumn, value: ReportCell | undefined): string |
     return absolute <= 9_007_199_254_740_991n ? Number(micros) / 1_000_000 : microsToDecimal(micros);
   }
   if (column.type === "integer") return typeof value === "number" ? value : Number(value);
-  return typeof value === "string" ? escapeFormula(value) : String(value);
+  return typeof value === "string" ? escapeCsvFormula(value) : String(value);
 }
 
 /**

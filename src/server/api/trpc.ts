@@ -12,6 +12,7 @@ import type { Role } from "@/db/schema";
 import type { Actor } from "@/server/audit/actor";
 import type { Clock } from "@/server/clock";
 import { DomainError, isDomainError } from "@/server/errors";
+import { getRequestId } from "@/server/observability/request-context";
 import { toTrpcError } from "./errors";
 import { can, type Permission } from "./permissions";
 
@@ -30,6 +31,9 @@ export type AuthorizedContext = Context & { user: SessionUser; actor: Actor };
 
 // 2. Initialisation
 
+/** Only `next dev` shows an internal error's own message (the developer's console); production and tests never do. */
+const exposeInternalErrors = process.env.NODE_ENV === "development";
+
 export type ProcedureMeta = { permission: Permission | "public" };
 
 const t = initTRPC
@@ -39,12 +43,18 @@ const t = initTRPC
     transformer: superjson,
     errorFormatter({ shape, error }) {
       const domain = isDomainError(error.cause) ? error.cause : undefined;
+      const requestId = getRequestId() ?? null;
+      // A failure of ours (a query that broke, a bug) carries SQL, parameters, customers' emails:
+      // the browser gets a code and the request id; the route's onError logs the detail under that id.
+      const hidden = shape.data.code === "INTERNAL_SERVER_ERROR" && !domain && !exposeInternalErrors;
       return {
         ...shape,
+        message: hidden ? `Something went wrong on our side; retry, or quote request ${requestId ?? "(no id)"} to support.` : shape.message,
         data: {
           ...shape.data,
           stack: undefined,
-          domainCode: domain?.code ?? null,
+          requestId,
+          domainCode: domain?.code ?? (hidden ? "internal_error" : null),
           zodIssues: error.cause instanceof ZodError ? error.cause.issues.slice(0, 20) : null,
         },
       };

@@ -2,6 +2,7 @@ import { Readable } from "node:stream";
 import { ZodError } from "zod";
 import type { Db } from "@/db/client";
 import { httpStatusByKind, isDomainError } from "@/server/errors";
+import { getRequestId, logger } from "@/server/observability";
 import { reportInputSchemas, runReport } from "../registry";
 import { reportKeys, type ReportKey } from "../report-model";
 import { reportCsv, reportXlsx } from "./write-report";
@@ -17,7 +18,13 @@ export function errorToResponse(error: unknown): Response {
     return errorResponse(400, "invalid_input", issue ? `${issue.path.join(".") || "input"}: ${issue.message}` : "The input is not valid.", issue?.path.join("."));
   }
   if (isDomainError(error)) return errorResponse(httpStatusByKind[error.kind], error.code, error.message, typeof error.details?.field === "string" ? error.details.field : undefined);
-  throw error;
+  // Anything else is ours: the detail (SQL, parameters) goes to the log under the request id, never to the browser.
+  const requestId = getRequestId() ?? null;
+  logger.error({ err: error, component: "reports" }, "report export failed");
+  return Response.json(
+    { error: { code: "internal_error", message: `Something went wrong on our side; retry, or quote request ${requestId ?? "(no id)"} to support.`, request_id: requestId } },
+    { status: 500, headers: { "cache-control": "no-store" } },
+  );
 }
 
 /**

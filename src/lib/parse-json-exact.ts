@@ -123,9 +123,14 @@ export function isNumberTextExactAsDouble(text: string): boolean {
  * Parses JSON text with exact numbers: numbers a double holds exactly are `number`s, the others
  * LosslessNumber (their text). Throws SyntaxError like JSON.parse for text that is not JSON.
  * Recursive for the numbers' sake: the caller bounds the nesting (JSON.parse alone has no limit).
+ * A key repeated in an object keeps its last value, as JSON.parse does (the library would throw,
+ * so the same text would be read or refused depending on whether it held an inexact number).
  */
 export function parseJsonExact(text: string): unknown {
-  return parseLossless(text, null, (value) => (isExactAsDouble(value, 0, value.length) ? Number(value) : new LosslessNumber(value)));
+  return parseLossless(text, null, {
+    parseNumber: (value) => (isExactAsDouble(value, 0, value.length) ? Number(value) : new LosslessNumber(value)),
+    onDuplicateKey: ({ newValue }) => newValue,
+  });
 }
 
 /**

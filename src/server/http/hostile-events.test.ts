@@ -97,6 +97,27 @@ describe.each(transports)("POST /api/v1/events via the $name", ({ name, send }) 
     expect(await binary.json()).toMatchObject({ rejected: 1, results: [{ status: "rejected", code: "invalid_event" }] });
   });
 
+  it("reads a repeated key like JSON.parse (the last value wins) in an event with an inexact number, instead of a 500 (found by fuzzing)", async () => {
+    const source = `hostile-duplicate-${name}`;
+    const events = [
+      eventText(source, "dup-exact", `{"usage":{"tokens":5},"model":"a","model":"b","ratio":1e-30}`),
+      eventText(source, "dup-plain", `{"usage":{"tokens":5},"model":"a","model":"b"}`),
+      eventText(source, "dup-nested", `{"usage":{"tokens":1,"tokens":7},"big":123456789012345678901234567890}`),
+    ];
+    const { status, body } = await post(`[${events.join(",")}]`);
+    expect(status).toBe(200);
+    expect(body.results.map((result) => result.status)).toEqual(["accepted", "accepted", "accepted"]);
+    const rows = await executeRows<{ event_id: string; model: string | null; tokens: string }>(
+      database.db,
+      sql`select event_id, data->>'model' as model, data->'usage'->>'tokens' as tokens from usage_events where source = ${source} order by event_id`,
+    );
+    expect(rows).toEqual([
+      { event_id: "dup-exact", model: "b", tokens: "5" },
+      { event_id: "dup-nested", model: null, tokens: "7" },
+      { event_id: "dup-plain", model: "b", tokens: "5" },
+    ]);
+  });
+
   it("rejects values a meter cannot aggregate, and keeps other numbers exactly as sent", async () => {
     const source = `hostile-values-${name}`;
     const cases: [id: string, data: string, code: string | null][] = [

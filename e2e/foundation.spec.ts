@@ -72,7 +72,7 @@ test.describe("customers", () => {
     await page.goto("/customers");
     const rows = page.getByTestId("customers-table").getByRole("row");
     await expect(rows).toHaveCount(25);
-    await page.getByRole("link", { name: "Next page" }).click();
+    await page.getByRole("button", { name: "Next page" }).click();
     await expect(rows.first()).toBeVisible();
 
     await page.getByLabel("Search customers").fill("lovelace");

@@ -6,6 +6,7 @@ import { billingPushDue, billingPushInvoice } from "./billing-push";
 import { dunningEnforce } from "./dunning-enforce";
 import { subscriptionsApplyScheduledChanges } from "./subscriptions-apply-scheduled-changes";
 import { entitlementsExpireReservations } from "./entitlements-expire-reservations";
+import { customersRefreshSummaries } from "./customers-refresh-summaries";
 import { grantsExpire } from "./grants-expire";
 import { invoicingCloseDue, invoicingCloseSubscription } from "./invoicing-close";
 import { invoicingThresholds } from "./invoicing-thresholds";
@@ -20,4 +21,4 @@ import { stripeSyncSubscription } from "./stripe-sync-subscription";
  * One function per file, each a thin wrapper over one domain function with every side effect
  * inside `step.run`. Each is registered here and served by /api/inngest.
  */
-export const functions: InngestFunction.Any[] = [ledgerVerify, meteringPruneKeys, grantsExpire, entitlementsExpireReservations, invoicingCloseDue, invoicingCloseSubscription, invoicingThresholds, stripeSyncCustomer, stripeSyncSubscription, stripeProcessWebhookEvent, dunningEnforce, billingPushDue, billingPushInvoice, subscriptionsApplyScheduledChanges, anomaliesDetectHourly, anomaliesDetectDaily, reconcileDaily, apiPrune, webhooksDeliver, webhooksWarnExpiringCredits];
+export const functions: InngestFunction.Any[] = [ledgerVerify, meteringPruneKeys, grantsExpire, entitlementsExpireReservations, invoicingCloseDue, invoicingCloseSubscription, invoicingThresholds, stripeSyncCustomer, stripeSyncSubscription, stripeProcessWebhookEvent, dunningEnforce, billingPushDue, billingPushInvoice, subscriptionsApplyScheduledChanges, anomaliesDetectHourly, anomaliesDetectDaily, reconcileDaily, apiPrune, webhooksDeliver, webhooksWarnExpiringCredits, customersRefreshSummaries];

@@ -106,14 +106,17 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   }
   const { PGlite } = await import("@electric-sql/pglite");
   const { drizzle } = await import("drizzle-orm/pglite");
+  // pg_trgm backs global search's trigram indexes (migration *_customer_summaries_triggers.sql).
+  const { pg_trgm } = await import("@electric-sql/pglite/contrib/pg_trgm");
+  const extensions = { pg_trgm };
   const dataDir = options.dataDir ?? "memory://";
   let client: InstanceType<typeof PGlite>;
   if (dataDir.startsWith("memory://")) {
-    client = new PGlite(dataDir);
+    client = new PGlite(dataDir, { extensions });
   } else {
     const directory = path.resolve(/* turbopackIgnore: true */ dataDir);
     fs.mkdirSync(path.dirname(directory), { recursive: true });
-    client = new PGlite(directory);
+    client = new PGlite(directory, { extensions });
   }
   await client.waitReady;
   await client.exec("SET TIME ZONE 'UTC'");

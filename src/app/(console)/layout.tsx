@@ -1,4 +1,5 @@
 import { redirect } from "next/navigation";
+import { NuqsAdapter } from "nuqs/adapters/next/app";
 import type { ReactNode } from "react";
 import { MobileNav, SidebarNav } from "@/components/console/console-nav";
 import { navigation } from "@/components/console/navigation";
@@ -42,7 +43,8 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
           </div>
         </header>
         <main id="main" tabIndex={-1} className="min-w-0 flex-1 p-4 outline-none sm:p-6">
-          {children}
+          {/* URL state (nuqs) for the lists' filters, sort and page. */}
+          <NuqsAdapter>{children}</NuqsAdapter>
         </main>
       </div>
       <Toaster />

@@ -23,3 +23,4 @@ export * from "./observability";
 export * from "./reconciliation";
 export * from "./api";
 export * from "./webhooks";
+export * from "./customer-summaries";

@@ -1,12 +1,26 @@
-import { and, asc, eq, gt, ilike, or, sql, type SQL } from "drizzle-orm";
+import { and, eq, ilike, or, sql, type SQL } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { customers, type CustomerKind } from "@/db/schema";
+import { customers, customerSummaries, plans, subscriptionStatuses, type CustomerKind } from "@/db/schema";
+import { keysetPage, keysetPlan, type KeysetDirection, type KeysetSort } from "@/server/lib/keyset";
+
+export const customerSortKeys = ["name", "created", "plan", "status", "balance", "spend", "anomalies"] as const;
+export type CustomerSortKey = (typeof customerSortKeys)[number];
+
+/** A subscription status, or `none` for a customer without a subscription. */
+export const customerListStatuses = [...subscriptionStatuses, "none"] as const;
+export type CustomerListStatus = (typeof customerListStatuses)[number];
 
 export type ListCustomersInput = {
   /** Matches name, email or external id, case-insensitively, anywhere in the text. */
   search?: string;
   kind?: CustomerKind;
-  /** Opaque cursor from the previous page (`nextCursor`). */
+  status?: CustomerListStatus;
+  /** A plan key. */
+  plan?: string;
+  /** Default `name` ascending. */
+  sort?: CustomerSortKey;
+  direction?: KeysetDirection;
+  /** Opaque cursor from the previous page (`nextCursor`), valid for the same sort and direction. */
   cursor?: string;
   limit: number;
 };
@@ -17,32 +31,54 @@ export type ListedCustomer = {
   name: string;
   email: string;
   kind: CustomerKind;
+  currency: string;
   createdAt: Date;
+  planName: string;
+  planKey: string;
+  status: CustomerListStatus;
+  balanceDueMicros: bigint;
+  monthSpendMicros: bigint;
+  openAnomalies: number;
 };
 
 export type ListCustomersResult = { items: ListedCustomer[]; nextCursor: string | null };
 
-const limitMax = 100;
+export const customersPageMax = 100;
+/** The export reads in larger pages than the console shows. */
+const exportPageRowsMax = 1000;
 
-/** Keyset pagination on (lower(name), id): stable under inserts, no OFFSET scans. */
+const sorts: Record<CustomerSortKey, KeysetSort> = {
+  name: { expression: sql`${customerSummaries.nameKey}`, type: "text" },
+  created: { expression: sql`${customerSummaries.customerCreatedAt}`, type: "timestamptz" },
+  plan: { expression: sql`${customerSummaries.planName}`, type: "text" },
+  status: { expression: sql`${customerSummaries.status}`, type: "text" },
+  balance: { expression: sql`${customerSummaries.balanceDueMicros}`, type: "bigint" },
+  spend: { expression: sql`${customerSummaries.monthSpendMicros}`, type: "bigint" },
+  anomalies: { expression: sql`${customerSummaries.openAnomalies}`, type: "integer" },
+};
+
+/**
+ * A page of customers from the list's read model (customer_summaries), keyset-paged on
+ * `(sort column, customer id)`: each sort reads its own index, filters by status read the
+ * `(status, sort, id)` indexes, so a first or a deep page over a million customers reads about a
+ * page of rows. Archived customers are left out.
+ */
 export async function listCustomers(db: Db, input: ListCustomersInput): Promise<ListCustomersResult> {
-  const limit = Math.min(Math.max(1, input.limit), limitMax);
-  const filters: SQL[] = [];
+  const limit = Math.min(Math.max(1, input.limit), exportPageRowsMax);
+  const sortKey = input.sort ?? "name";
+  const direction = input.direction ?? "asc";
+  const plan = keysetPlan({ sortKey, sort: sorts[sortKey], direction, id: sql`${customerSummaries.customerId}`, idType: "uuid", cursor: input.cursor });
+  const filters: SQL[] = [eq(customerSummaries.archived, false)];
   const search = input.search?.trim();
   if (search) {
     const pattern = `%${escapeLike(search)}%`;
     const match = or(ilike(customers.name, pattern), ilike(customers.email, pattern), ilike(customers.externalId, pattern));
     if (match) filters.push(match);
   }
-  if (input.kind) filters.push(eq(customers.kind, input.kind));
-  const after = input.cursor ? decodeCursor(input.cursor) : undefined;
-  if (after) {
-    const keyset = or(
-      gt(sql`lower(${customers.name})`, after.name),
-      and(eq(sql`lower(${customers.name})`, after.name), gt(customers.id, after.id)),
-    );
-    if (keyset) filters.push(keyset);
-  }
+  if (input.kind) filters.push(eq(customerSummaries.kind, input.kind));
+  if (input.status) filters.push(eq(customerSummaries.status, input.status));
+  if (input.plan) filters.push(eq(customerSummaries.planKey, input.plan));
+  if (plan.where) filters.push(plan.where);
   const rows = await db
     .select({
       id: customers.id,
@@ -50,17 +86,26 @@ export async function listCustomers(db: Db, input: ListCustomersInput): Promise<
       name: customers.name,
       email: customers.email,
       kind: customers.kind,
+      currency: customerSummaries.currency,
       createdAt: customers.createdAt,
+      planName: customerSummaries.planName,
+      planKey: customerSummaries.planKey,
+      status: customerSummaries.status,
+      balanceDueMicros: customerSummaries.balanceDueMicros,
+      monthSpendMicros: customerSummaries.monthSpendMicros,
+      openAnomalies: customerSummaries.openAnomalies,
+      // The sort value as PostgreSQL prints it, so a timestamp's microseconds survive in the cursor.
+      cursorValue: sql<string>`(${sorts[sortKey].expression})::text`,
     })
-    .from(customers)
-    .where(filters.length > 0 ? and(...filters) : undefined)
-    .orderBy(asc(sql`lower(${customers.name})`), asc(customers.id))
+    .from(customerSummaries)
+    .innerJoin(customers, eq(customers.id, customerSummaries.customerId))
+    .where(and(...filters))
+    .orderBy(...plan.orderBy)
     .limit(limit + 1);
-  const items = rows.slice(0, limit);
-  const last = items.at(-1);
+  const page = keysetPage(rows, limit, { sortKey, direction, key: (row) => ({ value: row.cursorValue, id: row.id }) });
   return {
-    items,
-    nextCursor: rows.length > limit && last ? encodeCursor({ name: last.name.toLowerCase(), id: last.id }) : null,
+    items: page.items.map(({ cursorValue: _cursorValue, ...row }) => ({ ...row, status: row.status as CustomerListStatus })),
+    nextCursor: page.nextCursor,
   };
 }
 
@@ -68,17 +113,7 @@ function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (character) => `\\${character}`);
 }
 
-type Cursor = { name: string; id: string };
-
-function encodeCursor(cursor: Cursor): string {
-  return Buffer.from(JSON.stringify(cursor)).toString("base64url");
-}
-
-function decodeCursor(value: string): Cursor | undefined {
-  try {
-    const parsed = JSON.parse(Buffer.from(value, "base64url").toString("utf8")) as Partial<Cursor>;
-    return typeof parsed.name === "string" && typeof parsed.id === "string" ? { name: parsed.name, id: parsed.id } : undefined;
-  } catch {
-    return undefined;
-  }
+/** The plans a customer list can be filtered by (key and name), for the filter's choices. */
+export async function listCustomerPlanOptions(db: Db): Promise<{ key: string; name: string }[]> {
+  return db.select({ key: plans.key, name: plans.name }).from(plans).orderBy(plans.name, plans.key).limit(200);
 }

@@ -7,6 +7,7 @@ import { ledgerJobs } from "@/server/ledger/jobs";
 import { meteringJobs } from "@/server/metering/metering-jobs";
 import { stripeJobs } from "@/server/stripe/stripe-jobs";
 import { dunningJobs } from "@/server/dunning/dunning-jobs";
+import { customerSummaryJobs } from "@/server/customers/customer-summary-jobs";
 import { subscriptionJobs } from "@/server/customers/subscription-jobs";
 import { rateLimitJobs } from "@/server/rate-limit/rate-limit-jobs";
 import { reconciliationJobs } from "@/server/reconciliation/reconciliation-jobs";
@@ -18,7 +19,7 @@ import type { JobDefinition } from "./types";
  * Every background job, runnable from the command line (`npm run job -- <name>`) and wrapped
  * by an Inngest function in `inngest/functions/`. Each domain adds its jobs here.
  */
-export const jobs: JobDefinition[] = [...meteringJobs, ...ledgerJobs, ...grantJobs, ...entitlementJobs, ...invoicingJobs, ...stripeJobs, ...dunningJobs, ...billingSyncJobs, ...subscriptionJobs, ...rateLimitJobs, ...anomalyJobs, ...reconciliationJobs, ...apiJobs, ...webhookJobs];
+export const jobs: JobDefinition[] = [...meteringJobs, ...ledgerJobs, ...grantJobs, ...entitlementJobs, ...invoicingJobs, ...stripeJobs, ...dunningJobs, ...billingSyncJobs, ...subscriptionJobs, ...rateLimitJobs, ...anomalyJobs, ...reconciliationJobs, ...apiJobs, ...webhookJobs, ...customerSummaryJobs];
 
 export function findJob(name: string): JobDefinition | undefined {
   return jobs.find((job) => job.name === name);

@@ -2,6 +2,7 @@ import type { Db } from "@/db/client";
 import { seedDemoApiKey } from "@/server/api-keys/seed-demo-api-key";
 import type { Clock } from "@/server/clock";
 import { seedCatalog } from "@/server/catalog/seed-catalog";
+import { refreshCustomerSummaries } from "@/server/customers/refresh-customer-summaries";
 import { seedCustomers } from "@/server/customers/seed-customers";
 import { seedDemoUnknownSubjects } from "@/server/metering/seed-unknown-subjects";
 import { seedPromotionsDemo } from "@/server/promotions/seed-promotions";
@@ -41,6 +42,7 @@ export const seedSteps: SeedStep[] = [
   { name: "unknown usage subjects", run: ({ db, clock }) => seedDemoUnknownSubjects(db, clock) },
   { name: "finance history and closed months", run: ({ db, clock }) => seedFinanceHistory(db, clock) },
   { name: "API and webhooks", run: ({ db, clock }) => seedApiDemo(db, clock) },
+  { name: "customer list summaries", run: async ({ db, clock }) => `${(await refreshCustomerSummaries(db, clock.now())).customers} rows refreshed` },
 ];
 
 export async function seedDemo(context: SeedContext): Promise<void> {

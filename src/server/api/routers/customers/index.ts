@@ -3,7 +3,8 @@ import { apiActivity } from "./api-activity";
 import { create } from "./create";
 import { get } from "./get";
 import { list } from "./list";
+import { planOptions } from "./plan-options";
 import { timeline } from "./timeline";
 import { update } from "./update";
 
-export const customerRouter = createTRPCRouter({ list, get, create, update, timeline, apiActivity });
+export const customerRouter = createTRPCRouter({ list, planOptions, get, create, update, timeline, apiActivity });

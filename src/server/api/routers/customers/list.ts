@@ -1,14 +1,9 @@
 import { z } from "zod";
-import { customerKinds } from "@/db/schema";
-import { listCustomers } from "@/server/customers/list-customers";
+import { customersPageMax, listCustomers } from "@/server/customers/list-customers";
+import { customersView } from "../../lists/registry";
 import { authorizedProcedure } from "../../trpc";
 
-export const listCustomersInput = z.object({
-  search: z.string().trim().max(200).optional(),
-  kind: z.enum(customerKinds).optional(),
-  cursor: z.string().max(500).optional(),
-  limit: z.number().int().min(1).max(100).default(25),
-});
+export const listCustomersInput = customersView.extend({ limit: z.number().int().min(1).max(customersPageMax).default(25) });
 
 export const list = authorizedProcedure("customers.read")
   .input(listCustomersInput)

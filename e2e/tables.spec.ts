@@ -11,14 +11,14 @@ function csvRows(text: string): string[][] {
 }
 
 test.describe("console lists", () => {
-  test("support sorts customers by balance due, filters by status, and the URL restores the view after reload", async ({ page }) => {
+  test("support sorts customers by balance due, filters by status (trialing), and the URL restores the view after reload", async ({ page }) => {
     await signIn(page, "support");
     await page.goto("/customers");
     const rows = page.getByTestId("customers-table").getByRole("row");
     await expect(rows).toHaveCount(25);
 
-    await page.getByTestId("filter-status").selectOption("past_due");
-    await expect(page).toHaveURL(/status=past_due/);
+    await page.getByTestId("filter-status").selectOption("trialing");
+    await expect(page).toHaveURL(/status=trialing/);
     await page.getByTestId("sort-balance").click();
     await page.getByTestId("sort-balance").click();
     await expect(page).toHaveURL(/sort=balance/);
@@ -26,10 +26,10 @@ test.describe("console lists", () => {
     await expect(page.getByRole("columnheader", { name: /Balance due/ })).toHaveAttribute("aria-sort", "descending");
     const count = await rows.count();
     expect(count).toBeGreaterThan(0);
-    for (let index = 0; index < count; index++) await expect(rows.nth(index)).toContainText("Past due");
+    for (let index = 0; index < count; index++) await expect(rows.nth(index)).toContainText("Trialing");
 
     await page.reload();
-    await expect(page.getByTestId("filter-status")).toHaveValue("past_due");
+    await expect(page.getByTestId("filter-status")).toHaveValue("trialing");
     await expect(page.getByRole("columnheader", { name: /Balance due/ })).toHaveAttribute("aria-sort", "descending");
     await expect(rows).toHaveCount(count);
 
@@ -46,6 +46,6 @@ test.describe("console lists", () => {
     expect(table[0]).toContain("Balance due");
     const status = table[0]!.indexOf("Status");
     expect(table.length - 1).toBeGreaterThanOrEqual(count);
-    for (const row of table.slice(1)) expect(row[status]).toBe("past_due");
+    for (const row of table.slice(1)) expect(row[status]).toBe("trialing");
   });
 });

@@ -1,9 +1,9 @@
 import { Readable } from "node:stream";
-import { stringify } from "csv-stringify";
 import type { ZodType } from "zod";
 import type { Db } from "@/db/client";
 import { isDomainError } from "@/server/errors";
-import { escapeFormula, microsToDecimal } from "@/server/reports/export/write-report";
+import { createCsvStringifier } from "@/lib/csv";
+import { microsToDecimal } from "@/server/reports/export/write-report";
 import type { Permission } from "../permissions";
 import { parseView, type UrlParams } from "./list-view";
 
@@ -27,7 +27,6 @@ function cell(column: ExportColumn<never>, value: ExportCell): string {
   if (value === null) return "";
   if (column.type === "money") return microsToDecimal(typeof value === "bigint" ? value : BigInt(value as string | number));
   if (value instanceof Date) return value.toISOString();
-  if (typeof value === "string") return escapeFormula(value);
   return String(value);
 }
 
@@ -69,7 +68,7 @@ export async function exportListResponse<Input extends { cursor?: string | undef
       page = await definition.list(db, { ...input, cursor: page.nextCursor } as Input);
     }
   }
-  const csv = stringify({ header: true, columns: definition.columns.map((column) => column.label) });
+  const csv = createCsvStringifier(definition.columns.map((column) => column.label));
   const source = Readable.from(records());
   source.on("error", (error) => csv.destroy(error));
   const stamp = new Date().toISOString().slice(0, 10);

@@ -1,0 +1,38 @@
+import { sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { seedCustomers } from "@/server/customers/seed-customers";
+import { createTestDatabase, type TestDatabase } from "@/test/database";
+import { exportListResponse } from "./export-list";
+import { listExports } from "./registry";
+
+let database: TestDatabase;
+beforeAll(async () => {
+  database = await createTestDatabase();
+  await seedCustomers(database.db, 60);
+  await database.db.execute(sql`insert into customers (external_id, name, email, kind) values ('evil_1', '=HYPERLINK("http://x")', 'evil@x.test', 'team')`);
+});
+afterAll(async () => {
+  await database.drop();
+});
+
+describe("list CSV export", () => {
+  it("streams the whole filtered view (cursor ignored), text escaped against formulas", async () => {
+    const response = await exportListResponse(database.db, listExports.customers!, new URLSearchParams({ kind: "team", sort: "name", dir: "desc", cursor: "ignored" }));
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toContain("text/csv");
+    const lines = (await response.text()).trim().split("\n");
+    expect(lines[0]).toContain("Balance due");
+    const teams = await database.db.execute(sql`select count(*)::int as n from customers where kind = 'team'`);
+    expect(lines.length - 1).toBe((teams as unknown as { n: number }[])[0]!.n);
+    expect(lines.some((line) => line.startsWith(`"'=HYPERLINK`))).toBe(true);
+    expect(lines.slice(1).every((line) => line.includes(",team,"))).toBe(true);
+  });
+
+  it("answers 400 in the API's error shape for a bad parameter, before any CSV", async () => {
+    const response = await exportListResponse(database.db, listExports.customers!, new URLSearchParams({ status: "sleeping" }));
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ error: { code: "parameter_invalid", param: "status" } });
+    const sort = await exportListResponse(database.db, listExports.customers!, new URLSearchParams({ dir: "sideways" }));
+    expect(await sort.json()).toMatchObject({ error: { code: "parameter_invalid", param: "dir" } });
+  });
+});

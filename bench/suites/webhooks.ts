@@ -1,7 +1,6 @@
-import http from "node:http";
-import type { AddressInfo } from "node:net";
+import { fork } from "node:child_process";
+import path from "node:path";
 import { sql } from "drizzle-orm";
-import { Webhook } from "standardwebhooks";
 import type { Db } from "@/db/client";
 import { executeRows } from "@/db/execute";
 import { systemActor } from "@/server/audit/actor";
@@ -17,10 +16,11 @@ import { reportFigures } from "../report";
  * Webhooks out, end to end on one machine: events committed to the outbox (emitWebhookEvents, as
  * the domain writes them), delivered by several cooperating workers (deliverWebhooks, as each
  * server process's in-process worker runs it: SKIP LOCKED claims, 64 requests in flight each) to
- * 10 local HTTP receivers, one endpoint each, that verify every Standard Webhooks signature.
+ * 10 local HTTP receivers, one endpoint each, that verify every Standard Webhooks signature (in their
+ * own process, bench/webhook-receivers.ts, as the product's servers would be).
  *
  * - backlog: BENCH_WEBHOOKS_EVENTS events (default 100,000) are committed, then the workers drain
- *   them → `delivered_per_s` (deliveries verified per second of the drain).
+ *   them → `delivered_per_s` (deliveries verified and acknowledged per second of the drain).
  * - steady: BENCH_WEBHOOKS_STEADY_EVENTS more (default a fifth) committed in batches at half the
  *   measured rate while the workers run → p50/p99 from each event's commit to its verified receipt.
  * Over both: `lost` (committed, never verified by its receiver) and `duplicate_deliveries` (the same
@@ -33,47 +33,20 @@ const workerCount = Number(process.env.BENCH_WEBHOOKS_WORKERS ?? 3);
 const workerIdleMs = 200;
 const batchEvents = 250;
 
-type Receiver = { url: string; secret: string | null; verified: Map<string, number>; receivedAt: Map<string, number>; rejected: number; duplicates: number; close: () => Promise<void> };
+type Receipts = { receipts: [number, string, number][]; duplicates: number; rejected: number };
 
-async function startReceiver(): Promise<Receiver> {
-  let verifier: Webhook | null = null;
-  const receiver: Receiver = {
-    url: "",
-    secret: null,
-    verified: new Map(),
-    receivedAt: new Map(),
-    rejected: 0,
-    duplicates: 0,
-    close: async () => {},
+/** The receivers' process (bench/webhook-receivers.ts) and a request/answer over its IPC channel. */
+function startReceivers(): { ask: <T>(message: object) => Promise<T>; stop: () => void } {
+  const child = fork(path.resolve(import.meta.dirname, "../webhook-receivers.ts"), [], { execArgv: ["--import", "tsx"], stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  return {
+    ask: <T>(message: object) =>
+      new Promise<T>((resolve, reject) => {
+        child.once("message", (answer) => resolve(answer as T));
+        child.once("exit", (code) => reject(new Error(`receivers exited (${code})`)));
+        child.send(message);
+      }),
+    stop: () => child.disconnect(),
   };
-  const server = http.createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on("data", (chunk: Buffer) => chunks.push(chunk));
-    request.on("end", () => {
-      const id = String(request.headers["webhook-id"]);
-      try {
-        verifier ??= new Webhook(receiver.secret!);
-        verifier.verify(Buffer.concat(chunks).toString("utf8"), { "webhook-id": id, "webhook-timestamp": String(request.headers["webhook-timestamp"]), "webhook-signature": String(request.headers["webhook-signature"]) });
-      } catch {
-        receiver.rejected += 1;
-        response.writeHead(400).end();
-        return;
-      }
-      const seen = receiver.verified.get(id) ?? 0;
-      if (seen > 0) receiver.duplicates += 1;
-      else receiver.receivedAt.set(id, performance.timeOrigin + performance.now());
-      receiver.verified.set(id, seen + 1);
-      response.writeHead(204).end();
-    });
-  });
-  server.keepAliveTimeout = 30_000;
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  receiver.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks`;
-  receiver.close = async () => {
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  };
-  return receiver;
 }
 
 const now = () => performance.timeOrigin + performance.now();
@@ -120,53 +93,80 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
+/** Deliveries not delivered yet, polled every 100 ms while `active()` (the workers' stop condition reads it). */
+function watchPending(db: Db, active: () => boolean): { pending: () => number; done: Promise<void> } {
+  let pending = Number.POSITIVE_INFINITY;
+  const done = (async () => {
+    while (active()) {
+      const [row] = await executeRows<{ count: string }>(db, sql`select count(*)::text as count from webhook_deliveries where status <> 'delivered'`);
+      pending = Number(row?.count ?? 0);
+      await sleep(100);
+    }
+  })();
+  return { pending: () => pending, done };
+}
+
 export async function run(): Promise<void> {
   const backlogEvents = Number(process.env.BENCH_WEBHOOKS_EVENTS ?? 100_000);
   const steadyEvents = Number(process.env.BENCH_WEBHOOKS_STEADY_EVENTS ?? Math.round(backlogEvents / 5));
-  const database = await createTestDatabase({ poolMax: workerCount * 2 + 2 });
-  const receivers = await Promise.all(Array.from({ length: receiverCount }, () => startReceiver()));
+  const database = await createTestDatabase({ poolMax: workerCount * 2 + 3, statementTimeoutMs: 0 });
+  const receivers = startReceivers();
   try {
     const { db } = database;
     const admin = systemActor("bench");
-    for (const [index, receiver] of receivers.entries()) {
-      const endpoint = await createWebhookEndpoint(db, admin, systemClock, { url: receiver.url, description: `bench receiver ${index}`, eventTypes: [webhookEventTypes[index]!], reason: "bench" });
-      receiver.secret = endpoint.secret;
+    const { urls } = await receivers.ask<{ urls: string[] }>({ start: receiverCount });
+    const secrets: string[] = [];
+    for (const [index, url] of urls.entries()) {
+      secrets.push((await createWebhookEndpoint(db, admin, systemClock, { url, description: `bench receiver ${index}`, eventTypes: [webhookEventTypes[index]!], reason: "bench" })).secret);
     }
-    const commits = new Map<string, number>();
-    const verifiedCount = () => receivers.reduce((sum, receiver) => sum + receiver.verified.size, 0);
+    await receivers.ask({ secrets });
 
-    // Backlog: commit everything, then drain it.
+    // Backlog: commit everything, then drain it (delivered = the receiver verified it and answered 2xx).
+    const backlogCommits = new Map<string, number>();
     const committing = now();
-    await commitEvents(db, backlogEvents, 0, commits);
+    await commitEvents(db, backlogEvents, 0, backlogCommits);
     const commitSeconds = (now() - committing) / 1000;
     const draining = now();
     const drainTimeout = draining + 30 * 60_000;
-    const backlogWork = await runWorkers(db, () => verifiedCount() >= backlogEvents || now() > drainTimeout);
+    let drained = false;
+    const backlogWatch = watchPending(db, () => !drained);
+    const backlogWork = await runWorkers(db, () => backlogWatch.pending() === 0 || now() > drainTimeout);
     const drainSeconds = (now() - draining) / 1000;
-    const deliveredPerSecond = verifiedCount() / drainSeconds;
+    drained = true;
+    await backlogWatch.done;
+    const deliveredPerSecond = backlogEvents / drainSeconds;
 
     // Steady state: commit at half that rate while the workers run; measure commit → verified receipt.
     const steadyCommits = new Map<string, number>();
     let producing = true;
     const rate = Math.max(50, Math.floor(deliveredPerSecond / 2));
     const steadyTimeoutAt = { value: Number.POSITIVE_INFINITY };
-    const workers = runWorkers(db, () => (!producing && verifiedCount() >= backlogEvents + steadyEvents) || now() > steadyTimeoutAt.value);
+    let finished = false;
+    const steadyWatch = watchPending(db, () => !finished);
+    const workers = runWorkers(db, () => (!producing && steadyWatch.pending() === 0) || now() > steadyTimeoutAt.value);
     await commitEvents(db, steadyEvents, backlogEvents, steadyCommits, { perSecond: rate });
+    // The watcher's count may predate the last commit: wait for a fresh one.
+    await sleep(250);
     producing = false;
     steadyTimeoutAt.value = now() + 5 * 60_000;
     const steadyWork = await workers;
-    for (const [id, at] of steadyCommits) commits.set(id, at);
-    // What is not verified by now counts as lost.
+    finished = true;
+    await steadyWatch.done;
+
+    // What the receivers never verified counts as lost.
+    const report = await receivers.ask<Receipts>({ report: true });
+    const firstReceipt = new Map(report.receipts.map(([, id, at]) => [id, at]));
     const latencies: number[] = [];
-    for (const receiver of receivers) {
-      for (const [id, receivedAt] of receiver.receivedAt) if (steadyCommits.has(id)) latencies.push(receivedAt - steadyCommits.get(id)!);
+    for (const [id, committed] of steadyCommits) {
+      const received = firstReceipt.get(id);
+      if (received !== undefined) latencies.push(received - committed);
     }
     latencies.sort((left, right) => left - right);
     let lost = 0;
-    for (const id of commits.keys()) if (!receivers.some((receiver) => receiver.verified.has(id))) lost += 1;
+    for (const id of [...backlogCommits.keys(), ...steadyCommits.keys()]) if (!firstReceipt.has(id)) lost += 1;
     const [undelivered] = await executeRows<{ count: string; retried: string }>(db, sql`select count(*) filter (where status <> 'delivered')::text as count, count(*) filter (where attempts > 1)::text as retried from webhook_deliveries`);
     reportFigures("webhooks", {
-      events: { value: commits.size, unit: "events" },
+      events: { value: backlogCommits.size + steadyCommits.size, unit: "events" },
       receivers: { value: receiverCount, unit: "receivers" },
       workers: { value: workerCount, unit: "workers" },
       commit_per_s: { value: Math.round(backlogEvents / commitSeconds), unit: "events/s" },
@@ -176,14 +176,14 @@ export async function run(): Promise<void> {
       p99_commit_to_delivery_ms: { value: Math.round(percentile(latencies, 99)), unit: "ms" },
       max_commit_to_delivery_ms: { value: Math.round(latencies.at(-1) ?? 0), unit: "ms" },
       lost: { value: lost, unit: "events" },
-      duplicate_deliveries: { value: receivers.reduce((sum, receiver) => sum + receiver.duplicates, 0), unit: "deliveries" },
-      rejected_signatures: { value: receivers.reduce((sum, receiver) => sum + receiver.rejected, 0), unit: "deliveries" },
+      duplicate_deliveries: { value: report.duplicates, unit: "deliveries" },
+      rejected_signatures: { value: report.rejected, unit: "deliveries" },
       failed_attempts: { value: backlogWork.failed + steadyWork.failed, unit: "attempts" },
       retried_deliveries: { value: Number(undelivered?.retried ?? 0), unit: "deliveries" },
       undelivered: { value: Number(undelivered?.count ?? 0), unit: "deliveries" },
     });
   } finally {
-    await Promise.all(receivers.map((receiver) => receiver.close()));
+    receivers.stop();
     await database.drop();
   }
 }

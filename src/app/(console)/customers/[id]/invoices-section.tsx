@@ -1,6 +1,7 @@
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { formatDate, formatDateTime, formatMoney } from "@/lib/format";
 import { TRPCError } from "@trpc/server";
+import Link from "next/link";
 import { getServerApi } from "@/trpc/server";
 import { InvoiceLinesTable } from "../../invoices/invoice-lines-table";
 import { InvoicesTable } from "../../invoices/invoices-table";
@@ -50,7 +51,14 @@ export async function InvoicesSection({ customerId }: CustomerSectionProps) {
         {page.items.length === 0 ? (
           <p className="text-sm text-muted-foreground">No invoices yet.</p>
         ) : (
-          <InvoicesTable invoices={page.items} showCustomer={false} testId="customer-invoices" />
+          <div>
+            {page.items.length > 1 ? (
+              <Link href={`/invoices/compare?customer=${customerId}&a=${page.items[1]!.id}&b=${page.items[0]!.id}`} className="mb-2 inline-block text-sm underline-offset-4 hover:underline">
+                Compare invoices
+              </Link>
+            ) : null}
+            <InvoicesTable invoices={page.items} showCustomer={false} testId="customer-invoices" />
+          </div>
         )}
       </CardContent>
     </Card>

@@ -31,7 +31,10 @@ export default async function InvoicePage({ params }: { params: Promise<{ id: st
             <Link href={`/customers/${customer.id}`} className="underline-offset-4 hover:underline">
               {customer.name}
             </Link>
-            · {invoice.kind} · {formatDate(invoice.periodStart)} → {formatDate(invoice.periodEnd)} · <InvoiceStatusBadge status={invoice.status} />
+            · {invoice.kind} · {formatDate(invoice.periodStart)} → {formatDate(invoice.periodEnd)} · <InvoiceStatusBadge status={invoice.status} /> ·
+            <Link href={`/invoices/compare?customer=${customer.id}&b=${invoice.id}`} className="underline-offset-4 hover:underline">
+              Compare with another invoice
+            </Link>
           </span>
         }
       />

@@ -23,14 +23,14 @@ export async function consumeReservation(
   options: { clock?: Clock; consumedByEvent?: string } = {},
 ): Promise<ConsumeReservationResult> {
   if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(reservationId)) return { status: "not_found" };
-  if (quantity !== null) parseQuantity(quantity, "consumed quantity");
+  const consumedQuantity = quantity === null ? null : readConsumedQuantity(quantity);
   if (options.consumedByEvent !== undefined && options.consumedByEvent.length > 600) throw new DomainError("invalid", "invalid_event", "event reference too long");
   const now = (options.clock ?? systemClock).now();
   const [consumed] = await db
     .update(entitlementReservations)
     .set({
       status: "consumed",
-      consumedQuantity: quantity === null ? sql`${entitlementReservations.quantity}` : decimalToString(parseQuantity(quantity)),
+      consumedQuantity: consumedQuantity === null ? sql`${entitlementReservations.quantity}` : consumedQuantity,
       consumedByEvent: options.consumedByEvent ?? null,
       settledAt: now,
     })
@@ -39,4 +39,14 @@ export async function consumeReservation(
   if (consumed) return { status: "consumed", reservation: consumed };
   const [existing] = await db.select().from(entitlementReservations).where(eq(entitlementReservations.id, reservationId));
   return existing ? { status: "already_settled", reservation: existing } : { status: "not_found" };
+}
+
+/** A quantity used is a non-negative decimal: anything else is the caller's mistake (400), not a failure (found by fuzzing: "-1" answered 500). */
+function readConsumedQuantity(quantity: string): string {
+  try {
+    return decimalToString(parseQuantity(quantity, "quantity"));
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    throw new DomainError("invalid", "parameter_invalid", `\`quantity\` must be a non-negative decimal string such as "1" or "1500.5", got ${JSON.stringify(quantity.slice(0, 40))}.`, undefined, { param: "quantity" });
+  }
 }

@@ -53,6 +53,15 @@ describe("hostile text at every boundary", () => {
     }
   });
 
+  it("a negative consumed quantity is a 400 parameter_invalid, not a 500 (found by fuzzing)", async () => {
+    for (const quantity of ["-1", "-02357118.04422401", "-0"]) {
+      const consume = await apiPost(
+        new Request("http://tally.test/api/v1/entitlements/reservations/0000000a-cfda-3c3b-8000-0011538d4fab/consume", { method: "POST", headers: auth(), body: JSON.stringify({ quantity }) }),
+      );
+      expect(await codeOf(consume)).toEqual({ status: 400, code: "parameter_invalid" });
+    }
+  });
+
   it("the /usage and /entitlements paths answer 400 for NUL and %00, and a NUL in a query string is a 400 too", async () => {
     for (const segment of ["%00", "cus%00x", "%ED%A0%80", "%ED%BF%BF"]) {
       const usage = await apiGet(new Request(`http://tally.test/api/v1/customers/${segment}/usage?meter=m&from=2026-01-01T00:00:00Z&to=2026-01-02T00:00:00Z`, { headers: auth() }));

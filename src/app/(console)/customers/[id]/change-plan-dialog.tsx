@@ -53,7 +53,7 @@ export function ChangePlanDialog({ customerId, currentPlanVersionId, currentSeat
           <DialogDescription>Upgrades apply now with prorations invoiced at once; downgrades apply at the period end. You may choose otherwise.</DialogDescription>
         </DialogHeader>
         <div className="flex flex-col gap-3 text-sm">
-          <div className="grid grid-cols-3 gap-3">
+          <div className="grid grid-cols-1 gap-3 sm:grid-cols-3">
             <div className="flex flex-col gap-1">
               <Label htmlFor="change-plan-version">Plan</Label>
               <NativeSelect id="change-plan-version" value={planVersionId} onChange={(event) => setPlanVersionId(event.target.value)}>

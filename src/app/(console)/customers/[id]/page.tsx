@@ -65,7 +65,7 @@ async function Timeline({ customerId }: { customerId: string }) {
           ) : (
             <ol className="flex flex-col gap-2 text-sm" data-testid="customer-timeline">
               {timeline.map((entry) => (
-                <li key={entry.id.toString()} className="flex gap-3">
+                <li key={entry.id.toString()} className="flex flex-wrap gap-x-3 gap-y-0.5 break-words">
                   <span className="w-40 shrink-0 text-muted-foreground">{formatDateTime(entry.occurredAt)}</span>
                   <span className="font-medium">{entry.action}</span>
                   <span className="text-muted-foreground">by {entry.actorLabel}</span>

@@ -74,9 +74,9 @@ export function UsageChart({ customerId, meters, periods }: { customerId: string
             ))}
           </NativeSelect>
         </div>
-        <div className="flex flex-col gap-1.5">
+        <div className="flex max-w-full flex-col gap-1.5">
           <Label htmlFor={`usage-period-${customerId}`}>Period</Label>
-          <NativeSelect id={`usage-period-${customerId}`} className="w-96" value={period?.key} onChange={(event) => setPeriodKey(event.target.value)}>
+          <NativeSelect id={`usage-period-${customerId}`} className="w-96 max-w-full" value={period?.key} onChange={(event) => setPeriodKey(event.target.value)}>
             {periods.map((each) => (
               <option key={each.key} value={each.key}>
                 {each.label}

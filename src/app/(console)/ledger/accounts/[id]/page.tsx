@@ -23,7 +23,7 @@ export default async function LedgerAccountPage({ params, searchParams }: { para
   return (
     <div className="flex flex-col gap-6">
       <PageHeader title={balance.code} description="Statement of posted entries, oldest first, with the running balance on the account's normal side." />
-      <div className="grid max-w-3xl grid-cols-3 gap-4">
+      <div className="grid max-w-3xl grid-cols-1 gap-4 sm:grid-cols-3">
         {(
           [
             ["Posted", balance.posted],

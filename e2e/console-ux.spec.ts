@@ -130,10 +130,28 @@ test.describe("layout", () => {
     }
     expect((await page.request.get("/favicon.ico")).status()).toBe(200);
     await page.goto("/");
-    await expect(page.getByTestId("home-invoiced")).toContainText("$");
+    await expect(page.getByTestId("home-revenue")).toContainText("$");
+    await expect(page.getByTestId("home-discrepancies")).toHaveAttribute("href", "/health");
     await expect(page.getByTestId("home-dunning")).toContainText("1");
     await page.getByTestId("home-credit-requests").click();
     await expect(page).toHaveURL(/\/credits\/approvals/);
+  });
+
+  test("home: support sees open anomalies", async ({ page }) => {
+    await signIn(page, "support");
+    await page.goto("/");
+    await expect(page.getByTestId("home-anomalies")).toContainText("Open anomalies");
+    await expect(page.getByTestId("home-anomalies")).toHaveAttribute("href", "/anomalies?status=open");
+  });
+
+  test("home: admin sees the billing health verdict and follows it", async ({ page }) => {
+    await signIn(page, "admin");
+    await page.goto("/");
+    const health = page.getByTestId("home-health");
+    await expect(health).toContainText(/Healthy|Needs a look|Not healthy/);
+    await health.click();
+    await expect(page).toHaveURL(/\/health$/);
+    await expect(page.getByTestId("health-verdict")).toBeVisible();
   });
 });
 

@@ -49,6 +49,14 @@ export function SupportSection({ data }: { data: SupportHome }) {
     <Section title="Customers" description="Who needs help today.">
       <div className={grid}>
         <Stat
+          label="Open anomalies"
+          value={count(data.anomalies.open)}
+          detail={`${count(data.anomalies.acknowledged)} acknowledged and being looked at`}
+          href="/anomalies?status=open"
+          testId="home-anomalies"
+          tone={data.anomalies.open > 0 ? "warning" : undefined}
+        />
+        <Stat
           label="Customers in dunning"
           value={count(data.customersInDunning)}
           detail={`${moneyList(data.dunningDueMicros)} due · ${count(data.restrictedCustomers)} restricted`}
@@ -144,33 +152,33 @@ export function ProductSection({ data }: { data: ProductHome }) {
 }
 
 export function FinanceSection({ data }: { data: FinanceHome }) {
-  const change = data.invoicedThisMonth.map((amount) => {
-    const last = data.invoicedLastMonth.find((other) => other.currency === amount.currency)?.micros ?? 0n;
+  const change = data.revenueThisMonth.map((amount) => {
+    const last = data.revenueLastMonth.find((other) => other.currency === amount.currency)?.micros ?? 0n;
     return { currency: amount.currency, difference: amount.micros - last };
   });
   return (
-    <Section title="Money" description="Invoiced, owed and held as credit.">
+    <Section title="Money" description="Revenue, what is owed, what is held as credit, and what disagrees.">
       <div className={grid}>
         <Stat
-          label="Invoiced this month"
-          value={moneyList(data.invoicedThisMonth)}
-          detail={`Last month ${moneyList(data.invoicedLastMonth)}${change.length > 0 ? ` · ${change.map((each) => formatMoney(each.difference, each.currency, { signed: true })).join(" · ")}` : ""}`}
-          href="/invoices"
-          testId="home-invoiced"
+          label="Revenue this month"
+          value={moneyList(data.revenueThisMonth)}
+          detail={`Last month ${moneyList(data.revenueLastMonth)}${change.length > 0 ? ` · ${change.map((each) => formatMoney(each.difference, each.currency, { signed: true })).join(" · ")}` : ""} · invoiced this month ${moneyList(data.invoicedThisMonth)}`}
+          href="/reports/revenue"
+          testId="home-revenue"
         />
         <Stat
           label="Receivables due"
           value={data.receivablesDue.length === 0 ? formatMoney(0n) : data.receivablesDue.map((row) => formatMoney(row.micros, row.currency)).join(" · ")}
           detail={data.receivablesDue.map((row) => `${count(row.invoices)} open invoices · ${formatMoney(row.overdueMicros, row.currency)} over 30 days`).join(" · ") || "No open invoices."}
-          href="/invoices"
+          href="/reports/aging"
           testId="home-receivables"
         />
-        <Stat label="Credits outstanding" value={moneyList(data.creditsOutstanding)} detail="Unused credit grants: a liability until burned or expired." href="/ledger" testId="home-credits" />
+        <Stat label="Credits outstanding" value={moneyList(data.creditsOutstanding)} detail="Unused credit grants: a liability until burned or expired." href="/reports/credits" testId="home-credits" />
         <Stat
-          label="Open invoice discrepancies"
+          label="Open discrepancies"
           value={count(data.openDiscrepancies)}
-          detail={`Tally's invoices against Stripe's · ${count(data.creditRequestsWaiting)} credit requests waiting`}
-          href="/invoices"
+          detail={`${formatMoney(data.openDiscrepancyMicros)} in doubt between the ledger, Stripe and usage · ${count(data.creditRequestsWaiting)} credit requests waiting`}
+          href="/health"
           testId="home-discrepancies"
           tone={data.openDiscrepancies > 0 ? "warning" : undefined}
         />
@@ -179,11 +187,21 @@ export function FinanceSection({ data }: { data: FinanceHome }) {
   );
 }
 
+const healthVerdict = { ok: "Healthy", amber: "Needs a look", red: "Not healthy" } as const;
+
 export function AdminSection({ data }: { data: AdminHome }) {
   const troubled = data.webhooks.failed + data.webhooks.parked;
   return (
     <Section title="Billing health" description="Is money flowing between Tally and Stripe?">
       <div className={grid}>
+        <Stat
+          label="Billing health (last hour)"
+          value={healthVerdict[data.health.level]}
+          detail={data.health.problems.length === 0 ? "Every figure is within its threshold." : data.health.problems.slice(0, 3).join(" · ")}
+          href="/health"
+          testId="home-health"
+          tone={data.health.level === "ok" ? "good" : "warning"}
+        />
         <Stat
           label="Stripe webhooks failing"
           value={count(troubled)}
@@ -193,7 +211,7 @@ export function AdminSection({ data }: { data: AdminHome }) {
           tone={troubled > 0 ? "warning" : undefined}
         />
         <Stat label="Stripe sync failures (7 days)" value={count(data.syncFailuresLast7Days)} href="/admin/webhooks" tone={data.syncFailuresLast7Days > 0 ? "warning" : undefined} />
-        <Stat label="Invoices not yet in Stripe" value={count(data.invoicesAwaitingStripe)} detail={`${count(data.openDiscrepancies)} invoices disagree with Stripe`} href="/invoices" />
+        <Stat label="Invoices not yet in Stripe" value={count(data.invoicesAwaitingStripe)} detail={`${count(data.openDiscrepancies)} open reconciliation discrepancies`} href="/invoices" />
         <Stat
           label="Events in the last 24 hours"
           value={count(data.eventsLast24Hours.accepted)}

@@ -1,4 +1,6 @@
+import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { executeRows } from "@/db/execute";
 import { createCaller } from "@/server/api/root";
 import { fixedClock } from "@/server/clock";
 import { seedDemo } from "@/server/seed/seed-demo";
@@ -26,6 +28,17 @@ describe("home figures on the demo data", () => {
     expect(home.creditRequestsWaiting).toBeGreaterThanOrEqual(1);
   });
 
+  it("support: open and acknowledged anomalies are counted, closed ones are not", async () => {
+    const before = (await getSupportHome(database.db, clock.now())).anomalies;
+    const now = clock.now().toISOString();
+    for (const [status, closedAt] of [["open", null], ["open", null], ["acknowledged", null], ["resolved", now]] as const) {
+      await database.db.execute(sql`insert into anomalies (kind, status, severity, subject, window_start, window_end, title, first_detected_at, last_detected_at, closed_at)
+        values ('usage_spike', ${status}, 'high', ${`meter:home_test_${Math.random()}`}, ${now}::timestamptz, ${now}::timestamptz, 'home test', ${now}::timestamptz, ${now}::timestamptz, ${closedAt}::timestamptz)`);
+    }
+    const after = (await getSupportHome(database.db, clock.now())).anomalies;
+    expect({ open: after.open - before.open, acknowledged: after.acknowledged - before.acknowledged }).toEqual({ open: 2, acknowledged: 1 });
+  });
+
   it("product: usage per meter and day, the plan mix over every live subscription, promotions", async () => {
     const home = await getProductHome(database.db, clock.now());
     expect(new Set(home.usageByDay.map((row) => row.meterKey)).size).toBeGreaterThan(1);
@@ -40,11 +53,48 @@ describe("home figures on the demo data", () => {
     const receivable = home.receivablesDue.find((row) => row.currency === "usd");
     expect(receivable && receivable.invoices > 0 && receivable.micros > 0n).toBe(true);
     expect(typeof home.creditsOutstanding[0]?.micros).toBe("bigint");
-    expect(home.openDiscrepancies).toBe(0);
+  });
+
+  it("finance: net revenue this month and last equals the posted movement of the revenue and promotion accounts", async () => {
+    const home = await getFinanceHome(database.db, clock.now());
+    const now = clock.now();
+    const month = (offset: number) => new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + offset, 1)).toISOString();
+    const ledgerNet = async (from: string, to: string) => {
+      const rows = await executeRows<{ currency: string; micros: string }>(
+        database.db,
+        sql`select e.currency, (-sum(e.amount))::text as micros from ledger_entries e join ledger_accounts a on a.id = e.account_id
+            where e.phase = 'posted' and (a.code like 'revenue:%' or a.code = 'expense:promotions') and e.effective_at >= ${from}::timestamptz and e.effective_at < ${to}::timestamptz
+            group by e.currency order by e.currency`,
+      );
+      return rows.map((row) => ({ currency: row.currency, micros: BigInt(row.micros) }));
+    };
+    const lastMonth = await ledgerNet(month(-1), month(0));
+    expect(lastMonth.find((row) => row.currency === "usd")!.micros > 0n).toBe(true);
+    expect(home.revenueLastMonth).toEqual(lastMonth);
+    expect(home.revenueThisMonth).toEqual(await ledgerNet(month(0), month(1)));
+  });
+
+  it("finance and admin: open reconciliation discrepancies with the money in doubt; resolved ones do not count", async () => {
+    const before = await getFinanceHome(database.db, clock.now());
+    const runId = "00000000-0000-4000-8000-000000000001";
+    const now = clock.now().toISOString();
+    for (const [key, status, resolvedAt, micros] of [["home-test-1", "open", null, 2_500_000], ["home-test-2", "open", null, 500_000], ["home-test-3", "resolved", now, 9_000_000]] as const) {
+      await database.db.execute(sql`insert into reconciliation_discrepancies (kind, key, status, unit, currency, expected, actual, difference, amount_micros, description, first_seen_at, last_seen_at, resolved_at, first_run_id, last_run_id)
+        values ('invoice_stripe', ${key}, ${status}, 'micros', 'usd', '0', '1', '1', ${micros}, 'home test', ${now}::timestamptz, ${now}::timestamptz, ${resolvedAt}::timestamptz, ${runId}, ${runId})`);
+    }
+    const after = await getFinanceHome(database.db, clock.now());
+    expect(after.openDiscrepancies - before.openDiscrepancies).toBe(2);
+    expect(after.openDiscrepancyMicros - before.openDiscrepancyMicros).toBe(3_000_000n);
+    const admin = await getAdminHome(database.db, clock.now(), { jobNames: [] });
+    expect(admin.openDiscrepancies).toBe(after.openDiscrepancies);
+    // Billing health turns amber or red on open discrepancies, and says why.
+    expect(admin.health.level).not.toBe("ok");
+    expect(admin.health.problems.join(" ")).toMatch(/discrepanc/i);
   });
 
   it("admin: billing health reads without error on a fresh system", async () => {
-    const home = await getAdminHome(database.db, clock.now());
+    const home = await getAdminHome(database.db, clock.now(), { jobNames: [] });
+    expect(["ok", "amber", "red"]).toContain(home.health.level);
     expect(home.webhooks).toEqual({ pending: 0, failed: 0, parked: 0, oldestPendingAt: null });
     expect(home.eventsLast24Hours.accepted).toBeGreaterThanOrEqual(0);
   });

@@ -1,19 +1,24 @@
 import { sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { executeRows } from "@/db/execute";
+import { countAnomaliesByStatus } from "@/server/anomalies/list-anomalies";
+import { getBillingHealth } from "@/server/observability/get-billing-health";
+import type { HealthLevel } from "@/server/observability/health-thresholds";
+import { readActivity } from "@/server/reports/read-activity";
 
 /**
  * The numbers each role starts the day with, for the console's home page. Read side only: every
  * figure is one bounded aggregate (counts and sums over indexed status columns, usage from hourly
  * rollups of the last 30 days), never a scan of raw events or all ledger history.
- *
- * TODO(home): when anomalies (#12), reports (#14) and billing health (#13) are on main, take
- * open anomalies, revenue, receivables aging and discrepancies from their list/get functions.
+ * Open anomalies, revenue, discrepancies and the health verdict come from their own domains'
+ * read functions (anomalies, reports, reconciliation, observability), so home and those pages agree.
  */
 
 export type MoneyByCurrency = { currency: string; micros: bigint }[];
 
 export type SupportHome = {
+  /** Anomalies still to look at: `open` (nobody on it yet) and `acknowledged`. */
+  anomalies: { open: number; acknowledged: number };
   customersInDunning: number;
   dunningDueMicros: MoneyByCurrency;
   creditRequestsWaiting: number;
@@ -31,15 +36,22 @@ export type ProductHome = {
 };
 
 export type FinanceHome = {
+  /** Net revenue recognised in the ledger (revenue accounts less discounts and promotional credits), by UTC month. */
+  revenueThisMonth: MoneyByCurrency;
+  revenueLastMonth: MoneyByCurrency;
   invoicedThisMonth: MoneyByCurrency;
   invoicedLastMonth: MoneyByCurrency;
   receivablesDue: { currency: string; micros: bigint; invoices: number; overdueMicros: bigint }[];
   creditsOutstanding: MoneyByCurrency;
+  /** Open reconciliation discrepancies (ledger, Stripe, rollups and invoices disagreeing) and the money they put in doubt. */
   openDiscrepancies: number;
+  openDiscrepancyMicros: bigint;
   creditRequestsWaiting: number;
 };
 
 export type AdminHome = {
+  /** The Billing health page's verdict for the last hour and the reasons behind it. */
+  health: { level: HealthLevel; problems: string[] };
   webhooks: { pending: number; failed: number; parked: number; oldestPendingAt: Date | null };
   syncFailuresLast7Days: number;
   eventsLast24Hours: { accepted: number; unknownCustomer: number };
@@ -64,7 +76,9 @@ export async function getSupportHome(db: Db, now: Date): Promise<SupportHome> {
     sql`select currency, sum(amount_due_micros)::text as micros from dunning_cases where status = 'open' group by currency order by currency`,
   );
   const [requests] = await executeRows<{ waiting: string }>(db, sql`select count(*) as waiting from credit_requests where status = 'pending'`);
+  const anomalies = await countAnomaliesByStatus(db);
   return {
+    anomalies: { open: anomalies.open, acknowledged: anomalies.acknowledged },
     customersInDunning: num(dunning?.customers),
     dunningDueMicros: money(due),
     creditRequestsWaiting: num(requests?.waiting),
@@ -147,19 +161,25 @@ export async function getFinanceHome(db: Db, now: Date): Promise<FinanceHome> {
         where a.code like 'customer:%:grant:%'
         group by a.currency order by a.currency`,
   );
-  const [discrepancies] = await executeRows<{ open: string }>(db, sql`select count(*) as open from invoice_discrepancies`);
+  const discrepancies = await countOpenDiscrepancies(db);
   const [requests] = await executeRows<{ waiting: string }>(db, sql`select count(*) as waiting from credit_requests where status = 'pending'`);
+  const revenue = await netRevenueByMonth(db, monthStart(now, -1), monthStart(now, 1));
+  const monthKey = (start: Date) => start.toISOString().slice(0, 7);
   return {
+    revenueThisMonth: revenue.get(monthKey(monthStart(now, 0))) ?? [],
+    revenueLastMonth: revenue.get(monthKey(monthStart(now, -1))) ?? [],
     invoicedThisMonth: money(thisMonth),
     invoicedLastMonth: money(lastMonth),
     receivablesDue: receivables.map((row) => ({ currency: row.currency, micros: BigInt(row.micros), invoices: num(row.invoices), overdueMicros: BigInt(row.overdue) })),
     creditsOutstanding: money(credits),
-    openDiscrepancies: num(discrepancies?.open),
+    openDiscrepancies: discrepancies.open,
+    openDiscrepancyMicros: discrepancies.micros,
     creditRequestsWaiting: num(requests?.waiting),
   };
 }
 
-export async function getAdminHome(db: Db, now: Date): Promise<AdminHome> {
+export async function getAdminHome(db: Db, now: Date, options: { jobNames: readonly string[] }): Promise<AdminHome> {
+  const health = await getBillingHealth(db, { range: "hour", now, jobNames: options.jobNames });
   const [webhooks] = await executeRows<{ pending: string; failed: string; parked: string; oldest: string | null }>(
     db,
     sql`select count(*) filter (where status = 'pending') as pending, count(*) filter (where status = 'failed') as failed,
@@ -178,12 +198,41 @@ export async function getAdminHome(db: Db, now: Date): Promise<AdminHome> {
     db,
     sql`select count(*) as invoices from invoices where status = 'finalized' and total_micros > 0 and stripe_invoice_id is null`,
   );
-  const [discrepancies] = await executeRows<{ open: string }>(db, sql`select count(*) as open from invoice_discrepancies`);
+  const discrepancies = await countOpenDiscrepancies(db);
   return {
+    health: { level: health.level, problems: health.problems.map((problem) => `${problem.chart}: ${problem.reason}`) },
     webhooks: { pending: num(webhooks?.pending), failed: num(webhooks?.failed), parked: num(webhooks?.parked), oldestPendingAt: webhooks?.oldest ? new Date(webhooks.oldest) : null },
     syncFailuresLast7Days: num(sync?.failures),
     eventsLast24Hours: { accepted: num(ingest?.accepted), unknownCustomer: num(ingest?.unknown) },
     invoicesAwaitingStripe: num(awaiting?.invoices),
-    openDiscrepancies: num(discrepancies?.open),
+    openDiscrepancies: discrepancies.open,
   };
+}
+
+/** Open reconciliation discrepancies: a count and the money in doubt (bounded by the partial index on open rows). */
+async function countOpenDiscrepancies(db: Db): Promise<{ open: number; micros: bigint }> {
+  const [row] = await executeRows<{ open: string; micros: string | null }>(
+    db,
+    sql`select count(*) as open, sum(amount_micros)::text as micros from reconciliation_discrepancies where status = 'open'`,
+  );
+  return { open: num(row?.open), micros: BigInt(row?.micros ?? "0") };
+}
+
+/**
+ * Net revenue per UTC month (`YYYY-MM`) and currency over [from, to): revenue accounts' credits less
+ * debits, less the promotions expense (discounts and promotional credits), the revenue report's "net".
+ * Closed months come from their snapshot, the open ones from the entries of those months only.
+ */
+async function netRevenueByMonth(db: Db, from: Date, to: Date): Promise<Map<string, MoneyByCurrency>> {
+  const activity = await readActivity(db, from, to, { codeLikes: ["revenue:%", "expense:promotions"] });
+  const totals = new Map<string, Map<string, bigint>>();
+  for (const row of activity) {
+    // Revenue is credit-normal (credits − debits); the promotions expense is subtracted (−(debits − credits)): both are credits − debits.
+    const byCurrency = totals.get(row.month) ?? new Map<string, bigint>();
+    byCurrency.set(row.currency, (byCurrency.get(row.currency) ?? 0n) + row.credits - row.debits);
+    totals.set(row.month, byCurrency);
+  }
+  return new Map(
+    [...totals].map(([month, byCurrency]) => [month, [...byCurrency].sort(([a], [b]) => a.localeCompare(b)).map(([currency, micros]) => ({ currency, micros }))]),
+  );
 }

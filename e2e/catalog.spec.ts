@@ -53,25 +53,40 @@ test.describe("plans and meters", () => {
     await expect(page.getByTestId("plan-version-fee")).toHaveText("$15.00 a month");
   });
 
-  test("product adds a meter with filters and group-by, and a key in use is refused with a reason", async ({ page }) => {
+  test("product adds a meter with filters and group-by in the form, and a key in use or a bad property is refused in words", async ({ page }) => {
     const key = `e2e_meter_${Date.now().toString(36)}`;
     await signIn(page, "product");
     await page.goto("/catalog");
     const form = page.getByRole("form", { name: "New meter" });
-    const fill = async (meterKey: string) => {
+    const fill = async (meterKey: string, filterProperty = "kind") => {
       await form.getByLabel("Key").fill(meterKey);
       await form.getByLabel("Name").fill("Fresh Opus tokens");
       await form.getByLabel("Event type").fill("agent.llm.completion");
       await form.getByLabel("Aggregation").selectOption("sum");
       await form.getByLabel("Property (data.…)").fill("tokens");
-      await form.getByLabel("Group by").fill("model");
-      await form.getByLabel("Filters (JSON)").fill('[{"property":"kind","operator":"equals","value":"fresh"}]');
+      if ((await form.getByLabel("Group-by dimension 1").count()) === 0) await form.getByRole("button", { name: "Add a dimension" }).click();
+      await form.getByLabel("Group-by dimension 1").fill("model");
+      if ((await form.getByLabel("Filter 1 property").count()) === 0) {
+        await form.getByRole("button", { name: "Add a filter" }).click();
+        await form.getByRole("button", { name: "Add a filter" }).click();
+      }
+      await form.getByLabel("Filter 1 property").fill(filterProperty);
+      await form.getByLabel("Filter 1 value").fill("fresh");
+      await form.getByLabel("Filter 2 property").fill("model");
+      await form.getByLabel("Filter 2 comparison").selectOption("in");
+      await form.getByLabel("Filter 2 values (comma-separated)").fill("opus, sonnet");
       await form.getByRole("button", { name: "New meter" }).click();
     };
-    await fill(key);
+    // A property path that is not one: refused, naming the row in words, and nothing saved.
+    await fill(key, "kind of");
+    await expect(form.getByRole("alert")).toHaveText("Filter 1 property: use a dotted property path such as usage.input_tokens.");
+    await expect(page.getByTestId("meters-table").getByRole("row").filter({ hasText: key })).toHaveCount(0);
+    await form.getByLabel("Filter 1 property").fill("kind");
+    await form.getByRole("button", { name: "New meter" }).click();
     const row = page.getByTestId("meters-table").getByRole("row").filter({ hasText: key });
     await expect(row).toContainText("kind equals fresh");
     await expect(row).toContainText("model");
+    await expect(row).toContainText("model is one of opus, sonnet");
     await fill(key);
     await expect(form.getByRole("alert")).toBeVisible();
     await expect(page.getByTestId("meters-table").getByRole("row").filter({ hasText: key })).toHaveCount(1);

@@ -12,6 +12,8 @@ import { NewFeatureForm, NewMeterForm, NewProductForm } from "./catalog-forms";
 import { planVersionStatusVariant } from "./catalog-display";
 import { CreatePlanForm } from "./create-plan-form";
 
+const operatorWords = { equals: "equals", not_equals: "does not equal", in: "is one of", not_in: "is none of" } as const;
+
 export default async function CatalogPage() {
   const user = await requirePermission("catalog.read");
   const api = await getServerApi();
@@ -109,7 +111,7 @@ export default async function CatalogPage() {
                     {meter.filters.length === 0
                       ? "—"
                       : meter.filters
-                          .map((filter) => ("values" in filter ? `${filter.property} ${filter.operator} [${filter.values.join(", ")}]` : `${filter.property} ${filter.operator} ${filter.value}`))
+                          .map((filter) => ("values" in filter ? `${filter.property} ${operatorWords[filter.operator]} ${filter.values.join(", ")}` : `${filter.property} ${operatorWords[filter.operator]} ${filter.value}`))
                           .join("; ")}
                   </TableCell>
                   <TableCell className="font-mono text-xs">{meter.groupBy.length === 0 ? "—" : meter.groupBy.join(", ")}</TableCell>

@@ -19,6 +19,14 @@ export function formatDateUtc(date: Date): string {
   return `${date.getUTCFullYear()}-${pad(date.getUTCMonth() + 1)}-${pad(date.getUTCDate())}`;
 }
 
+/** The UTC midnight of a `2026-03-01` day; null for an empty or malformed text. */
+export function dayFromText(text: string): Date | null {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+  if (!match) return null;
+  const day = new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])));
+  return formatDateUtc(day) === text ? day : null;
+}
+
 /** `14:30` for a Date, in UTC. */
 export function formatTimeUtc(date: Date): string {
   return `${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}`;

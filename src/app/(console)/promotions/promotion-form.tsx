@@ -7,6 +7,7 @@ import { useState, type FormEvent } from "react";
 import { describeError } from "@/components/console/use-mutation-error";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
+import { DatePicker, dayFromText, formatDateUtc } from "@/components/form/date-picker";
 import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
 import { NativeSelect } from "@/components/ui/select";
@@ -90,11 +91,11 @@ export function PromotionForm({ initial, promotionId, effectLocked = false }: { 
       </div>
       <div className="flex flex-col gap-1">
         <Label htmlFor="promotion-starts">Starts on</Label>
-        <Input id="promotion-starts" type="date" required value={values.startsOn} onChange={set("startsOn")} />
+        <DatePicker id="promotion-starts" value={dayFromText(values.startsOn)} onChange={(day) => setValues({ ...values, startsOn: day ? formatDateUtc(day) : "" })} />
       </div>
       <div className="flex flex-col gap-1">
         <Label htmlFor="promotion-ends">Ends on (optional)</Label>
-        <Input id="promotion-ends" type="date" value={values.endsOn} onChange={set("endsOn")} />
+        <DatePicker id="promotion-ends" clearable placeholder="No end" value={dayFromText(values.endsOn)} onChange={(day) => setValues({ ...values, endsOn: day ? formatDateUtc(day) : "" })} />
       </div>
       <fieldset disabled={effectLocked} className="grid grid-cols-1 gap-3 rounded-md border p-3 md:col-span-2 md:grid-cols-2">
         <legend className="px-1 text-sm font-medium">Effect{effectLocked ? " (fixed once the promotion is live)" : ""}</legend>

@@ -7,6 +7,7 @@ import { describeError } from "@/components/console/use-mutation-error";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Dialog, DialogContent, DialogDescription, DialogHeader, DialogTitle, DialogTrigger } from "@/components/ui/dialog";
+import { DatePicker, dayFromText, formatDateUtc } from "@/components/form/date-picker";
 import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
 import { Textarea } from "@/components/ui/textarea";
@@ -81,7 +82,7 @@ export function IssueCreditDialog({ customerId }: { customerId: string }) {
             <Label htmlFor="credit-reason">Reason</Label>
             <Textarea id="credit-reason" required minLength={3} value={form.reason} onChange={(event) => setForm({ ...form, reason: event.target.value })} />
             <Label htmlFor="credit-expiry">Expires on (optional)</Label>
-            <Input id="credit-expiry" type="date" value={form.expiresOn} onChange={(event) => setForm({ ...form, expiresOn: event.target.value })} />
+            <DatePicker id="credit-expiry" clearable placeholder="Never" fromDate={new Date()} value={dayFromText(form.expiresOn)} onChange={(day) => setForm({ ...form, expiresOn: day ? formatDateUtc(day) : "" })} />
             <Button type="submit" disabled={issue.isPending}>
               {issue.isPending ? "Issuing…" : "Issue credit"}
             </Button>

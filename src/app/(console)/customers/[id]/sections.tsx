@@ -6,6 +6,7 @@ import { CreditsSection } from "./credits-section";
 import { DunningSection } from "./dunning-section";
 import { EntitlementsSection } from "./entitlements-section";
 import { InvoicesSection } from "./invoices-section";
+import { PaymentsSection } from "./payments-section";
 import { StripeSection } from "./stripe-section";
 import { SubscriptionSection } from "./subscription-section";
 import { UsageSection } from "./usage-section";
@@ -22,6 +23,7 @@ export const customerSections: { key: string; permission: Permission; Component:
   { key: "usage", permission: "metering.read", Component: UsageSection },
   { key: "credits", permission: "grants.read", Component: CreditsSection },
   { key: "invoices", permission: "billing.read", Component: InvoicesSection },
+  { key: "payments", permission: "stripe.read", Component: PaymentsSection },
   { key: "stripe", permission: "stripe.read", Component: StripeSection },
   { key: "dunning", permission: "billing.read", Component: DunningSection },
   { key: "api-activity", permission: "api.activity.read", Component: ApiActivitySection },

@@ -1,3 +1,4 @@
+import Link from "next/link";
 import { Badge } from "@/components/ui/badge";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
@@ -11,7 +12,7 @@ export async function StripeSection({ customerId }: CustomerSectionProps) {
   const api = await getServerApi();
   const view = await api.stripe.getCustomer({ customerId });
   return (
-    <Card data-testid="stripe-section">
+    <Card id="stripe" data-testid="stripe-section">
       <CardHeader>
         <CardTitle>Stripe</CardTitle>
       </CardHeader>
@@ -74,7 +75,14 @@ export async function StripeSection({ customerId }: CustomerSectionProps) {
                   <TableBody>
                     {view.invoices.map((invoice) => (
                       <TableRow key={invoice.stripeId}>
-                        <TableCell className="font-mono text-xs">{invoice.number ?? invoice.stripeId}</TableCell>
+                        <TableCell className="font-mono text-xs">
+                          {invoice.number ?? invoice.stripeId}
+                          {invoice.tallyInvoice ? (
+                            <Link href={`/invoices/${invoice.tallyInvoice.id}`} className="ml-2 font-sans underline-offset-4 hover:underline">
+                              Tally {invoice.tallyInvoice.number ?? "draft"}
+                            </Link>
+                          ) : null}
+                        </TableCell>
                         <TableCell>{formatDate(invoice.created)}</TableCell>
                         <TableCell>{invoice.status}</TableCell>
                         <TableCell className="text-right">{formatMoney(invoice.totalMicros, invoice.currency)}</TableCell>

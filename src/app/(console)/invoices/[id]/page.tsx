@@ -8,6 +8,11 @@ import { formatDate, formatDateTime, formatMoney } from "@/lib/format";
 import { getServerApi } from "@/trpc/server";
 import { InvoiceLinesTable } from "../invoice-lines-table";
 import { InvoiceStatusBadge } from "../invoice-status-badge";
+import { PaymentsTable } from "../payments-table";
+import { Badge } from "@/components/ui/badge";
+
+const paymentStateLabel = { draft: "draft", open: "open", past_due: "past due", paid: "paid", uncollectible: "uncollectible", void: "void" } as const;
+const paymentStateVariant = { draft: "outline", open: "secondary", past_due: "destructive", paid: "default", uncollectible: "destructive", void: "outline" } as const;
 import { StripeCheckCard } from "./stripe-check-card";
 
 const centsToMicros = (cents: bigint) => cents * 10_000n;
@@ -20,7 +25,11 @@ export default async function InvoicePage({ params }: { params: Promise<{ id: st
     if (error instanceof TRPCError && (error.code === "NOT_FOUND" || error.code === "BAD_REQUEST")) notFound();
     throw error;
   });
-  const stripe = await api.invoice.stripeCheck({ id });
+  const [stripe, payment, payments] = await Promise.all([
+    api.invoice.stripeCheck({ id }),
+    api.stripe.invoicePaymentState({ invoiceId: id }),
+    api.stripe.listPayments({ invoiceId: id, limit: 50 }),
+  ]);
   const money = (micros: bigint) => formatMoney(micros, invoice.currency, { precise: true });
   return (
     <div className="flex flex-col gap-6">
@@ -69,6 +78,52 @@ export default async function InvoicePage({ params }: { params: Promise<{ id: st
             <dt className="text-muted-foreground">Stripe invoice</dt>
             <dd className="font-mono text-xs">{invoice.stripeInvoiceId ?? "not synced yet"}</dd>
           </dl>
+        </CardContent>
+      </Card>
+      <Card>
+        <CardHeader>
+          <CardTitle className="flex items-center gap-2">
+            Payment <Badge variant={paymentStateVariant[payment.state]} data-testid="invoice-payment-state">{paymentStateLabel[payment.state]}</Badge>
+          </CardTitle>
+        </CardHeader>
+        <CardContent className="flex flex-col gap-4">
+          <dl className="grid grid-cols-2 gap-x-8 gap-y-2 text-sm md:grid-cols-4">
+            <dt className="text-muted-foreground">Amount due</dt>
+            <dd className="font-mono">{formatMoney(payment.amountDueMicros, invoice.currency)}</dd>
+            <dt className="text-muted-foreground">Amount paid</dt>
+            <dd className="font-mono" data-testid="invoice-amount-paid">{formatMoney(payment.amountPaidMicros, invoice.currency)}</dd>
+            <dt className="text-muted-foreground">Remaining</dt>
+            <dd className="font-mono">{formatMoney(payment.amountRemainingMicros, invoice.currency)}</dd>
+            <dt className="text-muted-foreground">Paid</dt>
+            <dd>{formatDateTime(payment.paidAt)}</dd>
+            <dt className="text-muted-foreground">Stripe invoice</dt>
+            <dd className="col-span-3">
+              {payment.stripeInvoice ? (
+                <span className="flex flex-wrap items-center gap-2">
+                  <span className="font-mono text-xs">{payment.stripeInvoice.number ?? payment.stripeInvoice.id}</span> ({payment.stripeInvoice.status})
+                  <Link href={`/customers/${customer.id}#stripe`} className="underline-offset-4 hover:underline">
+                    on the customer&apos;s Stripe invoices
+                  </Link>
+                  {payment.stripeInvoice.hostedInvoiceUrl ? (
+                    <a href={payment.stripeInvoice.hostedInvoiceUrl} target="_blank" rel="noreferrer" className="underline-offset-4 hover:underline">
+                      customer&apos;s invoice page
+                    </a>
+                  ) : null}
+                </span>
+              ) : (
+                <span className="text-muted-foreground">not pushed to Stripe yet</span>
+              )}
+            </dd>
+            {payment.dunning ? (
+              <>
+                <dt className="text-muted-foreground">Dunning</dt>
+                <dd className="col-span-3">
+                  {payment.dunning.attemptCount} failed attempt{payment.dunning.attemptCount === 1 ? "" : "s"}; next retry {formatDateTime(payment.dunning.nextRetryAt)}; grace ends {formatDateTime(payment.dunning.graceEndsAt)}
+                </dd>
+              </>
+            ) : null}
+          </dl>
+          <PaymentsTable payments={payments.items} showInvoice={false} testId="invoice-payments" />
         </CardContent>
       </Card>
       <StripeCheckCard stripe={stripe} currency={invoice.currency} />

@@ -7,6 +7,7 @@ export const navigation: NavigationItem[] = [
   { href: "/", label: "Home", permission: "session.read", section: "Today" },
   { href: "/health", label: "Billing health", permission: "insights.read", section: "Today" },
   { href: "/customers", label: "Customers", permission: "customers.read", section: "Customers" },
+  { href: "/anomalies", label: "Anomalies", permission: "anomalies.read", section: "Customers" },
   { href: "/ledger", label: "Ledger", permission: "ledger.read", section: "Money" },
   { href: "/ledger/trial-balance", label: "Trial balance", permission: "ledger.read", section: "Money" },
   { href: "/invoices", label: "Invoices", permission: "billing.read", section: "Money" },

@@ -113,7 +113,7 @@ export default async function MeteringPage({ searchParams }: { searchParams: Pro
           )}
         </CardContent>
       </Card>
-      <Card>
+      <Card id="unknown-subjects">
         <CardHeader>
           <CardTitle>Unknown subjects</CardTitle>
           <CardDescription>

@@ -1,6 +1,7 @@
 import type { ReactNode } from "react";
 import type { Role } from "@/db/schema/roles";
 import type { Permission } from "@/server/api/permissions";
+import { AnomaliesSection } from "./anomalies-section";
 import { ApiActivitySection } from "./api-activity-section";
 import { CreditsSection } from "./credits-section";
 import { DunningSection } from "./dunning-section";
@@ -18,6 +19,7 @@ export type CustomerSectionProps = { customerId: string; role: Role };
  * subscription, Stripe, dunning); a section appears for roles with its permission.
  */
 export const customerSections: { key: string; permission: Permission; Component: (props: CustomerSectionProps) => ReactNode | Promise<ReactNode> }[] = [
+  { key: "anomalies", permission: "anomalies.read", Component: AnomaliesSection },
   { key: "subscription", permission: "billing.read", Component: SubscriptionSection },
   { key: "entitlements", permission: "customers.read", Component: EntitlementsSection },
   { key: "usage", permission: "metering.read", Component: UsageSection },

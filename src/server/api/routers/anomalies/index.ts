@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { listAssignableUsers } from "@/server/anomalies/act-on-anomaly";
 import { getAnomaly } from "@/server/anomalies/get-anomaly";
+import { getAnomalyChart } from "@/server/anomalies/get-anomaly-chart";
 import { countAnomaliesByStatus } from "@/server/anomalies/list-anomalies";
 import { authorizedProcedure, createTRPCRouter } from "../../trpc";
 import { acknowledge, assign, dismiss, note, reopen, resolve, unassign } from "./actions";
@@ -12,6 +13,12 @@ export const anomalyRouter = createTRPCRouter({
   get: authorizedProcedure("anomalies.read")
     .input(z.object({ id: z.uuid() }))
     .query(({ ctx, input }) => getAnomaly(ctx.db, input.id)),
+  chart: authorizedProcedure("anomalies.read")
+    .input(z.object({ id: z.uuid() }))
+    .query(async ({ ctx, input }) => {
+      const anomaly = await getAnomaly(ctx.db, input.id);
+      return getAnomalyChart(ctx.db, anomaly, anomaly.customer?.externalId ?? null);
+    }),
   counts: authorizedProcedure("anomalies.read")
     .input(z.object({ customerId: z.uuid().optional() }).optional())
     .query(({ ctx, input }) => countAnomaliesByStatus(ctx.db, { customerId: input?.customerId })),

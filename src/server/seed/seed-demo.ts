@@ -14,6 +14,7 @@ import { seedSubscriptions } from "@/server/customers/seed-subscriptions";
 import { seedUsers } from "@/server/users/seed-users";
 import { seedFinanceHistory } from "./seed-finance-history";
 import { seedApiDemo } from "@/server/workflows/seed-api-demo";
+import { seedAnomaliesDemo } from "@/server/anomalies/seed-anomalies-demo";
 
 export type SeedContext = { db: Db; clock: Clock; log: (message: string) => void };
 export type SeedStep = { name: string; run: (context: SeedContext) => Promise<string> };
@@ -42,6 +43,8 @@ export const seedSteps: SeedStep[] = [
   { name: "unknown usage subjects", run: ({ db, clock }) => seedDemoUnknownSubjects(db, clock) },
   { name: "finance history and closed months", run: ({ db, clock }) => seedFinanceHistory(db, clock) },
   { name: "API and webhooks", run: ({ db, clock }) => seedApiDemo(db, clock) },
+  // Plants four anomaly stories, then runs detection over everything seeded above (before the list summaries, which count its customers).
+  { name: "anomalies", run: ({ db, clock }) => seedAnomaliesDemo(db, clock) },
   { name: "customer list summaries", run: async ({ db, clock }) => `${(await refreshCustomerSummaries(db, clock.now())).customers} rows refreshed` },
 ];
 

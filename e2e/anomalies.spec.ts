@@ -36,14 +36,14 @@ test.describe("anomaly queue and investigation", () => {
     await page.goto(anomalyUrl);
     await page.getByRole("button", { name: "Add a note" }).click();
     const noteDialog = page.getByTestId("reason-dialog");
-    await noteDialog.getByLabel("Note").fill(`Their new deployment sends ${contosoWrongSubject}; asked them to fix the subject.`);
+    await noteDialog.getByRole("textbox", { name: "Note" }).fill(`Their new deployment sends ${contosoWrongSubject}; asked them to fix the subject.`);
     await noteDialog.getByRole("button", { name: "Add note" }).click();
     await expect(page.getByText("Note added.")).toBeVisible();
     await expect(page.getByTestId("anomaly-activity")).toContainText("asked them to fix the subject");
 
     await page.getByRole("button", { name: "Resolve", exact: true }).click();
     const resolveDialog = page.getByTestId("reason-dialog");
-    await resolveDialog.getByLabel("What was done").fill("Customer fixed the subject; their usage is counted again.");
+    await resolveDialog.getByRole("textbox", { name: "What was done" }).fill("Customer fixed the subject; their usage is counted again.");
     await resolveDialog.getByRole("button", { name: "Resolve" }).click();
     await expect(page.getByText("Resolved.", { exact: true })).toBeVisible();
     await expect(page.getByTestId("status-badge").first()).toHaveText("resolved");

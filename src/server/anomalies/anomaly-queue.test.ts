@@ -15,7 +15,7 @@ import type { AnomalyCandidate } from "./candidate";
 import { getAnomaly } from "./get-anomaly";
 import { listAnomalies } from "./list-anomalies";
 import { persistAnomalies } from "./persist-anomalies";
-import { defaultAnomalySettings } from "./settings";
+import { defaultAnomalySettings, listAnomalySettings, readAnomalySettings, updateAnomalySetting } from "./settings";
 
 const clock = fixedClock("2026-06-17T12:00:00Z");
 let database: TestDatabase;
@@ -138,5 +138,15 @@ describe("the anomaly queue", () => {
     expect(activityCount!.count).toBe(8);
     await expect(getAnomaly(database.db, "00000000-0000-4000-8000-000000000000")).rejects.toMatchObject({ code: "anomaly_not_found" });
     expect((await database.db.select().from(anomalies).where(eq(anomalies.status, "dismissed"))).map((row) => row.id)).toEqual([id]);
+  });
+
+  it("lets an admin change a detection threshold within its bounds, audited, and detection reads it", async () => {
+    const admin: Actor = { type: "user", id: "admin", label: "admin@tally.test" };
+    await expect(updateAnomalySetting(database.db, admin, clock, { key: "usage.spike_ratio", value: "500", reason: "too many alerts" })).rejects.toMatchObject({ code: "anomaly_setting_out_of_range" });
+    await updateAnomalySetting(database.db, admin, clock, { key: "usage.spike_ratio", value: "4", reason: "too many alerts on bursty teams" });
+    expect((await listAnomalySettings(database.db)).find((setting) => setting.key === "usage.spike_ratio")).toMatchObject({ value: "4", changedBy: "admin@tally.test" });
+    expect((await readAnomalySettings(database.db))["usage.spike_ratio"]).toBe(4);
+    const [audited] = await database.db.select({ reason: auditLog.reason, after: auditLog.after }).from(auditLog).where(eq(auditLog.action, "anomaly_setting.update"));
+    expect(audited).toMatchObject({ reason: "too many alerts on bursty teams", after: { value: "4" } });
   });
 });

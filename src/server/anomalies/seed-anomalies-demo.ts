@@ -8,7 +8,7 @@ import { changeSubscription } from "@/server/customers/change-subscription";
 import { upsertCustomer } from "@/server/customers/upsert-customer";
 import { closeSubscriptionPeriod } from "@/server/invoicing/close-subscription-period";
 import { ingestEvents } from "@/server/metering/ingest-events";
-import { rollUpPending } from "@/server/metering/roll-up-pending";
+import { rollUpEverything } from "@/server/metering/test-events";
 import { seededRandom } from "@/server/seed/random";
 import { upsertStripeCharge, upsertStripePaymentIntent } from "@/server/stripe/upsert-payment-mirror";
 import { detectAnomalies } from "./detect-anomalies";
@@ -60,11 +60,9 @@ export async function seedAnomaliesDemo(db: Db, clock: Clock): Promise<string> {
   ];
   let accepted = 0;
   for (let offset = 0; offset < events.length; offset += ingestBatch) accepted += (await ingestEvents(db, events.slice(offset, offset + ingestBatch), { clock })).accepted;
-  for (let round = 0; round < 200; round++) {
-    const result = await rollUpPending(db, { limit: 10_000 });
-    if (result.claimed && result.events === 0) break;
-    if (!result.claimed) await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  // Detection reads rollups: wait until every ingested event is rolled up. The claim only takes events
+  // older than every running transaction of the server, so a long transaction elsewhere delays it.
+  await rollUpEverything(db, { timeoutMs: 300_000 });
 
   const invoices = await seedUpgrade(db, ids.upgrade, upgradeSubscription, upgradeAnchor, now);
   await seedDoubleCharge(db, ids.double, now);

@@ -48,6 +48,8 @@ export const permissions = {
   // The anomaly queue: product reads it (usage patterns), the people who answer customers act on it.
   "anomalies.read": everyone,
   "anomalies.act": ["support", "finance", "admin"],
+  // Detection thresholds (audited): admin only.
+  "anomalies.configure": ["admin"],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof permissions;

@@ -53,7 +53,15 @@ export default async function AnomaliesPage({ searchParams }: { searchParams: Pr
   };
   return (
     <div className="flex flex-col gap-6">
-      <PageHeader title="Anomalies" description="Billing anomalies found by detection, with the cause named. Most money at stake first; open one to investigate and act." />
+      <PageHeader
+        title="Anomalies"
+        description="Billing anomalies found by detection, with the cause named. Most money at stake first; open one to investigate and act."
+        actions={
+          <Link href="/anomalies/settings" className="text-sm underline-offset-4 hover:underline">
+            Detection thresholds
+          </Link>
+        }
+      />
       <Card>
         <CardContent className="pt-6">
           <form method="get" action="/anomalies" className="flex flex-wrap items-end gap-3" aria-label="Filter anomalies">

@@ -3,6 +3,7 @@ import { listAssignableUsers } from "@/server/anomalies/act-on-anomaly";
 import { getAnomaly } from "@/server/anomalies/get-anomaly";
 import { getAnomalyChart } from "@/server/anomalies/get-anomaly-chart";
 import { countAnomaliesByStatus } from "@/server/anomalies/list-anomalies";
+import { listAnomalySettings, updateAnomalySetting, updateAnomalySettingInput } from "@/server/anomalies/settings";
 import { authorizedProcedure, createTRPCRouter } from "../../trpc";
 import { acknowledge, assign, dismiss, note, reopen, resolve, unassign } from "./actions";
 import { list } from "./list";
@@ -25,6 +26,12 @@ export const anomalyRouter = createTRPCRouter({
   assignees: authorizedProcedure("anomalies.read")
     .input(z.object({}).optional())
     .query(({ ctx }) => listAssignableUsers(ctx.db)),
+  settings: authorizedProcedure("anomalies.read")
+    .input(z.object({}).optional())
+    .query(({ ctx }) => listAnomalySettings(ctx.db)),
+  updateSetting: authorizedProcedure("anomalies.configure")
+    .input(updateAnomalySettingInput)
+    .mutation(({ ctx, input }) => updateAnomalySetting(ctx.db, ctx.actor, ctx.clock, input)),
   acknowledge,
   assign,
   unassign,

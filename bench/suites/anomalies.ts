@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { openDatabase, type Db } from "@/db/client";
+import type { Db } from "@/db/client";
 import { executeRows } from "@/db/execute";
 import { detectAnomalies } from "@/server/anomalies/detect-anomalies";
 import { seedCatalog } from "@/server/catalog/seed-catalog";
@@ -43,11 +43,10 @@ export async function run(): Promise<void> {
 }
 
 async function measure(customers: number): Promise<Measured> {
-  const database = await createTestDatabase({ poolMax: 1 });
   // As `npm run job -- anomalies:detect` runs it: no statement timeout (the first fill reads every rollup of the history).
-  const handle = await openDatabase({ url: database.url, poolMax: 4, statementTimeoutMs: 0 });
+  const database = await createTestDatabase({ poolMax: 4, statementTimeoutMs: 0 });
   try {
-    const { db } = handle;
+    const { db } = database;
     const generateStartedMs = performance.now();
     await seedCatalog(db, { clock: fixedClock("2026-01-01T00:00:00Z") });
     const rollupRows = await generate(db, customers);
@@ -62,7 +61,6 @@ async function measure(customers: number): Promise<Measured> {
     const [opened] = await executeRows<{ count: number }>(db, sql`select count(*)::int as count from anomalies`);
     return { customers, rollupRows, generateSeconds, firstFillSeconds, dailySeconds, series: daily.seriesExamined, opened: opened!.count, timingsMs: daily.timingsMs };
   } finally {
-    await handle.close();
     await database.drop();
   }
 }

@@ -116,6 +116,7 @@ export async function run(): Promise<void> {
       closed_invoices: { value: mixed.closed, unit: "invoices" },
       errors: { value: mixed.errors, unit: "errors" },
       errors_alone: { value: ingestAlone.errors + checksAlone.errors + readsAlone.errors + closeAlone.errors, unit: "errors" },
+      retries: { value: connectionRetries, unit: "requests" },
       server_rss_mb: { value: mixed.rssMb, unit: "MB" },
       server_rss_mb_alone: { value: Math.max(ingestAlone.rssMb, checksAlone.rssMb, readsAlone.rssMb, closeAlone.rssMb), unit: "MB" },
     };
@@ -264,8 +265,27 @@ function randomCheck(): Record<string, unknown> {
   return { customer: `bench-${crypto.randomInt(customerCount)}`, feature: features[crypto.randomInt(features.length)]!, quantity: String(1 + crypto.randomInt(100)) };
 }
 
+let connectionRetries = 0;
+
+/**
+ * Sends again when the connection broke before an answer (ECONNRESET: the server closed a
+ * keep-alive connection as the request went out), as a client library does; both operations
+ * are safe to repeat (a check without `reserve`, events deduplicated by id). Counted in `retries`.
+ */
+async function withReconnect<T>(send: () => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await send();
+    } catch (error) {
+      const message = String(error);
+      if (attempt >= 2 || !/ECONNRESET|EPIPE|connection closed by the server/.test(message)) throw error;
+      connectionRetries++;
+    }
+  }
+}
+
 async function check(context: Context, body: Record<string, unknown>): Promise<void> {
-  const answer = await context.client.post("/api/v1/entitlements/check", { "content-type": "application/json", authorization: `Bearer ${context.key}` }, JSON.stringify(body));
+  const answer = await withReconnect(() => context.client.post("/api/v1/entitlements/check", { "content-type": "application/json", authorization: `Bearer ${context.key}` }, JSON.stringify(body)));
   if (answer.status !== 200) throw new Error(`check ${answer.status}: ${answer.body.slice(0, 200)}`);
 }
 
@@ -305,7 +325,7 @@ function eventsBody(context: Context): string {
 }
 
 async function postBatch(context: Context, body: string): Promise<{ accepted: number; rejected: number }> {
-  const answer = await context.client.post("/api/v1/events", { "content-type": "application/cloudevents-batch+json", authorization: `Bearer ${context.key}` }, body);
+  const answer = await withReconnect(() => context.client.post("/api/v1/events", { "content-type": "application/cloudevents-batch+json", authorization: `Bearer ${context.key}` }, body));
   if (answer.status !== 200) throw new Error(`events ${answer.status}: ${answer.body.slice(0, 200)}`);
   return JSON.parse(answer.body) as { accepted: number; rejected: number };
 }

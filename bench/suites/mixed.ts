@@ -278,7 +278,7 @@ async function withReconnect<T>(send: () => Promise<T>): Promise<T> {
       return await send();
     } catch (error) {
       const message = String(error);
-      if (attempt >= 2 || !/ECONNRESET|EPIPE|connection closed by the server/.test(message)) throw error;
+      if (attempt >= 2 || !/ECONNRESET|EPIPE|connection closed by the server|socket has been ended/.test(message)) throw error;
       connectionRetries++;
     }
   }

@@ -124,4 +124,13 @@ describe("authorization", () => {
     const missing = await callByPath("support", "anomaly.resolve", { id: "00000000-0000-4000-8000-000000000000", reason: "duplicate ticket" }).catch((caught: unknown) => caught);
     expect((missing as TRPCError).code).toBe("NOT_FOUND");
   });
+
+  it("lets support add a note to a customer and product only read the notes", async () => {
+    const customer = (await callByPath("support", "customer.create", { externalId: "cus_permission_notes", name: "Notes Co", email: "notes@example.test", kind: "team", reason: "new customer for the notes test" })) as { id: string };
+    await callByPath("support", "customer.note.add", { customerId: customer.id, body: "Asked about the March invoice." });
+    const refused = await callByPath("product", "customer.note.add", { customerId: customer.id, body: "Not mine to write." }).catch((caught: unknown) => caught);
+    expect((refused as TRPCError).code).toBe("FORBIDDEN");
+    const notes = (await callByPath("product", "customer.note.list", { customerId: customer.id })) as { items: { body: string }[] };
+    expect(notes.items.map((note) => note.body)).toEqual(["Asked about the March invoice."]);
+  });
 });

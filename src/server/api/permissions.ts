@@ -11,6 +11,8 @@ export const permissions = {
   "session.read": everyone,
   "customers.read": everyone,
   "customers.write": ["support", "admin"],
+  // Support's notes on a customer (read with customers.read).
+  "customers.notes.write": ["support", "admin"],
   "users.manage": ["admin"],
   "audit.read": ["admin"],
   "apiKeys.manage": ["admin"],

@@ -7,6 +7,7 @@ import { CreditsSection } from "./credits-section";
 import { DunningSection } from "./dunning-section";
 import { EntitlementsSection } from "./entitlements-section";
 import { InvoicesSection } from "./invoices-section";
+import { NotesSection } from "./notes-section";
 import { PaymentsSection } from "./payments-section";
 import { StripeSection } from "./stripe-section";
 import { SubscriptionSection } from "./subscription-section";
@@ -20,6 +21,7 @@ export type CustomerSectionProps = { customerId: string; role: Role };
  */
 export const customerSections: { key: string; permission: Permission; Component: (props: CustomerSectionProps) => ReactNode | Promise<ReactNode> }[] = [
   { key: "anomalies", permission: "anomalies.read", Component: AnomaliesSection },
+  { key: "notes", permission: "customers.read", Component: NotesSection },
   { key: "subscription", permission: "billing.read", Component: SubscriptionSection },
   { key: "entitlements", permission: "customers.read", Component: EntitlementsSection },
   { key: "usage", permission: "metering.read", Component: UsageSection },

@@ -3,8 +3,9 @@ import { apiActivity } from "./api-activity";
 import { create } from "./create";
 import { get } from "./get";
 import { list } from "./list";
+import { noteRouter } from "./notes";
 import { planOptions } from "./plan-options";
 import { timeline } from "./timeline";
 import { update } from "./update";
 
-export const customerRouter = createTRPCRouter({ list, planOptions, get, create, update, timeline, apiActivity });
+export const customerRouter = createTRPCRouter({ list, planOptions, get, create, update, timeline, apiActivity, note: noteRouter });

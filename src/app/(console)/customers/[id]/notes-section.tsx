@@ -1,0 +1,37 @@
+import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
+import { can } from "@/server/api/permissions";
+import { formatDateTime } from "@/lib/format";
+import { getServerApi } from "@/trpc/server";
+import { AddNoteForm } from "./add-note-form";
+import type { CustomerSectionProps } from "./sections";
+
+/** Support's notes on the customer, newest first (the latest 20; every note is also on the audited timeline). */
+export async function NotesSection({ customerId, role }: CustomerSectionProps) {
+  const api = await getServerApi();
+  const page = await api.customer.note.list({ customerId, limit: 20 });
+  return (
+    <Card id="notes" data-testid="notes-section">
+      <CardHeader>
+        <CardTitle>Notes</CardTitle>
+      </CardHeader>
+      <CardContent className="flex flex-col gap-4">
+        {page.items.length === 0 ? (
+          <p className="text-sm text-muted-foreground">No notes yet.</p>
+        ) : (
+          <ol className="flex flex-col gap-3 text-sm" data-testid="customer-notes">
+            {page.items.map((note) => (
+              <li key={note.id} className="rounded-md border p-3">
+                <p className="whitespace-pre-wrap">{note.body}</p>
+                <p className="mt-1 text-xs text-muted-foreground">
+                  {note.authorLabel}, {formatDateTime(note.createdAt)}
+                </p>
+              </li>
+            ))}
+          </ol>
+        )}
+        {page.nextCursor ? <p className="text-xs text-muted-foreground">Older notes are on the timeline below.</p> : null}
+        {can(role, "customers.notes.write") ? <AddNoteForm customerId={customerId} /> : null}
+      </CardContent>
+    </Card>
+  );
+}

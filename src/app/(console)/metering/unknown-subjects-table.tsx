@@ -29,7 +29,9 @@ export function UnknownSubjectsTable({ subjects, canAttach }: { subjects: Subjec
             <TableHead className="text-right">Events</TableHead>
             <TableHead>Occurred</TableHead>
             <TableHead>Customer</TableHead>
-            <TableHead />
+            <TableHead>
+                <span className="sr-only">Actions</span>
+              </TableHead>
           </TableRow>
         </TableHeader>
         <TableBody data-testid="unknown-subjects-table">

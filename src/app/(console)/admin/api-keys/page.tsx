@@ -37,7 +37,9 @@ export default async function ApiKeysPage() {
                 <TableHead>Scopes</TableHead>
                 <TableHead>Created</TableHead>
                 <TableHead>Status</TableHead>
-                <TableHead />
+                <TableHead>
+                <span className="sr-only">Actions</span>
+              </TableHead>
               </TableRow>
             </TableHeader>
             <TableBody data-testid="api-keys-table">

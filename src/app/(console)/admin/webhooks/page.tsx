@@ -33,7 +33,9 @@ export default async function WebhooksPage() {
                   <TableHead>Attempts</TableHead>
                   <TableHead>Error</TableHead>
                   <TableHead>Next attempt</TableHead>
-                  <TableHead />
+                  <TableHead>
+                <span className="sr-only">Actions</span>
+              </TableHead>
                 </TableRow>
               </TableHeader>
               <TableBody data-testid="webhook-failures">

@@ -7,6 +7,9 @@ export async function register(): Promise<void> {
     const { installHotRoutes } = await import("@/server/http/hot-routes");
     installHotRoutes();
   }
+  // Around the hot routes and Next: an oversized body is refused before anyone reads it.
+  const { installBodyLimits } = await import("@/server/http/install-body-limits");
+  installBodyLimits();
   // After the hot routes, so it wraps them: every request gets its x-request-id first.
   const { installRequestIds } = await import("@/server/observability/install-request-ids");
   installRequestIds();

@@ -24,6 +24,8 @@ export const env = createEnv({
     NEXTAUTH_URL: z.string().url().optional(),
     NEXTAUTH_SECRET: z.string().min(16, "must be at least 16 characters").optional(),
     TALLY_DEMO_LOGIN: booleanFlag,
+    /** Reverse proxies of ours in front of Tally that append to X-Forwarded-For (0: trust none; sign-in throttles per connection address). */
+    TALLY_TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
     OIDC_ISSUER: z.string().url().optional(),
     OIDC_CLIENT_ID: z.string().min(1).optional(),
     OIDC_CLIENT_SECRET: z.string().min(1).optional(),

@@ -31,7 +31,11 @@ export function SignInForm({ callbackUrl, passwordEnabled, ssoEnabled, demoAccou
     const result = await signIn("credentials", { email, password, redirect: false });
     setPending(false);
     if (!result || result.error) {
-      setError("That email and password do not match an active user.");
+      setError(
+        result?.error === "too_many_attempts"
+          ? "Too many failed sign-ins for this account or address. Wait a few minutes, then try again."
+          : "That email and password do not match an active user.",
+      );
       return;
     }
     router.push(callbackUrl);

@@ -1,4 +1,4 @@
-import { boolean, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { boolean, integer, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
 import { roles } from "./roles";
 
 export { roles, type Role } from "./roles";
@@ -11,6 +11,8 @@ export const users = pgTable("users", {
   /** bcrypt hash for the development credentials provider; null for OIDC-only users. */
   passwordHash: text("password_hash"),
   disabled: boolean("disabled").notNull().default(false),
+  /** Sessions carry the version they were issued under; signing out bumps it, so every older session cookie stops working. */
+  sessionVersion: integer("session_version").notNull().default(0),
   createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
 });

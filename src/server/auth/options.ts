@@ -6,7 +6,13 @@ import { sameOriginPath } from "@/lib/same-origin-path";
 import { authSecret } from "./auth-secret";
 import { getDb } from "@/db/client";
 import { getUserByEmail } from "@/server/users/get-user";
-import { verifyPassword } from "@/server/users/verify-password";
+import { getRequestContext } from "@/server/observability/request-context";
+import { revokeSessions } from "@/server/users/session-version";
+import { signInWithPassword } from "@/server/users/sign-in-with-password";
+import { clientAddress } from "./client-address";
+
+/** The sign-in error (next-auth's `error`) when an account or address has failed too often. */
+export const tooManySignInAttempts = "too_many_attempts";
 
 /** Demo/password sign-in is for development and tests; production needs TALLY_DEMO_LOGIN=true to allow it. */
 export function passwordSignInEnabled(): boolean {
@@ -25,10 +31,18 @@ function providers(): Provider[] {
         id: "credentials",
         name: "Email and password",
         credentials: { email: { label: "Email", type: "email" }, password: { label: "Password", type: "password" } },
-        async authorize(credentials) {
+        async authorize(credentials, request) {
           if (!credentials?.email || !credentials.password) return null;
-          const user = await verifyPassword(await getDb(), credentials.email, credentials.password);
-          return user ? { id: user.id, email: user.email, name: user.name } : null;
+          const address = clientAddress({
+            forwardedFor: request?.headers?.["x-forwarded-for"] as string | undefined,
+            socketAddress: getRequestContext()?.remoteAddress,
+            trustedProxyHops: env.TALLY_TRUSTED_PROXY_HOPS,
+          });
+          const result = await signInWithPassword(await getDb(), { email: credentials.email, password: credentials.password, address });
+          if (result.ok) return { id: result.user.id, email: result.user.email, name: result.user.name, sessionVersion: result.user.sessionVersion };
+          // next-auth hands a thrown message to the sign-in form as `error`.
+          if (result.code === "too_many_attempts") throw new Error(tooManySignInAttempts);
+          return null;
         },
       }),
     );
@@ -62,6 +76,12 @@ export const authOptions: NextAuthOptions = {
   secret: authSecret(),
   pages: { signIn: "/sign-in", error: "/sign-in" },
   providers: providers(),
+  events: {
+    /** Sign-out ends the session on the server too: every cookie issued to this user before now stops working. */
+    async signOut({ token }) {
+      if (token?.sub) await revokeSessions(await getDb(), token.sub);
+    },
+  },
   callbacks: {
     /** SSO users must already exist (an admin adds them with a role); no role, no access. */
     async signIn({ user, account }) {
@@ -73,7 +93,12 @@ export const authOptions: NextAuthOptions = {
     async jwt({ token, user, account }) {
       if (user && account?.provider === "oidc" && user.email) {
         const known = await getUserByEmail(await getDb(), user.email);
-        if (known) token.sub = known.id;
+        if (known) {
+          token.sub = known.id;
+          token.sessionVersion = known.sessionVersion;
+        }
+      } else if (user) {
+        token.sessionVersion = (user as { sessionVersion?: number }).sessionVersion ?? 0;
       }
       return token;
     },
@@ -88,7 +113,7 @@ export const authOptions: NextAuthOptions = {
       return `${base.origin}${sameOriginPath(path)}`;
     },
     session({ session, token }) {
-      return { ...session, userId: token.sub };
+      return { ...session, userId: token.sub, sessionVersion: typeof token.sessionVersion === "number" ? token.sessionVersion : undefined };
     },
   },
 };

@@ -7,6 +7,9 @@ export async function register(): Promise<void> {
     const { installHotRoutes } = await import("@/server/http/hot-routes");
     installHotRoutes();
   }
+  // Baseline security headers on every response (pages add their CSP in src/proxy.ts).
+  const { installSecurityHeaders } = await import("@/server/http/install-security-headers");
+  installSecurityHeaders();
   // Around the hot routes and Next: an oversized body is refused before anyone reads it.
   const { installBodyLimits } = await import("@/server/http/install-body-limits");
   installBodyLimits();

@@ -5,7 +5,7 @@ import { openDatabase } from "../src/db/client";
 import { migrateDatabase } from "../src/db/migrate";
 import { systemClock } from "../src/server/clock";
 import { seedDemo } from "../src/server/seed/seed-demo";
-import { e2eMetricsToken, e2eStateFile, prepareDatabase, startServer } from "./server";
+import { e2eAuthSecret, e2eMetricsToken, e2eStateFile, prepareDatabase, startServer } from "./server";
 
 /**
  * Browser tests run the production build (`next start`) on a fresh PostgreSQL database with
@@ -32,7 +32,7 @@ export default async function globalSetup(): Promise<void> {
       DATABASE_URL: databaseUrl,
       TALLY_DEMO_LOGIN: "true",
       NEXTAUTH_URL: `http://localhost:${e2ePort}`,
-      NEXTAUTH_SECRET: "e2e-secret-0123456789abcdef-0123456789",
+      NEXTAUTH_SECRET: e2eAuthSecret,
       TALLY_METRICS_TOKEN: e2eMetricsToken,
     },
   });

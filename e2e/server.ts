@@ -6,6 +6,9 @@ import postgres from "postgres";
 /** The production server under test is scraped like a real one: with its bearer token. */
 export const e2eMetricsToken = "e2e-metrics-token-0123456789";
 
+/** The session secret the test server signs with (production rules: 32+ characters); specs forge and read cookies with it. */
+export const e2eAuthSecret = "e2e-secret-0123456789abcdef-0123456789";
+
 export const e2eStateFile = path.resolve("test-results", `e2e-server-${process.env.E2E_PORT ?? 3200}.json`);
 
 /** A fresh database for the browser tests: dropped and re-created from scratch each run. */

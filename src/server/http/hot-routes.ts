@@ -22,8 +22,9 @@ import { logger } from "@/server/observability/logger";
  * goes to Next untouched. The endpoints are the same functions the App Router route handlers
  * serve (src/app/api/v1/events, src/app/api/v1/entitlements/check), so both paths answer the
  * same bytes, and the route handlers keep serving wherever this is not installed (tests that
- * call them directly, a host that is not `next start`, or TALLY_HOT_ROUTES=off). There is no
- * middleware or proxy in this app; one added later would not see these two paths.
+ * call them directly, a host that is not `next start`, or TALLY_HOT_ROUTES=off). Next's proxy
+ * (src/proxy.ts, pages only) never sees these two paths; the body limits and security headers
+ * (install-body-limits.ts, install-security-headers.ts) wrap them like every request.
  */
 
 type Endpoint = (request: ApiRequest) => Promise<ApiResponse>;

@@ -80,7 +80,7 @@ export async function detectAnomalies(db: Db, options: DetectAnomaliesOptions): 
   let refreshed = 0;
   let seriesExamined = 0;
   if (kinds.has("usage_spike") || kinds.has("usage_drop")) {
-    const usage = await time("usage", () => detectUsage(db, { asOf, mode, settings, filter, pageSize: options.seriesPageSize ?? 5_000, log }));
+    const usage = await time("usage", () => detectUsage(db, { asOf, mode, settings, filter, pageSize: options.seriesPageSize ?? 5_000, log, timings }));
     refreshed = usage.refreshed;
     seriesExamined = usage.evaluated.length;
     candidates.push(...(await time("usage_evidence", async () => enrichUsageFindings(db, usage.findings, { settings, asOf, meters: await readMeters(db) }))).filter((candidate) => kinds.has(candidate.kind)));
@@ -159,8 +159,13 @@ type UsagePass = { refreshed: number; findings: UsageFinding[]; evaluated: { cus
  */
 async function detectUsage(
   db: Db,
-  input: { asOf: Date; mode: DetectionMode; settings: AnomalySettings; filter: { customerIds?: readonly string[] }; pageSize: number; log: (message: string) => void },
+  input: { asOf: Date; mode: DetectionMode; settings: AnomalySettings; filter: { customerIds?: readonly string[] }; pageSize: number; log: (message: string) => void; timings: Record<string, number> },
 ): Promise<UsagePass> {
+  // The usage phase split in three (the benchmark's figures name which part grows).
+  const add = (name: string, startedMs: number) => {
+    input.timings[name] = (input.timings[name] ?? 0) + Math.round(performance.now() - startedMs);
+  };
+  let startedMs = performance.now();
   const today = dayString(input.asOf);
   const lookback = Math.round(input.settings["usage.lookback_days"]);
   const historyStart = addDays(today, -(Math.round(input.settings["usage.history_days"]) + lookback));
@@ -168,14 +173,19 @@ async function detectUsage(
   const cold = state?.earliest === null || state?.earliest === undefined || state.earliest > addDays(historyStart, 1);
   const refreshFrom = cold ? historyStart : input.mode === "hourly" ? addDays(today, -1) : addDays(today, -(lookback + 1));
   const refreshed = await refreshUsageDays(db, { fromDay: refreshFrom, toDay: today, now: input.asOf });
+  add("usage_refresh", startedMs);
   input.log(`usage days refreshed from ${refreshFrom}${cold ? " (first fill)" : ""}: ${refreshed} changed`);
   const findings: UsageFinding[] = [];
   const evaluated: UsagePass["evaluated"] = [];
   let evaluatedFrom = new Date(0);
   let after: { meterId: string; subject: string } | null = null;
   for (let page = 0; page < 100_000; page++) {
+    startedMs = performance.now();
     const { series, next } = await readUsageSeriesPage(db, { fromDay: historyStart, toDay: today, after, limit: input.pageSize, ...input.filter });
+    add("usage_read", startedMs);
+    startedMs = performance.now();
     const result = detectUsageAnomalies({ series, asOf: input.asOf, settings: input.settings });
+    add("usage_detect", startedMs);
     evaluatedFrom = result.evaluatedFrom;
     findings.push(...result.findings);
     const byKey = new Map(series.map((each) => [each.key, each]));

@@ -3,16 +3,16 @@ import { Suspense } from "react";
 import { PageHeader } from "@/components/console/page-header";
 import { requirePermission } from "@/components/console/require-permission";
 import { Badge } from "@/components/ui/badge";
-import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { can } from "@/server/api/permissions";
 import { getServerApi } from "@/trpc/server";
-import { formatDateTime } from "@/lib/format";
 import { EditCustomerDialog } from "./edit-customer-dialog";
 import { customerSections } from "./sections";
+import { TimelineSection, type TimelineParams } from "./timeline-section";
 
-export default async function CustomerPage({ params }: { params: Promise<{ id: string }> }) {
+export default async function CustomerPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<TimelineParams> }) {
   const user = await requirePermission("customers.read");
   const { id } = await params;
+  const timelineParams = await searchParams;
   const api = await getServerApi();
   const customer = await orNotFound(api.customer.get({ id }));
   const sections = customerSections.filter((section) => can(user.role, section.permission));
@@ -39,7 +39,7 @@ export default async function CustomerPage({ params }: { params: Promise<{ id: s
         </Suspense>
       ))}
       <Suspense fallback={<SectionSkeleton label="timeline" />}>
-        <Timeline customerId={customer.id} />
+        <TimelineSection customerId={customer.id} params={timelineParams} />
       </Suspense>
     </div>
   );
@@ -48,33 +48,5 @@ export default async function CustomerPage({ params }: { params: Promise<{ id: s
 function SectionSkeleton({ label }: { label: string }) {
   return (
     <div className="h-40 animate-pulse rounded-lg border bg-muted/40" aria-busy="true" aria-label={`Loading ${label}`} />
-  );
-}
-
-async function Timeline({ customerId }: { customerId: string }) {
-  const api = await getServerApi();
-  const timeline = await api.customer.timeline({ customerId, limit: 50 });
-  return (
-      <Card>
-        <CardHeader>
-          <CardTitle>Timeline</CardTitle>
-        </CardHeader>
-        <CardContent>
-          {timeline.length === 0 ? (
-            <p className="text-sm text-muted-foreground">No changes recorded for this customer yet.</p>
-          ) : (
-            <ol className="flex flex-col gap-2 text-sm" data-testid="customer-timeline">
-              {timeline.map((entry) => (
-                <li key={entry.id.toString()} className="flex flex-wrap gap-x-3 gap-y-0.5 break-words">
-                  <span className="w-40 shrink-0 text-muted-foreground">{formatDateTime(entry.occurredAt)}</span>
-                  <span className="font-medium">{entry.action}</span>
-                  <span className="text-muted-foreground">by {entry.actorLabel}</span>
-                  {entry.reason ? <span>— {entry.reason}</span> : null}
-                </li>
-              ))}
-            </ol>
-          )}
-        </CardContent>
-      </Card>
   );
 }

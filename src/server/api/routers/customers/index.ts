@@ -1,6 +1,7 @@
 import { createTRPCRouter } from "../../trpc";
 import { apiActivity } from "./api-activity";
 import { create } from "./create";
+import { feed } from "./feed";
 import { get } from "./get";
 import { list } from "./list";
 import { noteRouter } from "./notes";
@@ -8,4 +9,4 @@ import { planOptions } from "./plan-options";
 import { timeline } from "./timeline";
 import { update } from "./update";
 
-export const customerRouter = createTRPCRouter({ list, planOptions, get, create, update, timeline, apiActivity, note: noteRouter });
+export const customerRouter = createTRPCRouter({ list, planOptions, get, create, update, timeline, apiActivity, note: noteRouter, feed });

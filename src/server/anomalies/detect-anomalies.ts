@@ -78,10 +78,12 @@ export async function detectAnomalies(db: Db, options: DetectAnomaliesOptions): 
   };
 
   let refreshed = 0;
+  let usageDaysFilledFrom: string | null = null;
   let seriesExamined = 0;
   if (kinds.has("usage_spike") || kinds.has("usage_drop")) {
     const usage = await time("usage", () => detectUsage(db, { asOf, mode, settings, filter, pageSize: options.seriesPageSize ?? 5_000, log, timings }));
     refreshed = usage.refreshed;
+    usageDaysFilledFrom = usage.filledFrom;
     seriesExamined = usage.evaluated.length;
     candidates.push(...(await time("usage_evidence", async () => enrichUsageFindings(db, usage.findings, { settings, asOf, meters: await readMeters(db) }))).filter((candidate) => kinds.has(candidate.kind)));
     for (const evaluated of usage.evaluated) {
@@ -132,6 +134,7 @@ export async function detectAnomalies(db: Db, options: DetectAnomaliesOptions): 
   log(`detection (${mode}): ${seriesExamined} usage series, ${candidates.length} findings; opened ${persisted.opened.length}, reopened ${persisted.reopened.length}, auto-resolved ${persisted.autoResolved.length}`);
   const summary = {
     refreshedUsageDays: refreshed,
+    ...(usageDaysFilledFrom === null ? {} : { usageDaysFilledFrom }),
     seriesExamined,
     candidates: byKind,
     opened: persisted.opened.length,
@@ -150,7 +153,7 @@ async function readMeters(db: Db): Promise<Map<string, MeterInfo>> {
   return new Map(rows.map((meter) => [meter.key, { id: meter.id, key: meter.key, name: meter.name, unit: meter.unit, eventType: meter.eventType, aggregation: meter.aggregation, groupBy: meter.groupBy }]));
 }
 
-type UsagePass = { refreshed: number; findings: UsageFinding[]; evaluated: { customerId: string; meterKey: string }[]; evaluatedFrom: Date };
+type UsagePass = { refreshed: number; findings: UsageFinding[]; evaluated: { customerId: string; meterKey: string }[]; evaluatedFrom: Date; filledFrom: string | null };
 
 /**
  * Refreshes daily usage (the hourly run: yesterday and today; otherwise the whole look-back, or the
@@ -170,7 +173,16 @@ async function detectUsage(
   const lookback = Math.round(input.settings["usage.lookback_days"]);
   const historyStart = addDays(today, -(Math.round(input.settings["usage.history_days"]) + lookback));
   const [state] = await executeRows<{ earliest: string | null }>(db, sql`select min(day)::text as earliest from anomaly_usage_days`);
-  const cold = state?.earliest === null || state?.earliest === undefined || state.earliest > addDays(historyStart, 1);
+  // A full fill is needed when the daily usage does not reach back to the history's start — unless an
+  // earlier run already filled from there (the rollups simply begin later: a young installation).
+  // Without that memory every run of a system with less than the history refilled everything.
+  const [filled] = await executeRows<{ from: string | null }>(
+    db,
+    sql`select min(summary->>'usageDaysFilledFrom') as from from anomaly_runs where finished_at is not null and summary ? 'usageDaysFilledFrom'`,
+  );
+  const filledFrom = filled?.from ?? null;
+  const gap = state?.earliest === null || state?.earliest === undefined || state.earliest > addDays(historyStart, 1);
+  const cold = state?.earliest === null || state?.earliest === undefined || (gap && (filledFrom === null || filledFrom > addDays(historyStart, 1)));
   const refreshFrom = cold ? historyStart : input.mode === "hourly" ? addDays(today, -1) : addDays(today, -(lookback + 1));
   const refreshed = await refreshUsageDays(db, { fromDay: refreshFrom, toDay: today, now: input.asOf });
   add("usage_refresh", startedMs);
@@ -196,5 +208,5 @@ async function detectUsage(
     if (next === null) break;
     after = next;
   }
-  return { refreshed, findings, evaluated, evaluatedFrom };
+  return { refreshed, findings, evaluated, evaluatedFrom, filledFrom: cold ? refreshFrom : null };
 }

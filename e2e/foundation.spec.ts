@@ -76,7 +76,7 @@ test.describe("customers", () => {
     await expect(rows.first()).toBeVisible();
 
     await page.getByLabel("Search customers").fill("lovelace");
-    await page.getByRole("button", { name: "Search" }).click();
+    await page.getByRole("button", { name: "Search", exact: true }).click();
     await expect(rows.first()).toContainText("Lovelace");
     const count = await rows.count();
     for (let index = 0; index < count; index++) await expect(rows.nth(index)).toContainText(/lovelace/i);

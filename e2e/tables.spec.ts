@@ -1,6 +1,10 @@
 import fs from "node:fs";
 import { expect, test } from "@playwright/test";
+import { sql } from "drizzle-orm";
+import { openDatabase } from "../src/db/client";
+import { executeRows } from "../src/db/execute";
 import { signIn } from "./helpers";
+import { e2eStateFile } from "./server";
 
 /** Parses the export's CSV (quoted cells, no embedded newlines in the demo data). */
 function csvRows(text: string): string[][] {
@@ -47,5 +51,83 @@ test.describe("console lists", () => {
     const status = table[0]!.indexOf("Status");
     expect(table.length - 1).toBeGreaterThanOrEqual(count);
     for (const row of table.slice(1)) expect(row[status]).toBe("trialing");
+  });
+
+  test("finance filters invoices by status, sorts by total, exports the view, and the URL restores it", async ({ page }) => {
+    await signIn(page, "finance");
+    await page.goto("/invoices");
+    const rows = page.getByTestId("invoices-table").getByRole("row");
+    await expect(rows.first()).toBeVisible();
+    await page.getByTestId("filter-status").selectOption("finalized");
+    await expect(page).toHaveURL(/status=finalized/);
+    await page.getByTestId("sort-total").click();
+    await page.getByTestId("sort-total").click();
+    await expect(page).toHaveURL(/sort=total/);
+    await expect(page).toHaveURL(/dir=desc/);
+    await expect(page.getByRole("columnheader", { name: /Total/ })).toHaveAttribute("aria-sort", "descending");
+    // The header changes at once; the rows when the server's answer arrives.
+    const shownTotals = async () => (await rows.locator("td:nth-child(6)").allTextContents()).map((text) => Number(text.replace(/[^0-9.]/g, "")));
+    await expect.poll(async () => {
+      const shown = await shownTotals();
+      return shown.length > 1 && shown.every((value, index) => index === 0 || shown[index - 1]! >= value);
+    }).toBe(true);
+    const count = await rows.count();
+    expect(count).toBeGreaterThan(0);
+    for (let index = 0; index < count; index++) await expect(rows.nth(index)).toContainText("finalized");
+    const firstNumber = (await rows.first().getByRole("link").first().textContent())!.trim();
+
+    await page.reload();
+    await expect(page.getByTestId("filter-status")).toHaveValue("finalized");
+    await expect(rows.first().getByRole("link").first()).toHaveText(firstNumber);
+
+    const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("invoices-export").click()]);
+    expect(download.suggestedFilename()).toMatch(/^invoices_\d{4}-\d{2}-\d{2}\.csv$/);
+    const table = csvRows(fs.readFileSync((await download.path())!, "utf8"));
+    const header = table[0]!;
+    const [status, total, number] = [header.indexOf("Status"), header.indexOf("Total"), header.indexOf("Number")];
+    expect(table.length - 1).toBeGreaterThanOrEqual(count);
+    expect(table[1]![number]).toBe(firstNumber);
+    for (const row of table.slice(1)) expect(row[status]).toBe("finalized");
+    const totals = table.slice(1).map((row) => Number(row[total]));
+    expect(totals).toEqual([...totals].sort((a, b) => b - a));
+
+    // A bad parameter in the export URL answers 400 JSON, never a broken file.
+    const refused = await page.request.get("/api/lists/invoices/export?status=lost");
+    expect(refused.status()).toBe(400);
+    expect(await refused.json()).toMatchObject({ error: { code: "parameter_invalid", param: "status" } });
+  });
+
+  test("support finds a customer by a Stripe invoice id with ⌘K", async ({ page }) => {
+    const { databaseUrl } = JSON.parse(fs.readFileSync(e2eStateFile, "utf8")) as { databaseUrl: string };
+    const handle = await openDatabase({ url: databaseUrl, poolMax: 1 });
+    let stripeId: string;
+    let customerName: string;
+    try {
+      const [invoice] = await executeRows<{ id: string; stripe_invoice_id: string | null; name: string }>(
+        handle.db,
+        sql`select i.id, i.stripe_invoice_id, c.name from invoices i join customers c on c.id = i.customer_id order by i.stripe_invoice_id nulls last, i.id limit 1`,
+      );
+      stripeId = invoice!.stripe_invoice_id ?? `in_e2e_search_${invoice!.id.slice(0, 8)}`;
+      customerName = invoice!.name;
+      if (!invoice!.stripe_invoice_id) await handle.db.execute(sql`update invoices set stripe_invoice_id = ${stripeId} where id = ${invoice!.id}::uuid`);
+    } finally {
+      await handle.close();
+    }
+    await signIn(page, "support");
+    await page.goto("/customers");
+    const search = page.getByRole("dialog").getByRole("combobox");
+    // The shortcut works once the page has hydrated; press until the dialog opens.
+    await expect(async () => {
+      if (!(await search.isVisible())) await page.keyboard.press("ControlOrMeta+k");
+      await expect(search).toBeVisible({ timeout: 1000 });
+    }).toPass({ timeout: 15_000 });
+    await expect(search).toBeFocused();
+    await search.fill(stripeId);
+    const results = page.getByTestId("global-search-results");
+    await expect(results.getByRole("option").first()).toContainText(customerName);
+    await expect(results).toContainText(`Stripe invoice ${stripeId}`);
+    await page.keyboard.press("Enter");
+    await expect(page).toHaveURL(/\/customers\/[0-9a-f-]{36}$/);
+    await expect(page.getByRole("heading", { level: 1 })).toContainText(customerName);
   });
 });

@@ -2,6 +2,7 @@ import { redirect } from "next/navigation";
 import { NuqsAdapter } from "nuqs/adapters/next/app";
 import type { ReactNode } from "react";
 import { MobileNav, SidebarNav } from "@/components/console/console-nav";
+import { GlobalSearch } from "@/components/console/global-search";
 import { navigation } from "@/components/console/navigation";
 import { SignOutButton } from "@/components/console/sign-out-button";
 import { Badge } from "@/components/ui/badge";
@@ -32,6 +33,7 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
       <div className="flex min-w-0 flex-1 flex-col">
         <header className="flex h-14 items-center gap-3 border-b px-4 sm:px-6">
           <MobileNav items={visible} />
+          <GlobalSearch />
           <div className="ml-auto flex min-w-0 items-center gap-3">
             <span className="hidden truncate text-sm text-muted-foreground sm:inline" data-testid="signed-in-as">
               {user.email}

@@ -13,6 +13,7 @@ import { ledgerRouter } from "./routers/ledger";
 import { meteringRouter } from "./routers/metering";
 import { promotionRouter } from "./routers/promotions";
 import { reportRouter } from "./routers/reports";
+import { searchRouter } from "./routers/search";
 import { sessionRouter } from "./routers/session";
 import { stripeRouter } from "./routers/stripe";
 import { subscriptionRouter } from "./routers/subscriptions";
@@ -41,6 +42,7 @@ export const appRouter = createTRPCRouter({
   report: reportRouter,
   home: homeRouter,
   health: healthRouter,
+  search: searchRouter,
   anomaly: anomalyRouter,
 });
 

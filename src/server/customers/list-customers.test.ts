@@ -64,12 +64,13 @@ function sortValue(customer: ListedCustomer, sort: CustomerSortKey): string | nu
 }
 
 describe("listCustomers", () => {
-  it("pages through every customer exactly once, in order, for any sort, direction and page size", async () => {
+  it("pages through every customer exactly once, in order, for any sort, direction, page size and status filter", async () => {
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...customerSortKeys), fc.constantFrom("asc" as const, "desc" as const), fc.integer({ min: 1, max: 100 }), async (sort, direction, limit) => {
-        const seen = await everyPage(sort, direction, limit);
-        expect(new Set(seen.map((customer) => customer.id)).size).toBe(240);
-        expect(seen.length).toBe(240);
+      fc.asyncProperty(fc.constantFrom(...customerSortKeys), fc.constantFrom("asc" as const, "desc" as const), fc.integer({ min: 1, max: 100 }), fc.boolean(), async (sort, direction, limit, filtered) => {
+        const seen = await everyPage(sort, direction, limit, filtered ? { status: "active" } : {});
+        const expected = filtered ? 20 : 240;
+        expect(new Set(seen.map((customer) => customer.id)).size).toBe(expected);
+        expect(seen.length).toBe(expected);
         for (let index = 1; index < seen.length; index++) {
           const previous = sortValue(seen[index - 1]!, sort);
           const current = sortValue(seen[index]!, sort);
@@ -77,7 +78,7 @@ describe("listCustomers", () => {
           expect(direction === "asc" ? previous <= current : previous >= current).toBe(true);
         }
       }),
-      { numRuns: 12 },
+      { numRuns: 16 },
     );
   });
 

@@ -1,4 +1,4 @@
-import { and, eq, ilike, or, sql, type SQL } from "drizzle-orm";
+import { and, eq, sql, type SQL } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { customers, customerSummaries, plans, subscriptionStatuses, type CustomerKind } from "@/db/schema";
 import { keysetPage, keysetPlan, type KeysetDirection, type KeysetSort } from "@/server/lib/keyset";
@@ -67,17 +67,24 @@ export async function listCustomers(db: Db, input: ListCustomersInput): Promise<
   const limit = Math.min(Math.max(1, input.limit), exportPageRowsMax);
   const sortKey = input.sort ?? "name";
   const direction = input.direction ?? "asc";
-  const plan = keysetPlan({ sortKey, sort: sorts[sortKey], direction, id: sql`${customerSummaries.customerId}`, idType: "uuid", cursor: input.cursor });
+  // A status (or plan) filter with an index `(filter, sort, id)` is applied by keysetPlan so that index is read.
+  const fixedBy = input.status && (sortKey === "name" || sortKey === "balance" || sortKey === "spend") ? "status" : input.plan && !input.status && sortKey === "name" ? "plan" : undefined;
+  const fixed =
+    fixedBy === "status"
+      ? { column: sql`${customerSummaries.status}`, value: input.status! }
+      : fixedBy === "plan"
+        ? { column: sql`${customerSummaries.planKey}`, value: input.plan! }
+        : undefined;
+  const plan = keysetPlan({ sortKey, sort: sorts[sortKey], direction, id: sql`${customerSummaries.customerId}`, idType: "uuid", cursor: input.cursor, fixed });
   const filters: SQL[] = [eq(customerSummaries.archived, false)];
   const search = input.search?.trim();
   if (search) {
-    const pattern = `%${escapeLike(search)}%`;
-    const match = or(ilike(customers.name, pattern), ilike(customers.email, pattern), ilike(customers.externalId, pattern));
-    if (match) filters.push(match);
+    // The expression of the trigram GIN index customers_search_trgm_idx (global search's), so this reads the index.
+    filters.push(sql`lower(${customers.name} || ' ' || ${customers.email} || ' ' || ${customers.externalId}) like ${`%${escapeLike(search.toLowerCase())}%`}`);
   }
   if (input.kind) filters.push(eq(customerSummaries.kind, input.kind));
-  if (input.status) filters.push(eq(customerSummaries.status, input.status));
-  if (input.plan) filters.push(eq(customerSummaries.planKey, input.plan));
+  if (input.status && fixedBy !== "status") filters.push(eq(customerSummaries.status, input.status));
+  if (input.plan && fixedBy !== "plan") filters.push(eq(customerSummaries.planKey, input.plan));
   if (plan.where) filters.push(plan.where);
   const rows = await db
     .select({

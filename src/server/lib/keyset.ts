@@ -81,15 +81,28 @@ export function keysetPlan(options: {
   id: SQL;
   idType: KeysetValueType;
   cursor?: string | undefined;
+  /**
+   * A filter `column = value` that leads an index `(column, sort, id)`. Written as the range
+   * `column between value and value` and put first in ORDER BY and in the seek's row comparison,
+   * so only that index returns the rows in order and the seek is an index condition. (With `=`,
+   * PostgreSQL drops the constant column from the ORDER BY and may walk the `(sort, id)` index
+   * filtering instead: the scaled bench read 200,000 paid invoices to find 26 finalized ones.)
+   */
+  fixed?: { column: SQL; value: string };
 }): KeysetPlan {
-  const { sort, direction, id } = options;
-  const orderBy = direction === "asc" ? [sql`${sort.expression} asc`, sql`${id} asc`] : [sql`${sort.expression} desc`, sql`${id} desc`];
-  if (!options.cursor) return { where: undefined, orderBy };
+  const { sort, direction, id, fixed } = options;
+  const order = direction === "asc" ? sql`asc` : sql`desc`;
+  const orderBy = [...(fixed ? [sql`${fixed.column} ${order}`] : []), sql`${sort.expression} ${order}`, sql`${id} ${order}`];
+  const range = fixed ? sql`${fixed.column} between ${fixed.value} and ${fixed.value}` : undefined;
+  if (!options.cursor) return { where: range, orderBy };
   const cursor = decodeKeysetCursor(options.cursor, { sort: options.sortKey, direction });
   const value = typed(cursor.value, sort.type);
   const after = typed(cursor.id, options.idType);
-  const where = direction === "asc" ? sql`(${sort.expression}, ${id}) > (${value}, ${after})` : sql`(${sort.expression}, ${id}) < (${value}, ${after})`;
-  return { where, orderBy };
+  const comparison = direction === "asc" ? sql`>` : sql`<`;
+  const seek = fixed
+    ? sql`(${fixed.column}, ${sort.expression}, ${id}) ${comparison} (${fixed.value}, ${value}, ${after})`
+    : sql`(${sort.expression}, ${id}) ${comparison} (${value}, ${after})`;
+  return { where: range ? sql`${range} and ${seek}` : seek, orderBy };
 }
 
 /** The page of `limit` rows out of `limit + 1` fetched, and the cursor after its last row when there is more. */

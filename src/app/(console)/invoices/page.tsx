@@ -1,34 +1,31 @@
-import Link from "next/link";
 import { PageHeader } from "@/components/console/page-header";
 import { requirePermission } from "@/components/console/require-permission";
-import { Card, CardContent } from "@/components/ui/card";
+import { invoicesView } from "@/server/api/lists/registry";
+import { loadView, parseView, type UrlParams } from "@/server/api/lists/list-view";
 import { can } from "@/server/api/permissions";
 import { getServerApi } from "@/trpc/server";
 import { CloseDueButton } from "./close-due-button";
-import { InvoicesTable } from "./invoices-table";
+import { InvoicesDataTable } from "./invoices-data-table";
 
-export default async function InvoicesPage({ searchParams }: { searchParams: Promise<{ cursor?: string }> }) {
+export default async function InvoicesPage({ searchParams }: { searchParams: Promise<UrlParams> }) {
   const user = await requirePermission("billing.read");
-  const { cursor } = await searchParams;
+  const view = parseView(invoicesView, await searchParams);
+  const input = view.ok ? view.input : invoicesView.parse({});
   const api = await getServerApi();
-  const page = await api.invoice.list({ cursor, limit: 50 });
+  const { page, error } = await loadView(input, (next) => api.invoice.listView({ ...next, limit: 50 }));
   return (
     <div className="flex flex-col gap-6">
-      <PageHeader title="Invoices" description="Tally's invoices, newest first: period close, threshold and proration invoices." actions={can(user.role, "billing.close") ? <CloseDueButton /> : null} />
-      <Card>
-        <CardContent>
-          {page.items.length === 0 ? (
-            <p className="text-sm text-muted-foreground">No invoices yet.</p>
-          ) : (
-            <InvoicesTable invoices={page.items} showCustomer testId="invoices-table" />
-          )}
-          {page.nextCursor ? (
-            <Link href={`/invoices?cursor=${encodeURIComponent(page.nextCursor)}`} className="mt-4 inline-block text-sm underline-offset-4 hover:underline">
-              Older invoices →
-            </Link>
-          ) : null}
-        </CardContent>
-      </Card>
+      <PageHeader
+        title="Invoices"
+        description="Tally's invoices, newest first: period close, threshold and proration invoices. Sort by any column, filter by status or kind, export the view."
+        actions={can(user.role, "billing.close") ? <CloseDueButton /> : null}
+      />
+      <InvoicesDataTable
+        rows={page.items}
+        nextCursor={page.nextCursor}
+        error={view.ok ? error : `${view.message} (showing all invoices)`}
+        emptyMessage={input.search || input.status || input.kind || input.customer ? "No invoice matches this view." : "No invoices yet."}
+      />
     </div>
   );
 }

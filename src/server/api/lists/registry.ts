@@ -1,6 +1,10 @@
 import { z } from "zod";
+import type { Db } from "@/db/client";
 import { customerListStatuses, customerSortKeys, listCustomers, type ListedCustomer } from "@/server/customers/list-customers";
-import { customerKinds } from "@/db/schema";
+import { actorTypes, customerKinds, invoiceKinds, invoiceStatuses, type AuditEntry } from "@/db/schema";
+import { listAuditView } from "@/server/audit/list-audit-view";
+import type { InvoiceSummary } from "@/server/invoicing/list-invoices";
+import { invoiceSortKeys, listInvoicesView } from "@/server/invoicing/list-invoices-view";
 import type { ListExport } from "./export-list";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each list has its own input and row type.
@@ -38,5 +42,76 @@ const customers: ListExport<z.infer<typeof customersView>, ListedCustomer> = {
   ],
 };
 
+/** URL view of the invoice list: `q` is an invoice number or its start. */
+export const invoicesView = z.object({
+  search: z.string().trim().max(40).optional(),
+  status: z.enum(invoiceStatuses).optional(),
+  kind: z.enum(invoiceKinds).optional(),
+  customer: z.uuid().optional(),
+  sort: z.enum(invoiceSortKeys).optional(),
+  direction: z.enum(["asc", "desc"]).optional(),
+  cursor: z.string().max(1000).optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(50),
+});
+type InvoicesView = z.infer<typeof invoicesView>;
+
+const listInvoices = (db: Db, input: InvoicesView) => listInvoicesView(db, { ...input, number: input.search, customerId: input.customer });
+
+const invoices: ListExport<InvoicesView, InvoiceSummary> = {
+  permission: "billing.read",
+  filename: "invoices",
+  schema: invoicesView,
+  list: listInvoices,
+  columns: [
+    { label: "Number", value: (row) => row.number },
+    { label: "Customer", value: (row) => row.customerName },
+    { label: "Customer id", value: (row) => row.customerId },
+    { label: "Kind", value: (row) => row.kind },
+    { label: "Status", value: (row) => row.status },
+    { label: "Currency", value: (row) => row.currency },
+    { label: "Total", type: "money", value: (row) => row.totalMicros },
+    { label: "Period start", value: (row) => row.periodStart },
+    { label: "Period end", value: (row) => row.periodEnd },
+    { label: "Issued", value: (row) => row.issuedAt },
+    { label: "Stripe invoice", value: (row) => row.stripeInvoiceId },
+  ],
+};
+
+/** URL view of the audit log. */
+export const auditView = z.object({
+  action: z.string().trim().max(200).optional(),
+  objectType: z.string().trim().max(100).optional(),
+  objectId: z.string().trim().max(200).optional(),
+  actorType: z.enum(actorTypes).optional(),
+  actorId: z.string().trim().max(200).optional(),
+  sort: z.literal("occurred").optional(),
+  direction: z.enum(["asc", "desc"]).optional(),
+  cursor: z.string().max(1000).optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(50),
+});
+type AuditView = z.infer<typeof auditView>;
+
+const audit: ListExport<AuditView, AuditEntry> = {
+  permission: "audit.read",
+  filename: "audit-log",
+  schema: auditView,
+  list: listAuditView,
+  columns: [
+    { label: "Id", value: (row) => row.id },
+    { label: "Occurred", value: (row) => row.occurredAt },
+    { label: "Actor type", value: (row) => row.actorType },
+    { label: "Actor id", value: (row) => row.actorId },
+    { label: "Actor", value: (row) => row.actorLabel },
+    { label: "Action", value: (row) => row.action },
+    { label: "Object type", value: (row) => row.objectType },
+    { label: "Object id", value: (row) => row.objectId },
+    { label: "Reason", value: (row) => row.reason },
+    { label: "Before", value: (row) => (row.before === null ? null : JSON.stringify(row.before)) },
+    { label: "After", value: (row) => (row.after === null ? null : JSON.stringify(row.after)) },
+  ],
+};
+
 /** `/api/lists/<name>/export`: every console list that exports. */
-export const listExports: Record<string, AnyListExport> = { customers };
+export const listExports: Record<string, AnyListExport> = { customers, invoices, audit };
+
+export { listInvoices as listInvoicesForView };

@@ -2,7 +2,7 @@
 
 import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
-import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import { Bar, CartesianGrid, ComposedChart, Legend, Line, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { describeError } from "@/components/console/use-mutation-error";
 import { Alert } from "@/components/ui/alert";
 import { Label } from "@/components/ui/label";
@@ -15,6 +15,8 @@ type MeterOption = { key: string; name: string; unit: string; aggregation: strin
 
 const palette = ["#2563eb", "#16a34a", "#d97706", "#9333ea", "#dc2626", "#0891b2", "#4b5563"];
 const noGroup = "total";
+const previousKey = "previous period";
+const dayMs = 86_400_000;
 
 /** Thousands separators on an exact decimal string, without turning it into a float. */
 function formatQuantity(value: string | null): string {
@@ -49,9 +51,33 @@ export function UsageChart({ customerId, meters, periods }: { customerId: string
     }),
     enabled: meter !== undefined && period !== undefined,
   });
+  // The period of the same length just before, overlaid as a line (day 1 on day 1), so a drop or a spike shows against last time.
+  const [overlay, setOverlay] = useState(true);
+  const fromMs = new Date(period?.from ?? 0).getTime();
+  const toMs = new Date(period?.to ?? 0).getTime();
+  const previous = useQuery({
+    ...trpc.metering.usage.queryOptions({ customerId, meterKey: meter?.key ?? "", from: new Date(fromMs - (toMs - fromMs)), to: new Date(fromMs), window: "day", groupBy: [] }),
+    enabled: overlay && meter !== undefined && period !== undefined && toMs - fromMs <= 200 * dayMs,
+  });
 
   const groups = [...new Set((usage.data?.totals ?? []).map((total) => groupLabel(total.dimensions, dimension)))].sort();
   const byDay = new Map<string, Record<string, string | number>>();
+  // Every day of the period gets a row, zero when nothing was recorded: an outage shows as a gap, not as a shorter chart.
+  const firstDay = Math.floor(fromMs / dayMs) * dayMs;
+  for (let day = firstDay; day < toMs && byDay.size < 400; day += dayMs) {
+    const row: Record<string, string | number> = { day: new Date(day).toISOString().slice(0, 10) };
+    for (const group of groups) row[group] = 0;
+    byDay.set(row.day as string, row);
+  }
+  const previousByOffset = new Map<number, number>();
+  for (const point of previous.data?.data ?? []) {
+    const offset = Math.round((point.windowStart.getTime() - (Math.floor((fromMs - (toMs - fromMs)) / dayMs) * dayMs)) / dayMs);
+    previousByOffset.set(offset, (previousByOffset.get(offset) ?? 0) + Number(point.value ?? 0));
+  }
+  if (overlay && previous.data) {
+    let offset = 0;
+    for (const row of byDay.values()) row[previousKey] = previousByOffset.get(offset++) ?? 0;
+  }
   for (const point of usage.data?.data ?? []) {
     const day = point.windowStart.toISOString().slice(0, 10);
     const row = byDay.get(day) ?? { day };
@@ -60,6 +86,7 @@ export function UsageChart({ customerId, meters, periods }: { customerId: string
     byDay.set(day, row);
   }
   const rows = [...byDay.values()];
+  const hasUsage = (usage.data?.data.length ?? 0) > 0;
 
   return (
     <div className="flex flex-col gap-4">
@@ -84,6 +111,10 @@ export function UsageChart({ customerId, meters, periods }: { customerId: string
             ))}
           </NativeSelect>
         </div>
+        <label className="flex items-center gap-2 self-end pb-2 text-sm">
+          <input type="checkbox" checked={overlay} onChange={(event) => setOverlay(event.target.checked)} />
+          Previous period overlay
+        </label>
         {meter && meter.groupBy.length > 0 ? (
           <div className="flex flex-col gap-1.5">
             <Label htmlFor={`usage-group-${customerId}`}>Group by</Label>
@@ -100,26 +131,27 @@ export function UsageChart({ customerId, meters, periods }: { customerId: string
       </div>
       {usage.error ? <Alert variant="destructive">{describeError(usage.error)}</Alert> : null}
       {usage.isPending ? <p className="text-sm text-muted-foreground">Loading usage…</p> : null}
-      {usage.data && rows.length === 0 ? (
+      {usage.data && !hasUsage ? (
         <p className="text-sm text-muted-foreground" data-testid="usage-empty">
           No {meter?.name ?? "usage"} recorded for this customer in this period: either they have not used it, or their events name a different
           subject than this customer&apos;s external id (see Ingestion → Unknown subjects).
         </p>
       ) : null}
-      {usage.data && rows.length > 0 ? (
+      {usage.data && hasUsage ? (
         <>
           <div className="h-64 w-full" data-testid="usage-chart">
             <ResponsiveContainer width="100%" height="100%">
-              <BarChart data={rows} margin={{ top: 8, right: 8, bottom: 0, left: 8 }}>
+              <ComposedChart data={rows} margin={{ top: 8, right: 8, bottom: 0, left: 8 }}>
                 <CartesianGrid strokeDasharray="3 3" vertical={false} />
                 <XAxis dataKey="day" tickFormatter={(value: string) => value.slice(5)} minTickGap={16} fontSize={12} />
                 <YAxis width={64} fontSize={12} tickFormatter={(value: number) => Intl.NumberFormat("en-US", { notation: "compact" }).format(value)} />
                 <Tooltip formatter={(value, name) => [`${Number(value).toLocaleString("en-US")} ${meter?.unit ?? ""}`, String(name)]} />
-                {dimension ? <Legend /> : null}
+                {dimension || (overlay && previous.data) ? <Legend /> : null}
                 {groups.map((group, index) => (
                   <Bar key={group} dataKey={group} stackId="usage" fill={palette[index % palette.length]} isAnimationActive={false} />
                 ))}
-              </BarChart>
+                {overlay && previous.data ? <Line dataKey={previousKey} type="monotone" stroke="#6b7280" strokeDasharray="4 3" dot={false} isAnimationActive={false} /> : null}
+              </ComposedChart>
             </ResponsiveContainer>
           </div>
           <Table>

@@ -8,6 +8,11 @@ import { UsageChart, type UsagePeriodOption } from "./usage-chart";
 const hourMs = 3_600_000;
 const floorHour = (date: Date) => new Date(Math.floor(date.getTime() / hourMs) * hourMs);
 const ceilHour = (date: Date) => new Date(Math.ceil(date.getTime() / hourMs) * hourMs);
+function monthsBefore(date: Date, months: number): Date {
+  const result = new Date(date);
+  result.setUTCMonth(result.getUTCMonth() - months);
+  return result;
+}
 
 export async function UsageSection({ customerId, role }: CustomerSectionProps) {
   const api = await getServerApi();
@@ -26,6 +31,12 @@ export async function UsageSection({ customerId, role }: CustomerSectionProps) {
       from: floorHour(start).toISOString(),
       to: ceilHour(end).toISOString(),
     });
+    // Earlier billing periods (monthly plans: the same anchor a month at a time), for "what did they use in March?".
+    for (let back = 1; back <= 6; back += 1) {
+      const from = monthsBefore(start, back);
+      const until = monthsBefore(start, back - 1);
+      periods.push({ key: `period-${back}`, label: `Billing period ${formatDate(from)} → ${formatDate(until)}`, from: floorHour(from).toISOString(), to: floorHour(until).toISOString() });
+    }
   }
   const to = new Date(floorHour(now).getTime() + hourMs);
   periods.push({ key: "30d", label: "Last 30 days", from: new Date(to.getTime() - 30 * 24 * hourMs).toISOString(), to: to.toISOString() });

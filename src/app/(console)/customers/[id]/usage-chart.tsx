@@ -15,7 +15,7 @@ type MeterOption = { key: string; name: string; unit: string; aggregation: strin
 
 const palette = ["#2563eb", "#16a34a", "#d97706", "#9333ea", "#dc2626", "#0891b2", "#4b5563"];
 const noGroup = "total";
-const previousKey = "previous period";
+const previousKey = "span before";
 const dayMs = 86_400_000;
 
 /** Thousands separators on an exact decimal string, without turning it into a float. */
@@ -113,7 +113,7 @@ export function UsageChart({ customerId, meters, periods }: { customerId: string
         </div>
         <label className="flex items-center gap-2 self-end pb-2 text-sm">
           <input type="checkbox" checked={overlay} onChange={(event) => setOverlay(event.target.checked)} />
-          Previous period overlay
+          Overlay the span before (same length)
         </label>
         {meter && meter.groupBy.length > 0 ? (
           <div className="flex flex-col gap-1.5">

@@ -2,7 +2,7 @@ import { and, eq, sql, type SQL } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { customers, invoices, type InvoiceKind, type InvoiceStatus } from "@/db/schema";
 import { keysetPage, keysetPlan, type KeysetDirection, type KeysetSort } from "@/server/lib/keyset";
-import type { InvoiceSummary } from "./list-invoices";
+import { invoiceSummaryColumns, type InvoiceSummary } from "./list-invoices";
 
 export const invoiceSortKeys = ["issued", "number", "total", "period", "status"] as const;
 export type InvoiceSortKey = (typeof invoiceSortKeys)[number];
@@ -55,19 +55,7 @@ export async function listInvoicesView(db: Db, input: ListInvoicesViewInput): Pr
   if (plan.where) filters.push(plan.where);
   const rows = await db
     .select({
-      id: invoices.id,
-      number: invoices.number,
-      customerId: invoices.customerId,
-      customerName: customers.name,
-      kind: invoices.kind,
-      status: invoices.status,
-      currency: invoices.currency,
-      periodStart: invoices.periodStart,
-      periodEnd: invoices.periodEnd,
-      totalMicros: invoices.totalMicros,
-      totalCents: invoices.totalCents,
-      issuedAt: invoices.issuedAt,
-      stripeInvoiceId: invoices.stripeInvoiceId,
+      ...invoiceSummaryColumns,
       cursorValue: sql<string>`(${sorts[sortKey].expression})::text`,
     })
     .from(invoices)

@@ -30,6 +30,23 @@ export type InvoiceSummary = {
   stripeInvoiceId: string | null;
 };
 
+/** The columns of an invoice row in a list: the console's lists and the customer page read the same. */
+export const invoiceSummaryColumns = {
+  id: invoices.id,
+  number: invoices.number,
+  customerId: invoices.customerId,
+  customerName: customers.name,
+  kind: invoices.kind,
+  status: invoices.status,
+  currency: invoices.currency,
+  periodStart: invoices.periodStart,
+  periodEnd: invoices.periodEnd,
+  totalMicros: invoices.totalMicros,
+  totalCents: invoices.totalCents,
+  issuedAt: invoices.issuedAt,
+  stripeInvoiceId: invoices.stripeInvoiceId,
+};
+
 /** A page of invoices, newest first, optionally of one customer. */
 export async function listInvoices(db: Db, rawInput: ListInvoicesInput): Promise<{ items: InvoiceSummary[]; nextCursor: string | null }> {
   const input = parseInput(listInvoicesInput, rawInput);
@@ -44,21 +61,7 @@ export async function listInvoices(db: Db, rawInput: ListInvoicesInput): Promise
     if (!Number.isNaN(issuedAt.getTime()) && id) conditions.push(or(lt(invoices.issuedAt, issuedAt), and(eq(invoices.issuedAt, issuedAt), lt(invoices.id, id))));
   }
   const rows = await db
-    .select({
-      id: invoices.id,
-      number: invoices.number,
-      customerId: invoices.customerId,
-      customerName: customers.name,
-      kind: invoices.kind,
-      status: invoices.status,
-      currency: invoices.currency,
-      periodStart: invoices.periodStart,
-      periodEnd: invoices.periodEnd,
-      totalMicros: invoices.totalMicros,
-      totalCents: invoices.totalCents,
-      issuedAt: invoices.issuedAt,
-      stripeInvoiceId: invoices.stripeInvoiceId,
-    })
+    .select(invoiceSummaryColumns)
     .from(invoices)
     .innerJoin(customers, eq(customers.id, invoices.customerId))
     .where(and(...conditions))

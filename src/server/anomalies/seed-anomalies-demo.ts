@@ -10,6 +10,7 @@ import { closeSubscriptionPeriod } from "@/server/invoicing/close-subscription-p
 import { ingestEvents } from "@/server/metering/ingest-events";
 import { rollUpEverything } from "@/server/metering/test-events";
 import { seededRandom } from "@/server/seed/random";
+import { postChargePayment } from "@/server/stripe/post-stripe-money";
 import { upsertStripeCharge, upsertStripePaymentIntent } from "@/server/stripe/upsert-payment-mirror";
 import { detectAnomalies } from "./detect-anomalies";
 
@@ -153,7 +154,7 @@ async function seedUpgrade(db: Db, customerId: string, subscriptionId: string, a
   return `Dana's period invoices: ${first.created + second.created} new`;
 }
 
-/** The same card charged twice for the same amount 20 minutes apart: two payment intents, both succeeded, neither refunded. */
+/** The same card charged twice for the same amount 20 minutes apart: two payment intents, both succeeded and booked, neither refunded. */
 async function seedDoubleCharge(db: Db, customerId: string, now: Date): Promise<void> {
   const firstAt = Math.floor((now.getTime() - 2 * dayMs) / 1000);
   for (const [index, created] of [firstAt, firstAt + 20 * 60].entries()) {
@@ -204,6 +205,8 @@ async function seedDoubleCharge(db: Db, customerId: string, now: Date): Promise<
     const write = { customerId, eventCreated: new Date(created * 1000), now };
     await upsertStripePaymentIntent(db, paymentIntent, write);
     await upsertStripeCharge(db, charge, write);
+    // The cash arrived twice, as the charge.succeeded webhooks book it: the books agree with Stripe, the customer holds a credit.
+    await postChargePayment(db, fixedClock(now), charge, customerId);
   }
 }
 

@@ -43,7 +43,15 @@ describe("home figures on the demo data", () => {
     const home = await getProductHome(database.db, clock.now());
     expect(new Set(home.usageByDay.map((row) => row.meterKey)).size).toBeGreaterThan(1);
     for (const row of home.usageByDay) expect(row.quantity).toMatch(/^\d+(\.\d+)?$/);
-    expect(home.planMix.reduce((sum, plan) => sum + plan.subscriptions, 0)).toBe(240);
+    // Every subscription not canceled, counted per plan key independently of the home's query.
+    const live = await executeRows<{ plan: string; subscriptions: string }>(
+      database.db,
+      sql`select p.key as plan, count(*)::text as subscriptions from subscriptions s
+          join catalog_plan_versions v on v.id = s.plan_version_id join catalog_plans p on p.id = v.plan_id
+          where s.status in ('trialing', 'active', 'past_due', 'unpaid', 'incomplete') group by p.key`,
+    );
+    expect(live.reduce((sum, row) => sum + Number(row.subscriptions), 0)).toBeGreaterThan(200);
+    expect(Object.fromEntries(home.planMix.map((plan) => [plan.planKey, plan.subscriptions]))).toEqual(Object.fromEntries(live.map((row) => [row.plan, Number(row.subscriptions)])));
     expect(home.activePromotions).toBe(3);
     expect(home.redemptionsTotal).toBe(20);
   });

@@ -10,7 +10,7 @@ type Row = { customer_id: string; currency: string; account_code: string; receiv
  * customer owes (the receivable's posted balance) must equal the totals of their finalized
  * invoices not yet paid, voided or written off. A receivable with no invoice behind it (the
  * paid-credit purchase booked straight to the receivable) shows here, as does cash received that
- * no invoice explains (a negative difference). Current balances, from the balance rows.
+ * neither an invoice nor a Stripe charge explains (a negative difference). Current balances, from the balance rows.
  */
 export async function findReceivableDiscrepancies(db: Db): Promise<FoundDiscrepancy[]> {
   const rows = await executeRows<Row>(
@@ -26,14 +26,16 @@ export async function findReceivableDiscrepancies(db: Db): Promise<FoundDiscrepa
         ),
         external as (
           -- Receivable postings backed by a document other than a Tally invoice: ones naming an
-          -- invoice Tally does not hold (history carried into the ledger), refunds (Stripe's refund is
-          -- the document; stripe_cash checks it) and write-offs not tied to a Tally invoice.
+          -- invoice Tally does not hold (history carried into the ledger), refunds and charges outside an
+          -- invoice (Stripe's refund or charge is the document; stripe_cash checks it against Stripe, the
+          -- customer holds the credit, aging shows it unapplied) and write-offs not tied to a Tally invoice.
           select a.customer_id, a.currency, sum(e.amount) as total
           from receivables a
           join ledger_entries e on e.account_id = a.id and e.phase = 'posted'
           join ledger_transactions t on t.id = e.transaction_id
           where (t.invoice_id is not null and not exists (select 1 from invoices i where i.id::text = t.invoice_id))
              or (t.invoice_id is null and t.kind in ('refund', 'write_off'))
+             or (t.invoice_id is null and t.kind = 'payment' and t.stripe_object_id like 'ch\\_%')
           group by a.customer_id, a.currency
         ),
         open_invoices as (

@@ -38,7 +38,8 @@ describe("runWorkers", () => {
     expect(paced.startsMs.length).toBeGreaterThanOrEqual(2);
     expect(paced.startsMs.length).toBeLessThanOrEqual(3);
     for (let index = 1; index < paced.startsMs.length; index++) {
-      expect(paced.startsMs[index]! - paced.startsMs[index - 1]!).toBeGreaterThanOrEqual(79);
+      // Node's timers count whole milliseconds, so a timer can fire up to ~1 ms early by performance.now().
+      expect(paced.startsMs[index]! - paced.startsMs[index - 1]!).toBeGreaterThanOrEqual(78);
     }
   });
 });

@@ -47,6 +47,9 @@ export default async function CustomerPage({ params, searchParams }: { params: P
 
 function SectionSkeleton({ label }: { label: string }) {
   return (
-    <div className="h-40 animate-pulse rounded-lg border bg-muted/40" aria-busy="true" aria-label={`Loading ${label}`} />
+    // A role that may be named (a plain div may not carry aria-label), announced politely while the section streams in.
+    <div role="status" className="h-40 animate-pulse rounded-lg border bg-muted/40" aria-busy="true">
+      <span className="sr-only">Loading {label}…</span>
+    </div>
   );
 }

@@ -1,7 +1,7 @@
 import { and, eq, ne } from "drizzle-orm";
 import type Stripe from "stripe";
 import type { Db } from "@/db/client";
-import { anomalies, planVersions, plans, subscriptions } from "@/db/schema";
+import { anomalies, planVersions, plans, stripeCharges, subscriptions } from "@/db/schema";
 import { systemActor } from "@/server/audit/actor";
 import { fixedClock, type Clock } from "@/server/clock";
 import { changeSubscription } from "@/server/customers/change-subscription";
@@ -156,6 +156,9 @@ async function seedUpgrade(db: Db, customerId: string, subscriptionId: string, a
 
 /** The same card charged twice for the same amount 20 minutes apart: two payment intents, both succeeded and booked, neither refunded. */
 async function seedDoubleCharge(db: Db, customerId: string, now: Date): Promise<void> {
+  // Seeded once: a rerun's clock would give the charges other times, and their bookings other contents.
+  const [seeded] = await db.select({ id: stripeCharges.stripeId }).from(stripeCharges).where(eq(stripeCharges.stripeId, "ch_demoanomalydouble1"));
+  if (seeded) return;
   const firstAt = Math.floor((now.getTime() - 2 * dayMs) / 1000);
   for (const [index, created] of [firstAt, firstAt + 20 * 60].entries()) {
     const suffix = `demoanomalydouble${index + 1}`;

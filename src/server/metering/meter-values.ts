@@ -26,11 +26,17 @@ export type MeterValueRules = ReadonlyMap<string, readonly MeterValueRule[]>;
 const decimalStringPattern = /^-?[0-9]{1,30}(\.[0-9]{1,30})?$/;
 const numberTextPattern = /^-?[0-9]+(\.([0-9]+))?([eE]([+-]?[0-9]+))?$/;
 const valueLimit = new Decimal(ingestLimits.valueLimit);
+/** The same bound as a double: 10^15 is below 2^53, so every integer under it is exact. */
+const valueLimitNumber = Number(ingestLimits.valueLimit);
 
 /** Why `value` (what a meter found at its value path) cannot be aggregated, or null when it can. */
 export function meterValueProblem(value: unknown): string | null {
   if (value === undefined || value === null) return null;
-  if (typeof value === "number") return decimalTextProblem(JSON.stringify(value));
+  if (typeof value === "number") {
+    // Nearly every value is a small whole number: decided without text or Decimal.
+    if (Number.isInteger(value) && value >= 0 && value < valueLimitNumber) return null;
+    return decimalTextProblem(JSON.stringify(value));
+  }
   if (isLosslessNumber(value)) return decimalTextProblem(value.value);
   if (typeof value === "string") {
     return decimalStringPattern.test(value) ? decimalTextProblem(value) : "is a string that is not a decimal number";

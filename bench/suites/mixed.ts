@@ -1,4 +1,4 @@
-import type { ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
@@ -9,8 +9,6 @@ import { executeRows } from "@/db/execute";
 import { createApiKey } from "@/server/api-keys/create-api-key";
 import { systemActor } from "@/server/audit/actor";
 import { seedCatalog } from "@/server/catalog/seed-catalog";
-import { fixedClock } from "@/server/clock";
-import { closeDuePeriods } from "@/server/invoicing/close-due-periods";
 import { lagPercentiles } from "@/server/metering/get-ingestion-stats";
 import { rolledUpSql } from "@/server/metering/rollup-sql";
 import { createTestDatabase } from "@/test/database";
@@ -36,7 +34,7 @@ import { reportFigures, type Figures } from "../report";
  *   - entitlement checks: 1,000/s, open loop, latency from each request's due time;
  *   - console reads: 20 tRPC queries/s over HTTP with a signed-in session (customer.list, a page
  *     with or without a search, and customer.get), open loop;
- *   - a period close of 1,000 subscriptions (closeDuePeriods, as the job runs it, 500 per
+ *   - a period close of 1,000 subscriptions (closeDuePeriods in a process of its own, as the job runs it, 500 per
  *     transaction) started with the others.
  * Then each alone for the same time (the close: the second cohort).
  *
@@ -60,6 +58,12 @@ const distDir = ".next-bench-mixed";
 const root = path.resolve(import.meta.dirname, "../..");
 const features = ["agent_tokens", "agent_requests", "code_reviews", "editor_access", "premium_models", "support_tier", "sso"];
 const models = ["claude-opus", "claude-sonnet", "claude-haiku"];
+
+/** BENCH_MIXED_LOADS (e.g. `ingest,checks`) narrows the "all at once" run, to find which load costs what; default all. */
+function mixedLoads(): Loads {
+  const names = (process.env.BENCH_MIXED_LOADS ?? "ingest,checks,reads,close").split(",");
+  return { ingest: names.includes("ingest"), checks: names.includes("checks"), reads: names.includes("reads"), close: names.includes("close") ? "even" : null };
+}
 
 type Loads = { ingest: boolean; checks: boolean; reads: boolean; close: "even" | "odd" | null };
 type LoadResult = { checkMs: number[]; readMs: number[]; lagP99Ms: number | null; lagP50Ms: number | null; closeSeconds: number | null; closed: number; errors: number; rssMb: number; ingested: number };
@@ -86,11 +90,11 @@ export async function run(): Promise<void> {
     server = await startServer({ distDir, port, databaseUrl: database.url, readyPath: "/api/v1/entitlements/check", logFile: process.env.BENCH_SERVER_LOG });
     client = createLeanHttpClient(`http://127.0.0.1:${port}`, { connectionsMax: 256, timeoutMs: 60_000 });
     const origin = `http://127.0.0.1:${port}`;
-    const context: Context = { db, client, key, cookie, origin, serverPid: server.pid!, batch: 0 };
+    const context: Context = { db, databaseUrl: database.url, client, key, cookie, origin, serverPid: server.pid!, batch: 0 };
     console.log(`data ready in ${((performance.now() - startedMs) / 1000).toFixed(0)} s; warming up`);
     await warmUp(context);
 
-    const mixed = await runLoads(context, { ingest: true, checks: true, reads: true, close: "even" });
+    const mixed = await runLoads(context, mixedLoads());
     console.log("mixed done; each load alone");
     const ingestAlone = await runLoads(context, { ingest: true, checks: false, reads: false, close: null });
     const checksAlone = await runLoads(context, { ingest: false, checks: true, reads: false, close: null });
@@ -128,7 +132,18 @@ export async function run(): Promise<void> {
   }
 }
 
-type Context = { db: Db; client: LeanHttpClient; key: string; cookie: string; origin: string; serverPid: number; batch: number };
+type Context = { db: Db; databaseUrl: string; client: LeanHttpClient; key: string; cookie: string; origin: string; serverPid: number; batch: number };
+
+/** The close as the job runs it, in a process of its own (bench/close-cohort.ts), so its work never stalls the load generator. */
+async function closeInItsOwnProcess(databaseUrl: string, subscriptionIds: string[]): Promise<{ created: number; failed: { code: string; message: string }[] }> {
+  const child = spawn(path.join(root, "node_modules/.bin/tsx"), [path.join(root, "bench/close-cohort.ts"), databaseUrl, String(closeBatchSize)], { cwd: root, stdio: ["pipe", "pipe", "inherit"] });
+  let output = "";
+  child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
+  child.stdin.end(subscriptionIds.join("\n"));
+  const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+  if (code !== 0) throw new Error(`the close process exited ${code}`);
+  return JSON.parse(output.trim().split("\n").at(-1) ?? "{}") as { created: number; failed: { code: string; message: string }[] };
+}
 
 /** 10,000 customers and subscriptions, set-based; the two close cohorts anchored a month and up to 12 h ago. */
 async function createCustomers(db: Db): Promise<void> {
@@ -206,8 +221,7 @@ async function runLoads(context: Context, loads: Loads): Promise<LoadResult> {
         );
         const closeStartedMs = performance.now();
         try {
-          const now = new Date();
-          const outcome = await closeDuePeriods(context.db, { until: now, batchSize: closeBatchSize, subscriptionIds: ids.map((row) => row.id) }, { clock: fixedClock(now), actor: systemActor("bench") });
+          const outcome = await closeInItsOwnProcess(context.databaseUrl, ids.map((row) => row.id));
           result.closed = outcome.created;
           for (const failure of outcome.failed) fail("close", `${failure.code}: ${failure.message}`);
           if (outcome.created !== ids.length) fail("close", `${outcome.created} invoices for ${ids.length} subscriptions`);

@@ -106,6 +106,16 @@ test.describe("layout", () => {
       const [scrollWidth, innerWidth] = await page.evaluate(() => [document.scrollingElement!.scrollWidth, window.innerWidth]);
       expect(scrollWidth, path).toBeLessThanOrEqual(innerWidth);
     }
+    // A list's toolbar wraps on the phone: the search box takes its own row, wide enough to type in,
+    // and its button does not sit on top of the filters.
+    await page.goto("/customers");
+    const search = page.locator('main form[role="search"]');
+    const searchBox = (await search.locator("input").boundingBox())!;
+    expect(searchBox.width).toBeGreaterThan(200);
+    const button = (await search.getByRole("button", { name: "Search" }).boundingBox())!;
+    const filter = (await page.getByTestId("filter-status").boundingBox())!;
+    expect(button.y + button.height <= filter.y || filter.y + filter.height <= button.y || button.x + button.width <= filter.x || filter.x + filter.width <= button.x).toBe(true);
+    await page.goto(account!);
     // The statement table is wider than the phone: it scrolls inside its own box, which takes keyboard focus.
     const statement = page.getByTestId("account-statement").locator("xpath=ancestor::div[@tabindex='0'][1]");
     const [tableScrollWidth, tableClientWidth] = await statement.evaluate((box) => [box.scrollWidth, box.clientWidth]);

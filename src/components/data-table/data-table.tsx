@@ -114,7 +114,7 @@ export function DataTable<Row>(props: DataTableProps<Row>) {
     <div className="space-y-3" data-testid={`${props.name}-data-table`}>
       <div className="flex flex-wrap items-end gap-2">
         {props.search ? (
-          <form role="search" onSubmit={onSearch} className="flex min-w-0 flex-1 gap-2 sm:max-w-md">
+          <form role="search" onSubmit={onSearch} className="flex w-full min-w-0 gap-2 sm:w-auto sm:max-w-md sm:flex-1">
             <Input
               value={searchText}
               onChange={(event) => setSearchText(event.target.value)}

@@ -21,8 +21,8 @@ export default async function CustomerPage({ params, searchParams }: { params: P
       <PageHeader
         title={customer.name}
         description={
-          <span className="flex items-center gap-2">
-            <span>{customer.email}</span>·<span className="font-mono text-xs">{customer.externalId}</span>
+          <span className="flex flex-wrap items-center gap-x-2 gap-y-1">
+            <span className="break-all">{customer.email}</span>·<span className="font-mono text-xs break-all">{customer.externalId}</span>
             <Badge variant={customer.kind === "team" ? "default" : "secondary"}>{customer.kind}</Badge>
           </span>
         }

@@ -32,6 +32,8 @@ export type DataTableProps<Row> = {
   columns: DataTableColumn<Row>[];
   rows: Row[];
   getRowId: (row: Row) => string;
+  /** A `data-testid` for each row (e.g. `user-row-<email>`), for tests that find one row. */
+  rowTestId?: (row: Row) => string;
   nextCursor: string | null;
   defaultSort: { id: string; direction: "asc" | "desc" };
   filters?: DataTableFilter[];
@@ -226,7 +228,7 @@ export function DataTable<Row>(props: DataTableProps<Row>) {
               </TableRow>
             ) : (
               table.getRowModel().rows.map((row) => (
-                <TableRow key={row.id}>
+                <TableRow key={row.id} data-testid={props.rowTestId?.(row.original)}>
                   {row.getVisibleCells().map((cell) => (
                     <TableCell key={cell.id} className={cn((cell.column.columnDef.meta as DataTableColumnMeta).align === "right" && "text-right tabular-nums")}>
                       {flexRender(cell.column.columnDef.cell, cell.getContext())}

@@ -169,3 +169,33 @@ test.describe("requests (#6, #12)", () => {
     expect(await response.json()).toMatchObject({ error: { code: "inngest_not_configured" } });
   });
 });
+
+test.describe("hostile links (#3, #15)", () => {
+  test("a page link holding a NUL is refused with 400 and a sentence, never the error page", async ({ page }) => {
+    await signIn(page, "admin");
+    const pageErrors: string[] = [];
+    page.on("pageerror", (error) => pageErrors.push(String(error)));
+    for (const path of ["/customers?q=%00'<script>", "/invoices?q=%00", "/admin/audit?action=%00", "/customers?cursor=%00", "/anomalies?customer=%00", "/ledger?code=%00", "/reports/revenue?from=%00", "/customers?%00=1"]) {
+      const response = await page.goto(path);
+      expect(response?.status(), path).toBe(400);
+      await expect(page.locator("[data-error-code=invalid_text]"), path).toContainText("NUL character");
+      await expect(page.locator("script")).toHaveCount(0);
+    }
+    await page.getByRole("link", { name: /without its parameters/ }).click();
+    await expect(page).toHaveURL(/\/customers$/);
+    await expect(page.getByRole("heading", { level: 1 })).toHaveText("Customers");
+    expect(pageErrors).toEqual([]);
+  });
+
+  test("over-long and malformed filters show the page with a message", async ({ page }) => {
+    await signIn(page, "support");
+    const long = "x".repeat(5_000);
+    await page.goto(`/anomalies?customer=${long}`);
+    await expect(page.getByRole("status").filter({ hasText: "No customer has the external id" })).toBeVisible();
+    for (const path of [`/customers?q=${long}`, "/customers?sort=%27%3Bdrop", "/invoices?cursor=garbage", "/ledger?cursor=garbage", "/anomalies?after=garbage"]) {
+      const response = await page.goto(path);
+      expect(response?.status(), path).toBe(200);
+      await expect(page.getByRole("heading", { level: 1 }), path).toBeVisible();
+    }
+  });
+});

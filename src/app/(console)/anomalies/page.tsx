@@ -32,15 +32,18 @@ export default async function AnomaliesPage({ searchParams }: { searchParams: Pr
   const severity = pick(search.severity, anomalySeverities) as AnomalySeverity | undefined;
   const sort = search.sort === "detected" ? "detected" : "impact";
   const assignee = search.assignee === "me" || search.assignee === "none" ? search.assignee : /^[0-9a-f-]{36}$/i.test(search.assignee ?? "") ? search.assignee : undefined;
-  const customer = search.customer?.trim() || undefined;
+  // No external id is longer than 256 characters: a longer one names no customer (and is not sent on).
+  const customerText = search.customer?.trim() || undefined;
+  const customer = customerText && customerText.length <= 256 ? customerText : undefined;
   const api = await getServerApi();
   const [page, assignees] = await Promise.all([
-    api.anomaly
-      .list({ status, kind: kind ? [kind] : undefined, severity: severity ? [severity] : undefined, customer, assignee, sort, limit: pageSize, after: /^[0-9a-f-]{36}$/i.test(search.after ?? "") ? search.after : undefined })
+    (customerText && !customer
+      ? Promise.resolve({ items: [], nextAfter: null, unknownCustomer: true } as const)
+      : api.anomaly.list({ status, kind: kind ? [kind] : undefined, severity: severity ? [severity] : undefined, customer, assignee, sort, limit: pageSize, after: /^[0-9a-f-]{36}$/i.test(search.after ?? "") ? search.after : undefined })
       .catch((error: unknown) => {
         if (error instanceof TRPCError && error.code === "NOT_FOUND") return { items: [], nextAfter: null, unknownCustomer: true } as const;
         throw error;
-      }),
+      })),
     api.anomaly.assignees(),
   ]);
   const query = (extra: Record<string, string | undefined>) => {
@@ -133,7 +136,9 @@ export default async function AnomaliesPage({ searchParams }: { searchParams: Pr
       <Card>
         <CardContent className="pt-6">
           {"unknownCustomer" in page ? (
-            <p className="text-sm text-muted-foreground">No customer has the external id “{customer}”.</p>
+            <p className="text-sm text-muted-foreground" role="status">
+              No customer has the external id “{customerText && customerText.length > 80 ? `${customerText.slice(0, 80)}…` : customerText}”.
+            </p>
           ) : page.items.length === 0 ? (
             <p className="text-sm text-muted-foreground">No anomalies match these filters.</p>
           ) : (

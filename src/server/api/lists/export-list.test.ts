@@ -35,4 +35,17 @@ describe("list CSV export", () => {
     const sort = await exportListResponse(database.db, listExports.customers!, new URLSearchParams({ dir: "sideways" }));
     expect(await sort.json()).toMatchObject({ error: { code: "parameter_invalid", param: "dir" } });
   });
+
+  it("refuses text no query can take (a NUL) with 400 naming the parameter, for every list", async () => {
+    for (const [name, list] of Object.entries(listExports)) {
+      const hostile: Record<string, string>[] = [{ q: "\u0000'<script>" }, { cursor: "a\u0000b" }, { "x\u0000": "1" }];
+      for (const params of hostile) {
+        const response = await exportListResponse(database.db, list!, new URLSearchParams(params));
+        expect(response.status, `${name} ${JSON.stringify(params)}`).toBe(400);
+        const body = (await response.json()) as { error: { code: string; message: string } };
+        expect(body.error.code).toBe("parameter_invalid");
+        expect(body.error.message).toMatch(/NUL/);
+      }
+    }
+  });
 });

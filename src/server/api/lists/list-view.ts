@@ -1,4 +1,5 @@
 import { z, type ZodType } from "zod";
+import { describeUnsafeText, unsafeTextKind } from "@/lib/safe-text";
 import { isDomainError } from "@/server/errors";
 
 /**
@@ -26,7 +27,16 @@ export type ViewParseResult<Input> = { ok: true; input: Input } | { ok: false; p
 
 /** Parses the URL's view with `schema`; a refusal names the parameter in the URL's terms (`q`, `dir`). */
 export function parseView<Input>(schema: ZodType<Input>, params: UrlParams, overrides: Record<string, unknown> = {}): ViewParseResult<Input> {
-  const parsed = schema.safeParse({ ...viewParams(params), ...overrides });
+  const values = viewParams(params);
+  // Text no query can take (a NUL) is refused here, by name, before the list function sees it.
+  for (const [name, value] of Object.entries(values)) {
+    const kind = unsafeTextKind(name) ?? unsafeTextKind(value);
+    if (kind) {
+      const param = Object.entries(renamed).find(([, renamedTo]) => renamedTo === name)?.[0] ?? name;
+      return { ok: false, param, message: describeUnsafeText({ kind, path: [] }, param) };
+    }
+  }
+  const parsed = schema.safeParse({ ...values, ...overrides });
   if (parsed.success) return { ok: true, input: parsed.data };
   const issue = parsed.error.issues[0];
   const path = String(issue?.path[0] ?? "input");

@@ -52,6 +52,13 @@ export const customerSummaries = pgTable(
     index("customer_summaries_status_balance_idx").on(table.status, table.balanceDueMicros, table.customerId),
     index("customer_summaries_status_spend_idx").on(table.status, table.monthSpendMicros, table.customerId),
     index("customer_summaries_plan_name_idx").on(table.planKey, table.nameKey, table.customerId),
+    // The filter + sort pairs the full-size console benchmark found reading a sort index and discarding
+    // most rows (plan=enterprise by balance: 392 ms over a million customers; status by plan: 256 ms).
+    index("customer_summaries_status_plan_idx").on(table.status, table.planName, table.customerId),
+    index("customer_summaries_plan_plan_idx").on(table.planKey, table.planName, table.customerId),
+    index("customer_summaries_plan_balance_idx").on(table.planKey, table.balanceDueMicros, table.customerId),
+    index("customer_summaries_plan_spend_idx").on(table.planKey, table.monthSpendMicros, table.customerId),
+    index("customer_summaries_kind_plan_idx").on(table.kind, table.planName, table.customerId),
   ],
 );
 

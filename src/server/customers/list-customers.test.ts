@@ -11,17 +11,19 @@ import { demoCustomers, seedCustomers } from "./seed-customers";
 let database: TestDatabase;
 let planVersionId: string;
 let planName: string;
+let planKey: string;
 
 beforeAll(async () => {
   database = await createTestDatabase();
   await seedCustomers(database.db, 240);
   await seedCatalog(database.db);
-  const [version] = await executeRows<{ id: string; name: string }>(
+  const [version] = await executeRows<{ id: string; name: string; key: string }>(
     database.db,
-    sql`select v.id, p.name from catalog_plan_versions v join catalog_plans p on p.id = v.plan_id where v.status = 'published' order by p.key limit 1`,
+    sql`select v.id, p.name, p.key from catalog_plan_versions v join catalog_plans p on p.id = v.plan_id where v.status = 'published' order by p.key limit 1`,
   );
   planVersionId = version!.id;
   planName = version!.name;
+  planKey = version!.key;
   // Every third customer subscribes, with a spread of statuses; some owe money (invoices written in SQL, as the writers would).
   await database.db.execute(sql`
     insert into subscriptions (customer_id, plan_version_id, status, billing_anchor)
@@ -32,7 +34,9 @@ afterAll(async () => {
   await database.drop();
 });
 
-async function everyPage(sort: CustomerSortKey, direction: "asc" | "desc", limit: number, filter: { status?: "active" } = {}): Promise<ListedCustomer[]> {
+type Filter = Pick<Parameters<typeof listCustomers>[1], "status" | "plan" | "kind">;
+
+async function everyPage(sort: CustomerSortKey, direction: "asc" | "desc", limit: number, filter: Filter = {}): Promise<ListedCustomer[]> {
   const seen: ListedCustomer[] = [];
   let cursor: string | undefined;
   for (let page = 0; page < 300; page++) {
@@ -64,13 +68,27 @@ function sortValue(customer: ListedCustomer, sort: CustomerSortKey): string | nu
 }
 
 describe("listCustomers", () => {
-  it("pages through every customer exactly once, in order, for any sort, direction, page size and status filter", async () => {
+  it("pages through every customer exactly once, in order, for any sort, direction, page size and filters", async () => {
+    // Each filter alone and in pairs: a filter leading an index (filter, sort, id) takes another path through keysetPlan.
+    const filters = (): Filter[] => [{}, { status: "active" }, { plan: planKey }, { kind: "team" }, { plan: planKey, kind: "team" }, { status: "past_due", kind: "individual" }, { status: "trialing", plan: planKey }];
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...customerSortKeys), fc.constantFrom("asc" as const, "desc" as const), fc.integer({ min: 1, max: 100 }), fc.boolean(), async (sort, direction, limit, filtered) => {
-        const seen = await everyPage(sort, direction, limit, filtered ? { status: "active" } : {});
-        const expected = filtered ? 20 : 240;
-        expect(new Set(seen.map((customer) => customer.id)).size).toBe(expected);
-        expect(seen.length).toBe(expected);
+      fc.asyncProperty(fc.constantFrom(...customerSortKeys), fc.constantFrom("asc" as const, "desc" as const), fc.integer({ min: 1, max: 100 }), fc.constantFrom(...filters()), async (sort, direction, limit, filter) => {
+        const seen = await everyPage(sort, direction, limit, filter);
+        const [expected] = await executeRows<{ count: number }>(
+          database.db,
+          sql`select count(*)::int as count from customer_summaries s where not s.archived
+                and (${filter.status ?? null}::text is null or s.status = ${filter.status ?? null})
+                and (${filter.plan ?? null}::text is null or s.plan_key = ${filter.plan ?? null})
+                and (${filter.kind ?? null}::text is null or s.kind = ${filter.kind ?? null})`,
+        );
+        expect(expected!.count).toBeGreaterThan(0);
+        expect(new Set(seen.map((customer) => customer.id)).size).toBe(expected!.count);
+        expect(seen.length).toBe(expected!.count);
+        for (const customer of seen) {
+          if (filter.status) expect(customer.status).toBe(filter.status);
+          if (filter.plan) expect(customer.planKey).toBe(filter.plan);
+          if (filter.kind) expect(customer.kind).toBe(filter.kind);
+        }
         for (let index = 1; index < seen.length; index++) {
           const previous = sortValue(seen[index - 1]!, sort);
           const current = sortValue(seen[index]!, sort);
@@ -78,7 +96,7 @@ describe("listCustomers", () => {
           expect(direction === "asc" ? previous <= current : previous >= current).toBe(true);
         }
       }),
-      { numRuns: 16 },
+      { numRuns: 40 },
     );
   });
 

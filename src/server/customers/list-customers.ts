@@ -57,24 +57,28 @@ const sorts: Record<CustomerSortKey, KeysetSort> = {
   anomalies: { expression: sql`${customerSummaries.openAnomalies}`, type: "integer" },
 };
 
+/** The filters that lead an index `(filter, sort, id)`, and the sorts each has one for (schema/customer-summaries.ts). */
+const fixedFilters = ["status", "plan", "kind"] as const;
+const compositeSorts: Record<(typeof fixedFilters)[number], readonly CustomerSortKey[]> = {
+  status: ["name", "balance", "spend", "plan"],
+  plan: ["name", "balance", "spend", "plan"],
+  kind: ["plan"],
+};
+const filterColumns = { status: sql`${customerSummaries.status}`, plan: sql`${customerSummaries.planKey}`, kind: sql`${customerSummaries.kind}` };
+
 /**
  * A page of customers from the list's read model (customer_summaries), keyset-paged on
- * `(sort column, customer id)`: each sort reads its own index, filters by status read the
- * `(status, sort, id)` indexes, so a first or a deep page over a million customers reads about a
+ * `(sort column, customer id)`: each sort reads its own index, a filter with an index
+ * `(filter, sort, id)` reads that index, so a first or a deep page over a million customers reads about a
  * page of rows. Archived customers are left out.
  */
 export async function listCustomers(db: Db, input: ListCustomersInput): Promise<ListCustomersResult> {
   const limit = Math.min(Math.max(1, input.limit), exportPageRowsMax);
   const sortKey = input.sort ?? "name";
   const direction = input.direction ?? "asc";
-  // A status (or plan) filter with an index `(filter, sort, id)` is applied by keysetPlan so that index is read.
-  const fixedBy = input.status && (sortKey === "name" || sortKey === "balance" || sortKey === "spend") ? "status" : input.plan && !input.status && sortKey === "name" ? "plan" : undefined;
-  const fixed =
-    fixedBy === "status"
-      ? { column: sql`${customerSummaries.status}`, value: input.status! }
-      : fixedBy === "plan"
-        ? { column: sql`${customerSummaries.planKey}`, value: input.plan! }
-        : undefined;
+  // A filter with an index `(filter, sort, id)` for this sort is applied by keysetPlan, so that index is read.
+  const fixedBy = fixedFilters.find((filter) => input[filter] !== undefined && compositeSorts[filter].includes(sortKey));
+  const fixed = fixedBy ? { column: filterColumns[fixedBy], value: input[fixedBy]! } : undefined;
   const plan = keysetPlan({ sortKey, sort: sorts[sortKey], direction, id: sql`${customerSummaries.customerId}`, idType: "uuid", cursor: input.cursor, fixed });
   const filters: SQL[] = [eq(customerSummaries.archived, false)];
   const search = input.search?.trim();
@@ -82,7 +86,7 @@ export async function listCustomers(db: Db, input: ListCustomersInput): Promise<
     // The expression of the trigram GIN index customers_search_trgm_idx (global search's), so this reads the index.
     filters.push(sql`lower(${customers.name} || ' ' || ${customers.email} || ' ' || ${customers.externalId}) like ${`%${escapeLike(search.toLowerCase())}%`}`);
   }
-  if (input.kind) filters.push(eq(customerSummaries.kind, input.kind));
+  if (input.kind && fixedBy !== "kind") filters.push(eq(customerSummaries.kind, input.kind));
   if (input.status && fixedBy !== "status") filters.push(eq(customerSummaries.status, input.status));
   if (input.plan && fixedBy !== "plan") filters.push(eq(customerSummaries.planKey, input.plan));
   if (plan.where) filters.push(plan.where);

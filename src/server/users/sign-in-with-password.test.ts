@@ -14,7 +14,7 @@ let database: TestDatabase;
 const password = "correct horse battery staple";
 
 beforeAll(async () => {
-  database = await createTestDatabase({ poolMax: 2 });
+  database = await createTestDatabase({ poolMax: 8 });
   const passwordHash = await bcrypt.hash(password, 10);
   await database.db.insert(users).values([
     { email: "finance@tally.test", name: "Finance", role: "finance", passwordHash },
@@ -53,6 +53,33 @@ describe("password sign-in throttling", () => {
     expect(await from("192.0.2.67", "office@tally.test", password)).toMatchObject({ ok: true });
     // Successes do not use up an address: an office of people signing in is not throttled.
     for (let index = 0; index < 40; index++) expect((await from("192.0.2.68", "office@tally.test", password)).ok).toBe(true);
+  });
+
+  it("admits exactly the address's limit of concurrent wrong guesses, from any number of accounts at once", async () => {
+    const limits = { account: { limit: 5, windowMs: 15 * 60_000 }, address: { limit: 10, windowMs: 15 * 60_000 } };
+    const clock = fixedClock("2026-12-01T11:00:00Z");
+    // 40 guesses in flight together, each for another account, so only the address can stop them.
+    // A check before the attempt and a charge after it let all of them past the check.
+    const results = await Promise.all(
+      Array.from({ length: 40 }, (_, index) => signInWithPassword(database.db, { email: `burst-${index}@tally.test`, password: "guess", address: "192.0.2.99", clock, limits })),
+    );
+    expect(results.filter((result) => !result.ok && result.code === "invalid_credentials")).toHaveLength(10);
+    expect(results.filter((result) => !result.ok && result.code === "too_many_attempts")).toHaveLength(30);
+    // Refused attempts spent nothing: one refill step later exactly one more guess is admitted.
+    clock.advanceMs(90_000);
+    const after = await Promise.all(Array.from({ length: 5 }, (_, index) => signInWithPassword(database.db, { email: `later-${index}@tally.test`, password: "guess", address: "192.0.2.99", clock, limits })));
+    expect(after.filter((result) => !result.ok && result.code === "invalid_credentials")).toHaveLength(1);
+  });
+
+  it("admits exactly the account's limit of concurrent guesses, from many addresses at once", async () => {
+    const limits = { account: { limit: 5, windowMs: 15 * 60_000 }, address: { limit: 100, windowMs: 15 * 60_000 } };
+    const clock = fixedClock("2026-12-01T12:00:00Z");
+    const results = await Promise.all(
+      Array.from({ length: 30 }, (_, index) => signInWithPassword(database.db, { email: "office@tally.test", password: `guess-${index}`, address: `198.51.100.${index}`, clock, limits })),
+    );
+    expect(results.filter((result) => !result.ok && result.code === "invalid_credentials")).toHaveLength(5);
+    // An address the account's limit turned away was given its unit back: it can still try another account.
+    expect(await signInWithPassword(database.db, { email: "timing@tally.test", password, address: "198.51.100.29", clock, limits })).toMatchObject({ ok: true });
   });
 
   it("takes as long for an unknown email as for a real user's wrong password", async () => {

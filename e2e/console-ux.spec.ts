@@ -118,7 +118,7 @@ test.describe("layout", () => {
     expect(button.y + button.height <= filter.y || filter.y + filter.height <= button.y || button.x + button.width <= filter.x || filter.x + filter.width <= button.x).toBe(true);
     await page.goto(account!);
     // The statement table is wider than the phone: it scrolls inside its own box, which takes keyboard focus.
-    const statement = page.getByTestId("account-statement").locator("xpath=ancestor::div[@tabindex='0'][1]");
+    const statement = page.getByTestId("account-statement-table").locator("xpath=ancestor::div[@tabindex='0'][1]");
     const [tableScrollWidth, tableClientWidth] = await statement.evaluate((box) => [box.scrollWidth, box.clientWidth]);
     expect(tableScrollWidth).toBeGreaterThan(tableClientWidth);
     await page.getByRole("button", { name: "Open menu" }).click();

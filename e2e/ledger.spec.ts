@@ -18,13 +18,13 @@ test.describe("ledger", () => {
 
     await page.context().clearCookies();
     await signIn(page, "finance");
-    await page.goto(`/ledger?code=${encodeURIComponent(`customer:${customerId}:grant:`)}`);
-    const grantAccounts = page.getByTestId("ledger-accounts").getByRole("row");
+    await page.goto(`/ledger?q=${encodeURIComponent(`customer:${customerId}:grant:`)}`);
+    const grantAccounts = page.getByTestId("ledger-accounts-table").getByRole("row");
     const fresh = grantAccounts.filter({ hasText: "$4.25" }).first();
     await fresh.getByRole("link").first().click();
     await expect(page.getByTestId("balance-posted")).toHaveText("$4.25");
     const account = page.url();
-    await page.getByTestId("account-statement").getByRole("link", { name: "credit_grant" }).click();
+    await page.getByTestId("account-statement-table").getByRole("link", { name: "credit_grant" }).click();
     await expect(page.getByRole("heading", { level: 1 })).toHaveText("credit_grant transaction");
     const original = page.url();
 
@@ -42,9 +42,9 @@ test.describe("ledger", () => {
 
   test("support reads the ledger but is not offered a reversal", async ({ page }) => {
     await signIn(page, "support");
-    await page.goto("/ledger?code=expense%3Apromotions");
-    await page.getByTestId("ledger-accounts").getByRole("link", { name: "expense:promotions" }).click();
-    await page.getByTestId("account-statement").getByRole("link").first().click();
+    await page.goto("/ledger?q=expense%3Apromotions");
+    await page.getByTestId("ledger-accounts-table").getByRole("link", { name: "expense:promotions" }).click();
+    await page.getByTestId("account-statement-table").getByRole("link").first().click();
     await expect(page.getByTestId("transaction-entries").getByRole("row").first()).toBeVisible();
     await expect(page.getByRole("button", { name: "Reverse" })).toHaveCount(0);
   });

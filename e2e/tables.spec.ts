@@ -97,6 +97,46 @@ test.describe("console lists", () => {
     expect(await refused.json()).toMatchObject({ error: { code: "parameter_invalid", param: "status" } });
   });
 
+  test("finance filters ledger accounts by kind, sorts by code descending, reloads, exports the view; product may not export", async ({ page }) => {
+    await signIn(page, "finance");
+    await page.goto("/ledger");
+    const rows = page.getByTestId("ledger-accounts-table").getByRole("row");
+    await expect(rows.first()).toBeVisible();
+    await page.getByTestId("filter-kind").selectOption("revenue");
+    await expect(page).toHaveURL(/kind=revenue/);
+    await page.getByTestId("sort-code").click();
+    await expect(page).toHaveURL(/dir=desc/);
+    await expect(page.getByRole("columnheader", { name: /Code/ })).toHaveAttribute("aria-sort", "descending");
+    const codes = async () => rows.locator("td:nth-child(2) a").allTextContents();
+    await expect.poll(async () => {
+      const shown = await codes();
+      return shown.length > 1 && shown.every((code, index) => code.startsWith("revenue:") && (index === 0 || shown[index - 1]! > code));
+    }).toBe(true);
+    const shown = await codes();
+
+    await page.reload();
+    await expect(page.getByTestId("filter-kind")).toHaveValue("revenue");
+    expect(await codes()).toEqual(shown);
+
+    const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("ledger-accounts-export").click()]);
+    expect(download.suggestedFilename()).toMatch(/^ledger-accounts_\d{4}-\d{2}-\d{2}\.csv$/);
+    const table = csvRows(fs.readFileSync((await download.path())!, "utf8"));
+    const [code, kind] = [table[0]!.indexOf("Code"), table[0]!.indexOf("Kind")];
+    expect(table.slice(1, shown.length + 1).map((row) => row[code])).toEqual(shown);
+    for (const row of table.slice(1)) expect(row[kind]).toBe("revenue");
+
+    // The statement of the first account: its own view, exported with the account in the link.
+    await rows.first().getByRole("link").first().click();
+    await expect(page.getByTestId("account-statement-table").getByRole("row").first()).toBeVisible();
+    await expect(page.getByTestId("account-statement-export")).toHaveAttribute("href", /\/api\/lists\/ledger-statement\/export\?account=[0-9a-f-]{36}/);
+
+    await page.context().clearCookies();
+    await signIn(page, "product");
+    const refused = await page.request.get("/api/lists/ledger-accounts/export");
+    expect(refused.status()).toBe(403);
+    expect(await refused.json()).toMatchObject({ error: { code: "forbidden" } });
+  });
+
   test("support finds a customer by a Stripe invoice id with ⌘K", async ({ page }) => {
     const { databaseUrl } = JSON.parse(fs.readFileSync(e2eStateFile, "utf8")) as { databaseUrl: string };
     const handle = await openDatabase({ url: databaseUrl, poolMax: 1 });

@@ -38,7 +38,7 @@ export type DataTableProps<Row> = {
   defaultSort: { id: string; direction: "asc" | "desc" };
   filters?: DataTableFilter[];
   search?: { label: string; placeholder: string };
-  /** The list's CSV route; the link carries the current search, filters and sort (never the page). */
+  /** The list's CSV route (it may carry fixed parameters); the link adds the current search, filters and sort (never the page). */
   exportPath?: string;
   emptyMessage: string;
   /** Shown above the table when the server refused the view's parameters (e.g. a stale cursor). */
@@ -104,11 +104,12 @@ export function DataTable<Row>(props: DataTableProps<Row>) {
   };
   const exportHref = useMemo(() => {
     if (!props.exportPath) return null;
-    const params = new URLSearchParams(searchParams.toString());
-    params.delete("cursor");
-    params.delete("hide");
+    // The path may carry parameters of its own (`?account=<id>`), which the view's join.
+    const [path, own] = props.exportPath.split("?", 2) as [string, string | undefined];
+    const params = new URLSearchParams(own);
+    for (const [name, value] of searchParams.entries()) if (name !== "cursor" && name !== "hide" && !params.has(name)) params.append(name, value);
     const query = params.toString();
-    return query ? `${props.exportPath}?${query}` : props.exportPath;
+    return query ? `${path}?${query}` : path;
   }, [props.exportPath, searchParams]);
   const visibleCount = table.getVisibleLeafColumns().length;
 

@@ -74,6 +74,12 @@ export const ledgerAccounts = pgTable(
     // Target of the entries' (account_id, currency) foreign key: an entry's currency is its account's.
     unique("ledger_accounts_id_currency_key").on(table.id, table.currency),
     index("ledger_accounts_customer_idx").on(table.customerId).where(sql`${table.customerId} is not null`),
+    // The console list's sorts, alone and after its kind filter, and its currency filter's values.
+    index("ledger_accounts_code_sort_idx").on(table.code, table.id),
+    index("ledger_accounts_created_sort_idx").on(table.createdAt, table.id),
+    index("ledger_accounts_kind_code_idx").on(table.kind, table.code, table.id),
+    index("ledger_accounts_kind_created_idx").on(table.kind, table.createdAt, table.id),
+    index("ledger_accounts_currency_idx").on(table.currency),
     check("ledger_accounts_currency_check", sql`${table.currency} ~ '^[a-z]{3}$'`),
   ],
 );
@@ -187,6 +193,8 @@ export const ledgerEntries = pgTable(
   },
   (table) => [
     index("ledger_entries_account_idx").on(table.accountId, table.effectiveAt, table.id),
+    // The statement sorted by size.
+    index("ledger_entries_account_amount_idx").on(table.accountId, sql`abs(${table.amount})`, table.id),
     index("ledger_entries_transaction_idx").on(table.transactionId),
     index("ledger_entries_effective_idx").on(table.effectiveAt, table.id),
     check("ledger_entries_amount_check", sql`${table.amount} <> 0`),

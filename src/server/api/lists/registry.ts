@@ -6,6 +6,7 @@ import { listAuditView } from "@/server/audit/list-audit-view";
 import type { InvoiceSummary } from "@/server/invoicing/list-invoices";
 import { invoiceSortKeys, listInvoicesView } from "@/server/invoicing/list-invoices-view";
 import type { ListExport } from "./export-list";
+import { ledgerAccountsExport, ledgerStatementExport } from "./ledger-lists";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each list has its own input and row type.
 type AnyListExport = ListExport<any, any>;
@@ -112,6 +113,12 @@ const audit: ListExport<AuditView, AuditEntry> = {
 };
 
 /** `/api/lists/<name>/export`: every console list that exports. */
-export const listExports: Record<string, AnyListExport> = { customers, invoices, audit };
+export const listExports: Record<string, AnyListExport> = {
+  customers,
+  invoices,
+  audit,
+  "ledger-accounts": ledgerAccountsExport,
+  "ledger-statement": ledgerStatementExport,
+};
 
 export { listInvoices as listInvoicesForView };

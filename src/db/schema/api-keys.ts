@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import { index, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
 
 /**
@@ -27,7 +28,7 @@ export const apiKeys = pgTable(
     revokedAt: timestamp("revoked_at", { withTimezone: true }),
     revokedBy: text("revoked_by"),
   },
-  (table) => [index("api_keys_created_idx").on(table.createdAt, table.id)],
+  (table) => [index("api_keys_created_idx").on(table.createdAt, table.id), index("api_keys_name_sort_idx").on(sql`lower(${table.name})`, table.id)],
 );
 
 export type ApiKey = typeof apiKeys.$inferSelect;

@@ -6,6 +6,7 @@ import { listAuditView } from "@/server/audit/list-audit-view";
 import type { InvoiceSummary } from "@/server/invoicing/list-invoices";
 import { invoiceSortKeys, listInvoicesView } from "@/server/invoicing/list-invoices-view";
 import type { ListExport } from "./export-list";
+import { apiKeysExport, usersExport } from "./admin-lists";
 import { ledgerAccountsExport, ledgerStatementExport } from "./ledger-lists";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each list has its own input and row type.
@@ -119,6 +120,8 @@ export const listExports: Record<string, AnyListExport> = {
   audit,
   "ledger-accounts": ledgerAccountsExport,
   "ledger-statement": ledgerStatementExport,
+  users: usersExport,
+  "api-keys": apiKeysExport,
 };
 
 export { listInvoices as listInvoicesForView };

@@ -7,13 +7,15 @@ import { ReasonDialog } from "@/components/console/action-dialog";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { NativeSelect } from "@/components/ui/select";
-import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
+import { DataTable, type DataTableColumn } from "@/components/data-table/data-table";
 import { roles, type Role } from "@/db/schema/roles";
+import { formatDateTime } from "@/lib/format";
 import { useTRPC } from "@/trpc/react";
 
-type UserRow = { id: string; email: string; name: string; role: string; disabled: boolean };
+type UserRow = { id: string; email: string; name: string; role: string; disabled: boolean; createdAt: Date };
 
-export function UsersTable({ users, currentUserId }: { users: UserRow[]; currentUserId: string }) {
+export function UsersTable(props: { users: UserRow[]; currentUserId: string; nextCursor: string | null; error: string | null; emptyMessage: string }) {
+  const { users, currentUserId } = props;
   const trpc = useTRPC();
   const router = useRouter();
   const update = useMutation(trpc.user.update.mutationOptions({ onSuccess: () => router.refresh() }));
@@ -26,6 +28,43 @@ export function UsersTable({ users, currentUserId }: { users: UserRow[]; current
   }
 
   const what = pending ? describeChange(pending.user, pending.patch) : null;
+  const columns: DataTableColumn<UserRow>[] = [
+    { id: "name", meta: { label: "Name", sortable: true }, cell: ({ row }) => <span className="font-medium">{row.original.name}</span> },
+    { id: "email", meta: { label: "Email", sortable: true }, cell: ({ row }) => row.original.email },
+    {
+      id: "role",
+      meta: { label: "Role" },
+      cell: ({ row }) => (
+        <NativeSelect
+          aria-label={`Role of ${row.original.email}`}
+          className="w-32"
+          value={pending?.user.id === row.original.id && pending.patch.role ? pending.patch.role : row.original.role}
+          disabled={row.original.id === currentUserId || update.isPending}
+          onChange={(event) => change(row.original.id, { role: event.target.value as Role })}
+        >
+          {roles.map((role) => (
+            <option key={role} value={role}>
+              {role}
+            </option>
+          ))}
+        </NativeSelect>
+      ),
+    },
+    { id: "status", meta: { label: "Status" }, cell: ({ row }) => (row.original.disabled ? <Badge variant="destructive">disabled</Badge> : <Badge variant="success">active</Badge>) },
+    { id: "created", meta: { label: "Added", sortable: true }, cell: ({ row }) => <span className="whitespace-nowrap">{formatDateTime(row.original.createdAt)}</span> },
+    {
+      id: "actions",
+      meta: { label: "Actions", align: "right" },
+      cell: ({ row }) =>
+        row.original.id === currentUserId ? (
+          <span className="text-xs text-muted-foreground">you</span>
+        ) : (
+          <Button size="sm" variant="outline" onClick={() => change(row.original.id, { disabled: !row.original.disabled })}>
+            {row.original.disabled ? "Enable" : "Disable"}
+          </Button>
+        ),
+    },
+  ];
 
   return (
     <div className="flex flex-col gap-3">
@@ -42,54 +81,24 @@ export function UsersTable({ users, currentUserId }: { users: UserRow[]; current
         successMessage={what?.success}
         onConfirm={(reason) => (pending ? update.mutateAsync({ userId: pending.user.id, ...pending.patch, reason }) : Promise.resolve())}
       />
-      <div className="rounded-lg border">
-        <Table>
-          <TableHeader>
-            <TableRow>
-              <TableHead>Name</TableHead>
-              <TableHead>Email</TableHead>
-              <TableHead>Role</TableHead>
-              <TableHead>Status</TableHead>
-              <TableHead>
-                <span className="sr-only">Actions</span>
-              </TableHead>
-            </TableRow>
-          </TableHeader>
-          <TableBody>
-            {users.map((user) => (
-              <TableRow key={user.id} data-testid={`user-row-${user.email}`}>
-                <TableCell className="font-medium">{user.name}</TableCell>
-                <TableCell>{user.email}</TableCell>
-                <TableCell>
-                  <NativeSelect
-                    aria-label={`Role of ${user.email}`}
-                    className="w-32"
-                    value={pending?.user.id === user.id && pending.patch.role ? pending.patch.role : user.role}
-                    disabled={user.id === currentUserId || update.isPending}
-                    onChange={(event) => change(user.id, { role: event.target.value as Role })}
-                  >
-                    {roles.map((role) => (
-                      <option key={role} value={role}>
-                        {role}
-                      </option>
-                    ))}
-                  </NativeSelect>
-                </TableCell>
-                <TableCell>{user.disabled ? <Badge variant="destructive">disabled</Badge> : <Badge variant="success">active</Badge>}</TableCell>
-                <TableCell className="text-right">
-                  {user.id === currentUserId ? (
-                    <span className="text-xs text-muted-foreground">you</span>
-                  ) : (
-                    <Button size="sm" variant="outline" onClick={() => change(user.id, { disabled: !user.disabled })}>
-                      {user.disabled ? "Enable" : "Disable"}
-                    </Button>
-                  )}
-                </TableCell>
-              </TableRow>
-            ))}
-          </TableBody>
-        </Table>
-      </div>
+      <DataTable
+        name="users"
+        caption="Users"
+        columns={columns}
+        rows={users}
+        getRowId={(user) => user.id}
+        rowTestId={(user) => `user-row-${user.email}`}
+        nextCursor={props.nextCursor}
+        defaultSort={{ id: "email", direction: "asc" }}
+        search={{ label: "Search users", placeholder: "Part of a name or email" }}
+        filters={[
+          { id: "role", label: "Role", options: roles.map((role) => ({ value: role, label: role })) },
+          { id: "status", label: "Status", options: [{ value: "active", label: "Active" }, { value: "disabled", label: "Disabled" }] },
+        ]}
+        exportPath="/api/lists/users/export"
+        error={props.error}
+        emptyMessage={props.emptyMessage}
+      />
     </div>
   );
 }

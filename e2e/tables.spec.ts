@@ -137,6 +137,37 @@ test.describe("console lists", () => {
     expect(await refused.json()).toMatchObject({ error: { code: "forbidden" } });
   });
 
+  test("admin filters users by role, sorts by name, reloads and exports; API keys filter by status; support may not export either", async ({ page }) => {
+    await signIn(page, "admin");
+    await page.goto("/admin/users");
+    const rows = page.getByTestId("users-table").getByRole("row");
+    await page.getByTestId("filter-role").selectOption("finance");
+    await expect(page).toHaveURL(/role=finance/);
+    await page.getByTestId("sort-name").click();
+    await expect(page).toHaveURL(/sort=name/);
+    await expect(page.getByRole("columnheader", { name: /Name/ })).toHaveAttribute("aria-sort", "ascending");
+    await expect(rows).toHaveCount(1);
+    await expect(page.getByTestId("user-row-finance@tally.test")).toBeVisible();
+    await page.reload();
+    await expect(page.getByTestId("filter-role")).toHaveValue("finance");
+    await expect(rows).toHaveCount(1);
+    const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("users-export").click()]);
+    const table = csvRows(fs.readFileSync((await download.path())!, "utf8"));
+    expect(table.slice(1).map((row) => [row[0], row[2]])).toEqual([["finance@tally.test", "finance"]]);
+
+    await page.goto("/admin/api-keys?status=revoked");
+    await expect(page.getByTestId("filter-status")).toHaveValue("revoked");
+    const keyRows = page.getByTestId("api-keys-table").getByRole("row");
+    for (const row of await keyRows.all()) await expect(row).toContainText(/revoked|No API key matches this view/);
+
+    await page.context().clearCookies();
+    await signIn(page, "support");
+    for (const list of ["users", "api-keys"]) {
+      const refused = await page.request.get(`/api/lists/${list}/export`);
+      expect(refused.status(), list).toBe(403);
+    }
+  });
+
   test("support finds a customer by a Stripe invoice id with ⌘K", async ({ page }) => {
     const { databaseUrl } = JSON.parse(fs.readFileSync(e2eStateFile, "utf8")) as { databaseUrl: string };
     const handle = await openDatabase({ url: databaseUrl, poolMax: 1 });

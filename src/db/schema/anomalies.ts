@@ -5,7 +5,7 @@ import { meters } from "./catalog";
 import { customers } from "./customers";
 
 /** What a detector can find (src/server/anomalies/detectors). */
-export const anomalyKinds = ["usage_spike", "usage_drop", "invoice_jump", "duplicate_charge", "payment_failure", "reconciliation", "credit_burn", "spend_limit"] as const;
+export const anomalyKinds = ["usage_spike", "usage_drop", "invoice_jump", "duplicate_charge", "payment_failure", "reconciliation", "credit_burn", "spend_limit", "job_failure"] as const;
 export type AnomalyKind = (typeof anomalyKinds)[number];
 
 /**

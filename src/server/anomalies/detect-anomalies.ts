@@ -13,6 +13,7 @@ import { enrichUsageFindings, type MeterInfo } from "./enrich-usage-findings";
 import { persistAnomalies, type PersistAnomaliesResult, type Scope } from "./persist-anomalies";
 import { readChargeFacts, readCreditFacts, readDunningFacts, readInvoiceFacts, readRecentPeriodBills, readSpendFacts } from "./read-facts";
 import { readUsageSeriesPage, refreshUsageDays } from "./read-usage-series";
+import { detectJobFailures } from "./job-failures";
 import { detectReconciliation } from "./reconciliation";
 import { addDays, dayString } from "./robust";
 import { readAnomalySettings, type AnomalySettings } from "./settings";
@@ -55,7 +56,7 @@ export async function detectAnomalies(db: Db, options: DetectAnomaliesOptions): 
   const mode = options.mode ?? "manual";
   const asOf = options.clock.now();
   const log = options.log ?? (() => {});
-  const kinds = new Set<AnomalyKind>(options.kinds ?? ["usage_spike", "usage_drop", "invoice_jump", "duplicate_charge", "payment_failure", "reconciliation", "credit_burn", "spend_limit"]);
+  const kinds = new Set<AnomalyKind>(options.kinds ?? ["usage_spike", "usage_drop", "invoice_jump", "duplicate_charge", "payment_failure", "reconciliation", "credit_burn", "spend_limit", "job_failure"]);
   const filter = options.customerIds === undefined ? {} : { customerIds: options.customerIds };
   const settings = await readAnomalySettings(db);
   const [run] = await db.insert(anomalyRuns).values({ mode, asOf, startedAt: new Date() }).returning({ id: anomalyRuns.id });
@@ -127,6 +128,10 @@ export async function detectAnomalies(db: Db, options: DetectAnomaliesOptions): 
     const reconciliation = await time("reconciliation", () => detectReconciliation(db, { ...filter, asOf, describeMoney }));
     candidates.push(...reconciliation.candidates);
     if (reconciliation.available) everyone("reconciliation", null);
+  }
+  if (kinds.has("job_failure")) {
+    candidates.push(...(await time("job_failures", () => detectJobFailures(db, { ...filter, asOf }))));
+    everyone("job_failure", null);
   }
   const persisted = await time("persist", () => persistAnomalies(db, { candidates, scopes, now: asOf, settings }));
   const byKind: Partial<Record<AnomalyKind, number>> = {};

@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fixedClock } from "@/server/clock";
+import { recordItemFailures } from "@/server/jobs/item-failures";
 import { runJob } from "@/server/jobs/run-job";
 import { createTestDatabase, type TestDatabase } from "@/test/database";
 import { getBillingHealth } from "./get-billing-health";
@@ -35,6 +36,7 @@ describe("billing health", () => {
     const jobNames = ["reconcile", "ledger:verify"];
     const healthy = await getBillingHealth(db, { range: "hour", now, jobNames });
     expect(healthy.level).toBe("ok");
+    expect(healthy.itemFailures).toEqual([]);
     expect(healthy.charts.map((chart) => chart.id)).toEqual(["ingestion", "rejects", "lag", "backlog", "checks", "check-latency", "webhooks", "stripe-api", "discrepancies", "accuracy"]);
     expect(healthy.charts.find((chart) => chart.id === "lag")!.points).toHaveLength(60);
     expect((await getBillingHealth(db, { range: "day", now, jobNames })).charts[0]!.points.length).toBeGreaterThanOrEqual(96);
@@ -61,5 +63,21 @@ describe("billing health", () => {
     const [row] = (await db.execute(sql`select counters from health_samples`)) as unknown as { counters: Record<string, number> }[];
     expect(Number(row!.counters["checks.refused"])).toBe(3);
     expect(byId.checks!.points.reduce((sum, point) => sum + Number(point.refused ?? 0), 0)).toBe(3);
+  });
+
+  it("lists the items billing jobs could not process and warns until a run processes them", async () => {
+    const { db } = database;
+    const now = new Date();
+    const jobNames: string[] = [];
+    const failures = Array.from({ length: 3 }, (_, index) => ({ itemKey: `subscription:00000000-0000-4000-8000-00000000000${index}:threshold`, code: "usage_value_invalid", message: `item ${index}` }));
+    await recordItemFailures(db, "invoicing:thresholds", failures, { now });
+    const failing = await getBillingHealth(db, { range: "hour", now, jobNames });
+    expect(failing.itemFailureCount).toBe(3);
+    expect(failing.itemFailures.map((item) => item.itemKey).sort()).toEqual(failures.map((failure) => failure.itemKey).sort());
+    expect(failing.problems).toEqual(expect.arrayContaining([expect.objectContaining({ chart: "Billing job failures", level: "amber", reason: expect.stringContaining("Items billing jobs could not process is 3") })]));
+    await recordItemFailures(db, "invoicing:thresholds", [], { processedKeys: failures.map((failure) => failure.itemKey), now });
+    const fixed = await getBillingHealth(db, { range: "hour", now, jobNames });
+    expect(fixed.itemFailureCount).toBe(0);
+    expect(fixed.problems.some((problem) => problem.chart === "Billing job failures")).toBe(false);
   });
 });

@@ -38,6 +38,9 @@ export type BillingHealth = {
   invoiceAccuracy: InvoiceAccuracyRow[];
   openDiscrepancies: Pick<ReconciliationDiscrepancy, "id" | "kind" | "description" | "difference" | "unit" | "currency" | "amountMicros" | "invoiceId" | "customerId" | "firstSeenAt" | "lastSeenAt" | "objects">[];
   openDiscrepancyCount: number;
+  /** Items a billing job could not process (job_item_failures), newest first, with their `job_failure` anomaly. */
+  itemFailures: { job: string; itemKey: string; code: string; message: string; attempts: number; firstFailedAt: Date; lastFailedAt: Date; anomalyId: string | null; customerId: string | null }[];
+  itemFailureCount: number;
 };
 
 const count = new Intl.NumberFormat("en-US");
@@ -216,7 +219,18 @@ export async function getBillingHealth(db: Db, options: { range: HealthRange; no
     sql`select id, kind, description, difference::text, unit, currency, amount_micros::text, invoice_id, customer_id, first_seen_at, last_seen_at, objects
         from reconciliation_discrepancies where status = 'open' order by amount_micros desc, first_seen_at desc limit 20`,
   );
+  const itemFailureRows = await executeRows<{ job: string; item_key: string; code: string; message: string; attempts: number; first_failed_at: Date | string; last_failed_at: Date | string; anomaly_id: string | null; customer_id: string | null; total: number }>(
+    db,
+    sql`select f.job, f.item_key, f.code, f.message, f.attempts, f.first_failed_at, f.last_failed_at, a.id::text as anomaly_id, a.customer_id::text as customer_id,
+               count(*) over ()::int as total
+        from job_item_failures f
+        left join anomalies a on a.kind = 'job_failure' and a.subject = 'job:' || f.job || ':' || f.item_key and a.status in ('open', 'acknowledged')
+        where f.resolved_at is null order by f.last_failed_at desc, f.job, f.item_key limit 20`,
+  );
+  const itemFailureCount = itemFailureRows[0]?.total ?? 0;
   const problems = charts.filter((chart) => chart.level !== "ok").map((chart) => ({ chart: chart.title, level: chart.level, reason: chart.reason }));
+  const itemFailureVerdict = judge("item-failures", "", itemFailureCount, healthThresholds.openJobItemFailures, String(itemFailureCount), "Items billing jobs could not process");
+  if (itemFailureVerdict.level !== "ok") problems.push({ chart: "Billing job failures", level: itemFailureVerdict.level, reason: itemFailureVerdict.reason });
   for (const job of failedDaily) problems.push({ chart: "Jobs", level: "red", reason: `The last run of ${job.job} failed${job.lastError ? `: ${job.lastError}` : ""}` });
   return {
     range: options.range,
@@ -230,6 +244,18 @@ export async function getBillingHealth(db: Db, options: { range: HealthRange; no
     invoiceAccuracy,
     openDiscrepancies: openList.map((row) => ({ id: row.id, kind: row.kind, description: row.description, difference: row.difference, unit: row.unit, currency: row.currency, amountMicros: BigInt(row.amount_micros), invoiceId: row.invoice_id, customerId: row.customer_id, firstSeenAt: new Date(row.first_seen_at), lastSeenAt: new Date(row.last_seen_at), objects: row.objects })),
     openDiscrepancyCount: openCount,
+    itemFailures: itemFailureRows.map((row) => ({
+      job: row.job,
+      itemKey: row.item_key,
+      code: row.code,
+      message: row.message,
+      attempts: Number(row.attempts),
+      firstFailedAt: new Date(row.first_failed_at),
+      lastFailedAt: new Date(row.last_failed_at),
+      anomalyId: row.anomaly_id,
+      customerId: row.customer_id,
+    })),
+    itemFailureCount,
   };
 }
 

@@ -20,6 +20,8 @@ export const healthThresholds = {
   stripeApiRetries: { amber: 10, red: 100, unit: "calls" },
   failedDailyJobs: { amber: 1, red: 1, unit: "jobs" },
   openDiscrepancies: { amber: 1, red: 1, unit: "discrepancies" },
+  /** An item a billing job could not process is money not billed or collected until someone fixes it. */
+  openJobItemFailures: { amber: 1, red: 25, unit: "items" },
   invoiceAccuracyFirstAttempt: { amber: 0.99, red: 0.95, direction: "below", unit: "share" },
 } as const satisfies Record<string, Threshold>;
 

@@ -13,6 +13,7 @@ export const kindLabels: Record<AnomalyKind, string> = {
   reconciliation: "Reconciliation",
   credit_burn: "Credit burn",
   spend_limit: "Spend limit",
+  job_failure: "Billing job failure",
 };
 
 export const statusLabels: Record<AnomalyStatus, string> = { open: "open", acknowledged: "acknowledged", resolved: "resolved", dismissed: "dismissed", auto_resolved: "cleared" };

@@ -136,6 +136,59 @@ export default async function BillingHealthPage({ searchParams }: { searchParams
         </CardContent>
       </Card>
 
+      <Card className={cn("border-2", levelStyle[health.itemFailureCount > 0 ? "amber" : "ok"])}>
+        <CardHeader>
+          <CardTitle>Billing job failures ({health.itemFailureCount})</CardTitle>
+          <CardDescription>Items a billing job could not process while it finished the rest (a period close, threshold invoicing, credit expiry, dunning). Each is an anomaly until a later run processes it.</CardDescription>
+        </CardHeader>
+        <CardContent>
+          {health.itemFailures.length === 0 ? (
+            <p className="text-sm text-muted-foreground">None: every job processed every item.</p>
+          ) : (
+            <div className="overflow-x-auto" tabIndex={0} role="region" aria-label="Billing job failures">
+              <Table data-testid="job-item-failures">
+                <TableHeader>
+                  <TableRow>
+                    <TableHead>Job</TableHead>
+                    <TableHead>Item</TableHead>
+                    <TableHead>Error</TableHead>
+                    <TableHead className="text-right">Runs</TableHead>
+                    <TableHead>Last failed</TableHead>
+                    <TableHead>Go to</TableHead>
+                  </TableRow>
+                </TableHeader>
+                <TableBody>
+                  {health.itemFailures.map((item) => (
+                    <TableRow key={`${item.job}:${item.itemKey}`}>
+                      <TableCell className="whitespace-nowrap font-mono text-xs">{item.job}</TableCell>
+                      <TableCell className="font-mono text-xs break-all">{item.itemKey}</TableCell>
+                      <TableCell>
+                        <span className="font-mono text-xs">{item.code}</span> {item.message}
+                      </TableCell>
+                      <TableCell className="text-right tabular-nums">{item.attempts}</TableCell>
+                      <TableCell className="whitespace-nowrap">{formatDateTime(item.lastFailedAt)}</TableCell>
+                      <TableCell className="whitespace-nowrap">
+                        {item.anomalyId ? (
+                          <Link className="underline" href={`/anomalies/${item.anomalyId}`}>
+                            Anomaly
+                          </Link>
+                        ) : item.customerId ? (
+                          <Link className="underline" href={`/customers/${item.customerId}`}>
+                            Customer
+                          </Link>
+                        ) : (
+                          "next detection run"
+                        )}
+                      </TableCell>
+                    </TableRow>
+                  ))}
+                </TableBody>
+              </Table>
+            </div>
+          )}
+        </CardContent>
+      </Card>
+
       <div className="grid gap-4 lg:grid-cols-2">
         <Card>
           <CardHeader>

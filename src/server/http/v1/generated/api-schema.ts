@@ -1493,10 +1493,10 @@ export type components = {
             /** Format: uuid */
             id: string;
             /**
-             * @description What was found: `usage_spike`, `usage_drop` (including usage that stopped being counted), `invoice_jump`, `duplicate_charge`, `payment_failure`, `reconciliation`, `credit_burn`, `spend_limit`.
+             * @description What was found: `usage_spike`, `usage_drop` (including usage that stopped being counted), `invoice_jump`, `duplicate_charge`, `payment_failure`, `reconciliation`, `credit_burn`, `spend_limit`, `job_failure` (a billing job could not process one customer's item: a period close, a threshold invoice, a grant expiry).
              * @enum {string}
              */
-            kind: "usage_spike" | "usage_drop" | "invoice_jump" | "duplicate_charge" | "payment_failure" | "reconciliation" | "credit_burn" | "spend_limit";
+            kind: "usage_spike" | "usage_drop" | "invoice_jump" | "duplicate_charge" | "payment_failure" | "reconciliation" | "credit_burn" | "spend_limit" | "job_failure";
             /**
              * @description `open` → `acknowledged` → `resolved` | `dismissed` (by a person); `auto_resolved` when a later detection run no longer finds it.
              * @enum {string}
@@ -4973,7 +4973,7 @@ export interface operations {
                 /** @description A cursor: the id of the last item of the previous page. */
                 starting_after?: string;
                 status?: "open" | "acknowledged" | "resolved" | "dismissed" | "auto_resolved";
-                kind?: "usage_spike" | "usage_drop" | "invoice_jump" | "duplicate_charge" | "payment_failure" | "reconciliation" | "credit_burn" | "spend_limit";
+                kind?: "usage_spike" | "usage_drop" | "invoice_jump" | "duplicate_charge" | "payment_failure" | "reconciliation" | "credit_burn" | "spend_limit" | "job_failure";
                 severity?: "low" | "medium" | "high" | "critical";
                 customer?: string;
                 /** @description `impact` (default): most money first; `detected`: newest first. */

@@ -10,7 +10,7 @@ export const anomalySchema = z
   .strictObject({
     object: z.literal("anomaly"),
     id: z.uuid(),
-    kind: z.enum(anomalyKinds).meta({ description: "What was found: `usage_spike`, `usage_drop` (including usage that stopped being counted), `invoice_jump`, `duplicate_charge`, `payment_failure`, `reconciliation`, `credit_burn`, `spend_limit`." }),
+    kind: z.enum(anomalyKinds).meta({ description: "What was found: `usage_spike`, `usage_drop` (including usage that stopped being counted), `invoice_jump`, `duplicate_charge`, `payment_failure`, `reconciliation`, `credit_burn`, `spend_limit`, `job_failure` (a billing job could not process one customer's item: a period close, a threshold invoice, a grant expiry)." }),
     status: z.enum(anomalyStatuses).meta({ description: "`open` → `acknowledged` → `resolved` | `dismissed` (by a person); `auto_resolved` when a later detection run no longer finds it." }),
     severity: z.enum(anomalySeverities),
     customer: z.uuid().nullable().meta({ description: "The customer's Tally id (null for findings about no one customer)." }),

@@ -2,6 +2,7 @@ import { sql, type SQL } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { executeRows } from "@/db/execute";
 import type { LedgerAccountKind } from "@/db/schema";
+import { textArray } from "@/server/ledger/sql-arrays";
 import { movementSql, ts } from "./ledger-sql";
 import { listClosedMonthStarts } from "./periods/list-accounting-periods";
 import { monthAt } from "./periods/month";
@@ -17,7 +18,20 @@ export type AccountTotals = {
   credits: bigint;
 };
 
-export type BalanceFilter = { codeLike?: string; accountIds?: readonly string[] };
+export type BalanceFilter = { codeLike?: string; codeLikes?: readonly string[]; accountIds?: readonly string[] };
+
+/**
+ * `account_id = any(array(select id from ledger_accounts where …))`: the filter applied inside the
+ * snapshot and the movement, so a report about a few accounts (revenue, cash) reads their rows
+ * (the entries by `(account_id, effective_at)`) instead of every account's and discarding the rest.
+ */
+function accountScope(filter: BalanceFilter): SQL | undefined {
+  const conditions: SQL[] = [];
+  const likes = [...(filter.codeLikes ?? []), ...(filter.codeLike ? [filter.codeLike] : [])];
+  if (likes.length > 0) conditions.push(sql`code like any(${textArray(likes)})`);
+  if (filter.accountIds) conditions.push(sql`id = any(${`{${filter.accountIds.join(",")}}`}::uuid[])`);
+  return conditions.length === 0 ? undefined : sql`account_id = any(array(select id from ledger_accounts where ${sql.join(conditions, sql` and `)}))`;
+}
 
 /**
  * Posted totals per account from every entry effective before `before` (exclusive), read from
@@ -26,14 +40,16 @@ export type BalanceFilter = { codeLike?: string; accountIds?: readonly string[] 
  */
 export async function readBalancesBefore(db: Db, before: Date, filter: BalanceFilter = {}): Promise<AccountTotals[]> {
   const boundary = await nearestBoundary(db, before);
+  const scope = accountScope(filter);
   const snapshot = boundary.snapshotStart
-    ? sql`select account_id, posted_debits as debits, posted_credits as credits from ledger_period_balances where period_start = ${ts(boundary.snapshotStart)}`
+    ? sql`select account_id, posted_debits as debits, posted_credits as credits from ledger_period_balances where period_start = ${ts(boundary.snapshotStart)}${scope ? sql` and ${scope}` : sql``}`
     : sql`select null::uuid as account_id, 0::int8 as debits, 0::int8 as credits where false`;
   const forward = boundary.at.getTime() <= before.getTime();
-  const movement = forward ? movementSql(boundary.at, before) : movementSql(before, boundary.at);
+  const movement = forward ? movementSql(boundary.at, before, scope) : movementSql(before, boundary.at, scope);
   const sign = forward ? sql`+` : sql`-`;
   const conditions: SQL[] = [sql`(s.account_id is not null or m.account_id is not null)`];
   if (filter.codeLike) conditions.push(sql`a.code like ${filter.codeLike}`);
+  if (filter.codeLikes) conditions.push(sql`a.code like any(${textArray(filter.codeLikes)})`);
   if (filter.accountIds) conditions.push(sql`a.id = any(${`{${filter.accountIds.join(",")}}`}::uuid[])`);
   const rows = await executeRows<{ id: string; code: string; kind: LedgerAccountKind; currency: string; customer_id: string | null; debits: string; credits: string }>(
     db,

@@ -17,9 +17,9 @@ export function asUuid(column: string): SQL {
 }
 
 /** Posted movement per account over [from, to): (account_id, debits, credits), debits and credits ≥ 0. */
-export function movementSql(from: Date, to: Date): SQL {
+export function movementSql(from: Date, to: Date, accountScope?: SQL): SQL {
   return sql`select account_id, coalesce(sum(amount) filter (where amount > 0), 0) as debits, coalesce(-sum(amount) filter (where amount < 0), 0) as credits
-    from ledger_entries where phase = 'posted' and effective_at >= ${ts(from)} and effective_at < ${ts(to)}
+    from ledger_entries where phase = 'posted' and effective_at >= ${ts(from)} and effective_at < ${ts(to)}${accountScope ? sql` and ${accountScope}` : sql``}
     group by account_id`;
 }
 

@@ -160,11 +160,14 @@ async function catalogNames(db: Db): Promise<{ plans: Map<string, string>; produ
 
 /** Gross revenue and deductions against the trial balances at the range's ends. */
 async function reconcile(db: Db, first: Month, last: Month, grand: Map<string, Amounts>) {
-  const [opening, closing] = await Promise.all([readBalancesBefore(db, first.start, { codeLike: "revenue:%" }), readBalancesBefore(db, last.end, { codeLike: "revenue:%" })]);
-  const [openingPromotions, closingPromotions] = await Promise.all([
-    readBalancesBefore(db, first.start, { codeLike: "expense:promotions" }),
-    readBalancesBefore(db, last.end, { codeLike: "expense:promotions" }),
+  // One read per end for both account groups; each reads only those accounts' rows.
+  const [openingAll, closingAll] = await Promise.all([
+    readBalancesBefore(db, first.start, { codeLikes: ["revenue:%", "expense:promotions"] }),
+    readBalancesBefore(db, last.end, { codeLikes: ["revenue:%", "expense:promotions"] }),
   ]);
+  const isRevenue = (row: { code: string }) => row.code.startsWith("revenue:");
+  const [opening, closing] = [openingAll.filter(isRevenue), closingAll.filter(isRevenue)];
+  const [openingPromotions, closingPromotions] = [openingAll.filter((row) => row.code === "expense:promotions"), closingAll.filter((row) => row.code === "expense:promotions")];
   const currencies = new Set([...grand.keys(), ...closing.map((row) => row.currency)]);
   const net = (rows: typeof opening, currency: string, credit: boolean) =>
     rows.filter((row) => row.currency === currency).reduce((sum, row) => sum + (credit ? row.credits - row.debits : row.debits - row.credits), 0n);

@@ -48,6 +48,10 @@ export const promotions = pgTable(
   },
   (table) => [
     index("promotions_created_idx").on(table.createdAt, table.id),
+    // The console list's other sorts (src/server/promotions/list-promotions.ts), keyset-paged on (sort, id).
+    index("promotions_name_idx").on(sql`lower(${table.name})`, table.id),
+    index("promotions_starts_idx").on(table.startsAt, table.id),
+    index("promotions_redemptions_idx").on(table.redemptionCount, table.id),
     check("promotions_window_check", sql`${table.endsAt} is null or ${table.endsAt} > ${table.startsAt}`),
     check("promotions_limits_check", sql`(${table.maxRedemptions} is null or ${table.maxRedemptions} >= 1) and ${table.maxRedemptionsPerCustomer} between 1 and 1000`),
     check("promotions_count_check", sql`${table.redemptionCount} >= 0 and (${table.maxRedemptions} is null or ${table.redemptionCount} <= ${table.maxRedemptions})`),

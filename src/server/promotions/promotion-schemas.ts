@@ -5,7 +5,6 @@ export const promotionLimits = {
   descriptionLengthMax: 1000,
   keysMax: 50,
   generatedCodesPerCallMax: 10_000,
-  listMax: 200,
   codesPageMax: 500,
   redemptionsPageMax: 200,
   periodsMax: 36,

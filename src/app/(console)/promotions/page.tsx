@@ -1,19 +1,19 @@
 import Link from "next/link";
 import { PageHeader } from "@/components/console/page-header";
 import { requirePermission } from "@/components/console/require-permission";
-import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
-import { Card, CardContent } from "@/components/ui/card";
-import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
-import { formatDate, formatMoney } from "@/lib/format";
+import { loadView, parseView, type UrlParams } from "@/server/api/lists/list-view";
+import { promotionsView } from "@/server/api/lists/promotion-lists";
 import { can } from "@/server/api/permissions";
 import { getServerApi } from "@/trpc/server";
-import { describeEffect, statusVariant } from "./describe-effect";
+import { PromotionsTable } from "./promotions-table";
 
-export default async function PromotionsPage() {
+export default async function PromotionsPage({ searchParams }: { searchParams: Promise<UrlParams> }) {
   const user = await requirePermission("promotions.read");
+  const view = parseView(promotionsView, await searchParams);
+  const input = view.ok ? view.input : promotionsView.parse({});
   const api = await getServerApi();
-  const promotions = await api.promotion.list({});
+  const { page, error } = await loadView(input, (next) => api.promotion.list({ ...next, limit: 50 }));
   return (
     <div className="flex flex-col gap-6">
       <PageHeader
@@ -27,56 +27,12 @@ export default async function PromotionsPage() {
           ) : null
         }
       />
-      <Card>
-        <CardContent className="pt-6">
-          {promotions.length === 0 ? (
-            <p className="text-sm text-muted-foreground">No promotions yet.</p>
-          ) : (
-            <Table data-testid="promotions-table">
-              <TableHeader>
-                <TableRow>
-                  <TableHead>Name</TableHead>
-                  <TableHead>Status</TableHead>
-                  <TableHead>Effect</TableHead>
-                  <TableHead>Window</TableHead>
-                  <TableHead>Redemptions</TableHead>
-                  <TableHead>Credits granted</TableHead>
-                  <TableHead>Burned</TableHead>
-                  <TableHead>Cost so far</TableHead>
-                </TableRow>
-              </TableHeader>
-              <TableBody>
-                {promotions.map((promotion) => {
-                  const currency = promotion.stats.currency ?? "usd";
-                  return (
-                    <TableRow key={promotion.id}>
-                      <TableCell>
-                        <Link className="font-medium underline" href={`/promotions/${promotion.id}`}>
-                          {promotion.name}
-                        </Link>
-                      </TableCell>
-                      <TableCell>
-                        <Badge variant={statusVariant[promotion.status]}>{promotion.status}</Badge>
-                      </TableCell>
-                      <TableCell>{describeEffect(promotion.effect)}</TableCell>
-                      <TableCell>
-                        {formatDate(promotion.startsAt)} → {promotion.endsAt ? formatDate(promotion.endsAt) : "open"}
-                      </TableCell>
-                      <TableCell>
-                        {promotion.stats.redemptions}
-                        {promotion.maxRedemptions === null ? "" : ` / ${promotion.maxRedemptions}`}
-                      </TableCell>
-                      <TableCell>{formatMoney(promotion.stats.grantedMicros, currency)}</TableCell>
-                      <TableCell>{formatMoney(promotion.stats.burnedMicros, currency)}</TableCell>
-                      <TableCell>{formatMoney(promotion.stats.costMicros, currency)}</TableCell>
-                    </TableRow>
-                  );
-                })}
-              </TableBody>
-            </Table>
-          )}
-        </CardContent>
-      </Card>
+      <PromotionsTable
+        rows={page.items}
+        nextCursor={page.nextCursor}
+        error={view.ok ? error : `${view.message} (showing every promotion)`}
+        emptyMessage={input.search || input.status ? "No promotion matches this view." : "No promotions yet."}
+      />
     </div>
   );
 }

@@ -8,6 +8,7 @@ import { invoiceSortKeys, listInvoicesView } from "@/server/invoicing/list-invoi
 import type { ListExport } from "./export-list";
 import { apiKeysExport, usersExport } from "./admin-lists";
 import { ledgerAccountsExport, ledgerStatementExport } from "./ledger-lists";
+import { promotionsExport } from "./promotion-lists";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each list has its own input and row type.
 type AnyListExport = ListExport<any, any>;
@@ -122,6 +123,7 @@ export const listExports: Record<string, AnyListExport> = {
   "ledger-statement": ledgerStatementExport,
   users: usersExport,
   "api-keys": apiKeysExport,
+  promotions: promotionsExport,
 };
 
 export { listInvoices as listInvoicesForView };

@@ -106,6 +106,9 @@ export const creditRequests = pgTable(
     uniqueIndex("credit_requests_request_key_idx").on(table.requestKey),
     index("credit_requests_pending_idx").on(table.createdAt).where(sql`${table.status} = 'pending'`),
     index("credit_requests_customer_idx").on(table.customerId, table.createdAt),
+    // The approvals list (list-credit-requests-view.ts): one status, by request time or amount, keyset-paged.
+    index("credit_requests_status_created_idx").on(table.status, table.createdAt, table.id),
+    index("credit_requests_status_amount_idx").on(table.status, table.amountMicros, table.id),
     check("credit_requests_amount_check", sql`${table.amountMicros} > 0`),
     check("credit_requests_grant_check", sql`(${table.status} in ('issued', 'approved')) = (${table.grantId} is not null)`),
     check("credit_requests_maker_checker", sql`${table.decidedBy} is null or ${table.decidedBy} <> ${table.requestedBy}`),

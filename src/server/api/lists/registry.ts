@@ -8,6 +8,7 @@ import { invoiceSortKeys, listInvoicesView } from "@/server/invoicing/list-invoi
 import type { ListExport } from "./export-list";
 import { apiKeysExport, usersExport } from "./admin-lists";
 import { ledgerAccountsExport, ledgerStatementExport } from "./ledger-lists";
+import { creditRequestsExport } from "./credit-request-lists";
 import { promotionsExport } from "./promotion-lists";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each list has its own input and row type.
@@ -124,6 +125,7 @@ export const listExports: Record<string, AnyListExport> = {
   users: usersExport,
   "api-keys": apiKeysExport,
   promotions: promotionsExport,
+  "credit-requests": creditRequestsExport,
 };
 
 export { listInvoices as listInvoicesForView };

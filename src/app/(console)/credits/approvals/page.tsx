@@ -1,67 +1,28 @@
-import Link from "next/link";
 import { PageHeader } from "@/components/console/page-header";
 import { requirePermission } from "@/components/console/require-permission";
-import { Card, CardContent } from "@/components/ui/card";
-import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
-import { formatDateTime, formatDate, formatMoney } from "@/lib/format";
+import { creditRequestsView } from "@/server/api/lists/credit-request-lists";
+import { loadView, parseView, type UrlParams } from "@/server/api/lists/list-view";
 import { getServerApi } from "@/trpc/server";
-import { DecisionForm } from "./decision-form";
+import { ApprovalsTable } from "./approvals-table";
 
-export default async function CreditApprovalsPage() {
+export default async function CreditApprovalsPage({ searchParams }: { searchParams: Promise<UrlParams> }) {
   const user = await requirePermission("grants.approve");
+  const view = parseView(creditRequestsView, await searchParams);
+  const input = view.ok ? view.input : creditRequestsView.parse({});
   const api = await getServerApi();
-  const pending = await api.grant.requests({ status: "pending" });
+  const { page, error } = await loadView(input, (next) => api.grant.requests({ ...next, limit: 50 }));
+  const status = input.status ?? "pending";
   return (
     <div className="flex flex-col gap-6">
-      <PageHeader title="Credit approvals" description="Credits above the requester's limit wait here. You cannot decide your own requests." />
-      <Card>
-        <CardContent className="pt-6">
-          {pending.length === 0 ? (
-            <p className="text-sm text-muted-foreground">No credit requests are waiting for approval.</p>
-          ) : (
-            <Table data-testid="approvals-table">
-              <TableHeader>
-                <TableRow>
-                  <TableHead>Customer</TableHead>
-                  <TableHead>Amount</TableHead>
-                  <TableHead>Reason</TableHead>
-                  <TableHead>Requested</TableHead>
-                  <TableHead>Expires</TableHead>
-                  <TableHead>Decision</TableHead>
-                </TableRow>
-              </TableHeader>
-              <TableBody>
-                {pending.map((request) => (
-                  <TableRow key={request.id} data-testid={`approval-${request.id}`}>
-                    <TableCell>
-                      <Link className="underline" href={`/customers/${request.customerId}`}>
-                        {request.customerName}
-                      </Link>
-                    </TableCell>
-                    <TableCell className="font-medium">
-                      {formatMoney(request.amountMicros, request.currency)}
-                      <div className="text-xs text-muted-foreground">limit {formatMoney(request.limitMicros, request.currency)}</div>
-                    </TableCell>
-                    <TableCell className="max-w-xs whitespace-normal">{request.reason}</TableCell>
-                    <TableCell>
-                      {request.requestedByLabel}
-                      <div className="text-xs text-muted-foreground">{formatDateTime(request.createdAt)}</div>
-                    </TableCell>
-                    <TableCell>{formatDate(request.expiresAt)}</TableCell>
-                    <TableCell>
-                      {request.requestedBy === user.id ? (
-                        <span className="text-sm text-muted-foreground">Your own request: another approver decides.</span>
-                      ) : (
-                        <DecisionForm creditRequestId={request.id} customerName={request.customerName} amountLabel={formatMoney(request.amountMicros, request.currency)} />
-                      )}
-                    </TableCell>
-                  </TableRow>
-                ))}
-              </TableBody>
-            </Table>
-          )}
-        </CardContent>
-      </Card>
+      <PageHeader title="Credit approvals" description="Credits above the requester's limit wait here, oldest first; filter by status for past decisions. You cannot decide your own requests." />
+      <ApprovalsTable
+        rows={page.items}
+        currentUserId={user.id}
+        status={status}
+        nextCursor={page.nextCursor}
+        error={view.ok ? error : `${view.message} (showing the queue)`}
+        emptyMessage={status === "pending" && !input.search ? "No credit requests are waiting for approval." : "No credit request matches this view."}
+      />
     </div>
   );
 }

@@ -1,9 +1,9 @@
 import { z } from "zod";
-import { creditRequestStatuses } from "@/db/schema";
-import { listCreditRequests } from "@/server/grants/list-credit-requests";
+import { listCreditRequestsView } from "@/server/grants/list-credit-requests-view";
+import { creditRequestsView } from "../../lists/credit-request-lists";
 import { authorizedProcedure } from "../../trpc";
 
-/** The approvers' queue (pending, oldest first) or past decisions. */
+/** The approvers' queue (pending, oldest first) or past decisions, paged (the export reads the same view). */
 export const requests = authorizedProcedure("grants.approve")
-  .input(z.object({ status: z.enum(creditRequestStatuses).default("pending"), limit: z.number().int().min(1).max(200).default(100) }))
-  .query(({ ctx, input }) => listCreditRequests(ctx.db, input));
+  .input(creditRequestsView.extend({ limit: z.number().int().min(1).max(200).default(50) }))
+  .query(({ ctx, input }) => listCreditRequestsView(ctx.db, input));

@@ -1,0 +1,2 @@
+CREATE INDEX "credit_requests_status_created_idx" ON "credit_requests" USING btree ("status","created_at","id");--> statement-breakpoint
+CREATE INDEX "credit_requests_status_amount_idx" ON "credit_requests" USING btree ("status","amount_micros","id");

@@ -253,7 +253,11 @@ export const stripeWebhookEvents = pgTable(
   (table) => [
     index("stripe_webhook_events_due_idx").on(table.nextAttemptAt).where(sql`${table.status} in ('pending', 'failed')`),
     index("stripe_webhook_events_customer_idx").on(table.stripeCustomerId, table.created),
-    index("stripe_webhook_events_status_idx").on(table.status, table.receivedAt),
+    // The console list's sorts, and its status and type filters (the status one also serves the inbox by status).
+    index("stripe_webhook_events_received_sort_idx").on(table.receivedAt, table.id),
+    index("stripe_webhook_events_created_sort_idx").on(table.created, table.id),
+    index("stripe_webhook_events_status_sort_idx").on(table.status, table.receivedAt, table.id),
+    index("stripe_webhook_events_type_sort_idx").on(table.type, table.receivedAt, table.id),
     check("stripe_webhook_events_id", sql`${table.id} like 'evt_%'`),
     check("stripe_webhook_events_attempts", sql`${table.attempts} >= 0`),
   ],

@@ -79,7 +79,9 @@ export const webhookDeliveries = pgTable(
   (table) => [
     uniqueIndex("webhook_deliveries_endpoint_event_key").on(table.endpointId, table.eventId),
     index("webhook_deliveries_due_idx").on(table.nextAttemptAt).where(sql`${table.status} = 'pending'`),
-    index("webhook_deliveries_endpoint_idx").on(table.endpointId, table.createdAt),
+    // The endpoint page's delivery list: its sorts within one endpoint.
+    index("webhook_deliveries_endpoint_created_sort_idx").on(table.endpointId, table.createdAt, table.id),
+    index("webhook_deliveries_endpoint_attempts_sort_idx").on(table.endpointId, table.attempts, table.id),
   ],
 );
 

@@ -1,82 +1,42 @@
 import { PageHeader } from "@/components/console/page-header";
 import { requirePermission } from "@/components/console/require-permission";
-import { Badge } from "@/components/ui/badge";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
+import { stripeWebhookEventStatuses } from "@/db/schema";
 import { formatDateTime } from "@/lib/format";
+import { loadView, parseView, type UrlParams } from "@/server/api/lists/list-view";
+import { webhookEventsView } from "@/server/api/lists/webhook-lists";
 import { getServerApi } from "@/trpc/server";
-import { ReplayButton } from "./replay-button";
+import { WebhookEventsTable } from "./webhook-events-table";
 
-const eventVariant = { pending: "secondary", processed: "outline", failed: "warning", parked: "destructive" } as const;
+const syncFailuresShown = 50;
 
-export default async function WebhooksPage() {
+export default async function WebhooksPage({ searchParams }: { searchParams: Promise<UrlParams> }) {
   await requirePermission("stripe.admin");
+  const view = parseView(webhookEventsView, await searchParams);
+  const input = view.ok ? view.input : webhookEventsView.parse({});
   const api = await getServerApi();
-  const [pending, troubled, failures] = await Promise.all([
-    api.stripe.listEvents({ statuses: ["pending"], limit: 50 }),
-    api.stripe.listEvents({ statuses: ["failed", "parked"], limit: 100 }),
-    api.stripe.listSyncFailures({ limit: 50 }),
+  const [{ page, error }, types, failures] = await Promise.all([
+    loadView(input, (next) => api.stripe.listEventsView({ ...next, limit: 50 })),
+    api.stripe.eventTypes(),
+    api.stripe.listSyncFailures({ limit: syncFailuresShown + 1 }),
   ]);
   return (
     <div className="flex flex-col gap-8">
       <PageHeader title="Stripe webhooks" description="The webhook inbox (events waiting, failing or parked) and outbound writes Stripe refused." />
       <section>
-        <h2 className="mb-2 text-lg font-medium">Failed and parked ({troubled.items.length})</h2>
-        {troubled.items.length === 0 ? (
-          <p className="text-sm text-muted-foreground">Nothing is failing.</p>
-        ) : (
-          <div className="rounded-lg border">
-            <Table>
-              <TableHeader>
-                <TableRow>
-                  <TableHead>Event</TableHead>
-                  <TableHead>Status</TableHead>
-                  <TableHead>Attempts</TableHead>
-                  <TableHead>Error</TableHead>
-                  <TableHead>Next attempt</TableHead>
-                  <TableHead>
-                <span className="sr-only">Actions</span>
-              </TableHead>
-                </TableRow>
-              </TableHeader>
-              <TableBody data-testid="webhook-failures">
-                {troubled.items.map((event) => (
-                  <TableRow key={event.id}>
-                    <TableCell className="font-mono text-xs">
-                      {event.type}
-                      <div className="text-muted-foreground">{event.id}</div>
-                    </TableCell>
-                    <TableCell>
-                      <Badge variant={eventVariant[event.status]}>{event.status}</Badge>
-                    </TableCell>
-                    <TableCell>{event.attempts}</TableCell>
-                    <TableCell className="max-w-md whitespace-normal text-xs">{event.lastError ?? "—"}</TableCell>
-                    <TableCell className="whitespace-nowrap">{event.status === "parked" ? "—" : formatDateTime(event.nextAttemptAt)}</TableCell>
-                    <TableCell className="text-right">
-                      <ReplayButton eventId={event.id} eventType={event.type} />
-                    </TableCell>
-                  </TableRow>
-                ))}
-              </TableBody>
-            </Table>
-          </div>
-        )}
-      </section>
-      <section>
-        <h2 className="mb-2 text-lg font-medium">Pending ({pending.items.length}{pending.nextCursor ? "+" : ""})</h2>
-        {pending.items.length === 0 ? (
-          <p className="text-sm text-muted-foreground">The inbox is empty.</p>
-        ) : (
-          <ul className="flex flex-col gap-1 text-sm">
-            {pending.items.map((event) => (
-              <li key={event.id} className="font-mono text-xs">
-                {formatDateTime(event.receivedAt)} {event.type} {event.id}
-              </li>
-            ))}
-          </ul>
-        )}
+        <h2 className="mb-2 text-lg font-medium">Events received</h2>
+        <WebhookEventsTable
+          rows={page.items}
+          nextCursor={page.nextCursor}
+          statuses={stripeWebhookEventStatuses}
+          types={types}
+          error={view.ok ? error : `${view.message} (showing every event)`}
+          emptyMessage={input.search || input.status || input.type ? "No event matches this view." : "No Stripe event has arrived yet."}
+        />
       </section>
       <section>
         <h2 className="mb-2 text-lg font-medium">Outbound sync failures</h2>
+        {failures.length > syncFailuresShown ? <p className="mb-2 text-sm text-muted-foreground">Only the newest {syncFailuresShown} are shown here; older ones are in the stripe_sync_failures table.</p> : null}
         {failures.length === 0 ? (
           <p className="text-sm text-muted-foreground">Stripe has refused no write.</p>
         ) : (
@@ -91,7 +51,7 @@ export default async function WebhooksPage() {
                 </TableRow>
               </TableHeader>
               <TableBody data-testid="sync-failures">
-                {failures.map((failure) => (
+                {failures.slice(0, syncFailuresShown).map((failure) => (
                   <TableRow key={failure.id}>
                     <TableCell className="whitespace-nowrap">{formatDateTime(failure.occurredAt)}</TableCell>
                     <TableCell className="font-mono text-xs">{failure.operation}</TableCell>

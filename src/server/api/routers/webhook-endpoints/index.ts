@@ -1,6 +1,8 @@
 import { z } from "zod";
 import { webhookDeliveryStatuses } from "@/db/schema";
 import { listWebhookDeliveries } from "@/server/webhooks/list-webhook-deliveries";
+import { listWebhookDeliveriesView } from "@/server/webhooks/list-webhook-deliveries-view";
+import { webhookDeliveriesView } from "../../lists/webhook-lists";
 import { createWebhookEndpoint, describeEndpoint, getWebhookEndpoint, listWebhookEndpoints, updateWebhookEndpoint } from "@/server/webhooks/manage-webhook-endpoints";
 import { replayWebhookDelivery } from "@/server/webhooks/replay-webhook-delivery";
 import { webhookEventTypes } from "@/server/webhooks/webhook-event-types";
@@ -32,6 +34,9 @@ export const webhookEndpointRouter = createTRPCRouter({
   deliveries: authorizedProcedure("webhooks.manage")
     .input(z.object({ endpointId: z.uuid(), status: z.enum(webhookDeliveryStatuses).optional(), limit: z.number().int().min(1).max(100).default(25), before: z.object({ createdAt: z.date(), id: z.uuid() }).optional() }))
     .query(({ ctx, input }) => listWebhookDeliveries(ctx.db, input)),
+  deliveriesView: authorizedProcedure("webhooks.manage")
+    .input(webhookDeliveriesView.extend({ limit: z.number().int().min(1).max(100).default(20) }))
+    .query(({ ctx, input }) => listWebhookDeliveriesView(ctx.db, { ...input, endpointId: input.endpoint })),
   replay: authorizedProcedure("webhooks.manage")
     .input(z.object({ deliveryId: z.uuid(), reason }))
     .mutation(async ({ ctx, input }) => {

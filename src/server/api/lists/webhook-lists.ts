@@ -1,0 +1,66 @@
+import { z } from "zod";
+import { stripeWebhookEventStatuses, webhookDeliveryStatuses } from "@/db/schema";
+import type { WebhookEventSummary } from "@/server/stripe/list-webhook-events";
+import { listWebhookEventsView, webhookEventSortKeys } from "@/server/stripe/list-webhook-events-view";
+import type { WebhookDeliveryView } from "@/server/webhooks/list-webhook-deliveries";
+import { deliverySortKeys, listWebhookDeliveriesView } from "@/server/webhooks/list-webhook-deliveries-view";
+import type { ListExport } from "./export-list";
+
+/** URL view of the Stripe events received: `q` is an event id or its start. */
+export const webhookEventsView = z.object({
+  search: z.string().trim().max(255).optional(),
+  status: z.enum(stripeWebhookEventStatuses).optional(),
+  type: z.string().trim().min(1).max(200).optional(),
+  sort: z.enum(webhookEventSortKeys).optional(),
+  direction: z.enum(["asc", "desc"]).optional(),
+  cursor: z.string().max(1000).optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(50),
+});
+
+export const webhookEventsExport: ListExport<z.infer<typeof webhookEventsView>, WebhookEventSummary> = {
+  permission: "stripe.admin",
+  filename: "stripe-webhook-events",
+  schema: webhookEventsView,
+  list: listWebhookEventsView,
+  columns: [
+    { label: "Event", value: (row) => row.id },
+    { label: "Type", value: (row) => row.type },
+    { label: "Status", value: (row) => row.status },
+    { label: "Attempts", value: (row) => row.attempts },
+    { label: "Last error", value: (row) => row.lastError },
+    { label: "Created at Stripe", value: (row) => row.created },
+    { label: "Received", value: (row) => row.receivedAt },
+    { label: "Processed", value: (row) => row.processedAt },
+    { label: "Next attempt", value: (row) => (row.status === "pending" || row.status === "failed" ? row.nextAttemptAt : null) },
+    { label: "Stripe customer", value: (row) => row.stripeCustomerId },
+  ],
+};
+
+/** URL view of one endpoint's deliveries: `endpoint` is the endpoint id (the page's path, the export's parameter). */
+export const webhookDeliveriesView = z.object({
+  endpoint: z.uuid(),
+  status: z.enum(webhookDeliveryStatuses).optional(),
+  sort: z.enum(deliverySortKeys).optional(),
+  direction: z.enum(["asc", "desc"]).optional(),
+  cursor: z.string().max(1000).optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(20),
+});
+type WebhookDeliveriesView = z.infer<typeof webhookDeliveriesView>;
+
+export const webhookDeliveriesExport: ListExport<WebhookDeliveriesView, WebhookDeliveryView> = {
+  permission: "webhooks.manage",
+  filename: "webhook-deliveries",
+  schema: webhookDeliveriesView,
+  list: (db, input) => listWebhookDeliveriesView(db, { ...input, endpointId: input.endpoint }),
+  columns: [
+    { label: "Delivery", value: (row) => row.id },
+    { label: "Webhook id", value: (row) => row.eventId },
+    { label: "Event type", value: (row) => row.eventType },
+    { label: "Status", value: (row) => row.status },
+    { label: "Attempts", value: (row) => row.attempts },
+    { label: "Last HTTP status", value: (row) => row.lastStatusCode },
+    { label: "Last error", value: (row) => row.lastError },
+    { label: "Created", value: (row) => row.createdAt },
+    { label: "Delivered", value: (row) => row.deliveredAt },
+  ],
+};

@@ -27,7 +27,12 @@ export const webhookEndpoints = pgTable(
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },
-  (table) => [check("webhook_endpoints_event_types", sql`cardinality(${table.eventTypes}) between 1 and 50`)],
+  (table) => [
+    check("webhook_endpoints_event_types", sql`cardinality(${table.eventTypes}) between 1 and 50`),
+    // The console list's sorts.
+    index("webhook_endpoints_created_sort_idx").on(table.createdAt, table.id),
+    index("webhook_endpoints_url_sort_idx").on(table.url, table.id),
+  ],
 );
 
 /**

@@ -1,3 +1,5 @@
+import fs from "node:fs/promises";
+import path from "node:path";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seedCustomers } from "@/server/customers/seed-customers";
@@ -47,5 +49,27 @@ describe("list CSV export", () => {
         expect(body.error.message).toMatch(/NUL/);
       }
     }
+  });
+});
+
+describe("list export permissions", () => {
+  const pages: Record<string, string> = {
+    customers: "customers/page.tsx",
+    invoices: "invoices/page.tsx",
+    audit: "admin/audit/page.tsx",
+    "ledger-accounts": "ledger/page.tsx",
+    "ledger-statement": "ledger/accounts/[id]/page.tsx",
+    users: "admin/users/page.tsx",
+    "api-keys": "admin/api-keys/page.tsx",
+    "webhook-events": "admin/webhooks/page.tsx",
+    "webhook-endpoints": "admin/webhook-endpoints/page.tsx",
+    "webhook-deliveries": "admin/webhook-endpoints/[id]/page.tsx",
+  };
+
+  it.each(Object.entries(pages))("the %s export asks for the permission its page asks for", async (name, page) => {
+    const source = await fs.readFile(path.join(process.cwd(), "src/app/(console)", page), "utf8");
+    const required = /requirePermission\("([^"]+)"\)/.exec(source)?.[1];
+    expect(required).toBeDefined();
+    expect(listExports[name]?.permission).toBe(required);
   });
 });

@@ -10,7 +10,7 @@ import { apiKeysExport, usersExport } from "./admin-lists";
 import { ledgerAccountsExport, ledgerStatementExport } from "./ledger-lists";
 import { creditRequestsExport } from "./credit-request-lists";
 import { promotionsExport } from "./promotion-lists";
-import { webhookDeliveriesExport, webhookEventsExport } from "./webhook-lists";
+import { webhookDeliveriesExport, webhookEndpointsExport, webhookEventsExport } from "./webhook-lists";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each list has its own input and row type.
 type AnyListExport = ListExport<any, any>;
@@ -128,6 +128,7 @@ export const listExports: Record<string, AnyListExport> = {
   promotions: promotionsExport,
   "credit-requests": creditRequestsExport,
   "webhook-events": webhookEventsExport,
+  "webhook-endpoints": webhookEndpointsExport,
   "webhook-deliveries": webhookDeliveriesExport,
 };
 

@@ -4,6 +4,8 @@ import type { WebhookEventSummary } from "@/server/stripe/list-webhook-events";
 import { listWebhookEventsView, webhookEventSortKeys } from "@/server/stripe/list-webhook-events-view";
 import type { WebhookDeliveryView } from "@/server/webhooks/list-webhook-deliveries";
 import { deliverySortKeys, listWebhookDeliveriesView } from "@/server/webhooks/list-webhook-deliveries-view";
+import { endpointSortKeys, endpointStates, listWebhookEndpointsView } from "@/server/webhooks/list-webhook-endpoints-view";
+import type { WebhookEndpointSummary } from "@/server/webhooks/manage-webhook-endpoints";
 import type { ListExport } from "./export-list";
 
 /** URL view of the Stripe events received: `q` is an event id or its start. */
@@ -62,5 +64,34 @@ export const webhookDeliveriesExport: ListExport<WebhookDeliveriesView, WebhookD
     { label: "Last error", value: (row) => row.lastError },
     { label: "Created", value: (row) => row.createdAt },
     { label: "Delivered", value: (row) => row.deliveredAt },
+  ],
+};
+
+/** URL view of the webhook endpoints: `q` is part of a URL or description. */
+export const webhookEndpointsView = z.object({
+  search: z.string().trim().max(200).optional(),
+  state: z.enum(endpointStates).optional(),
+  sort: z.enum(endpointSortKeys).optional(),
+  direction: z.enum(["asc", "desc"]).optional(),
+  cursor: z.string().max(1000).optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(50),
+});
+
+export const webhookEndpointsExport: ListExport<z.infer<typeof webhookEndpointsView>, WebhookEndpointSummary> = {
+  permission: "webhooks.manage",
+  filename: "webhook-endpoints",
+  schema: webhookEndpointsView,
+  list: listWebhookEndpointsView,
+  columns: [
+    { label: "URL", value: (row) => row.url },
+    { label: "Description", value: (row) => row.description },
+    { label: "Events", value: (row) => row.eventTypes.join(" ") },
+    { label: "Status", value: (row) => row.status },
+    { label: "Failing since", value: (row) => row.failingSince },
+    { label: "Delivered", value: (row) => row.delivered },
+    { label: "Pending", value: (row) => row.pending },
+    { label: "Failed", value: (row) => row.failed },
+    { label: "Last delivery", value: (row) => row.lastDeliveredAt },
+    { label: "Created", value: (row) => row.createdAt },
   ],
 };

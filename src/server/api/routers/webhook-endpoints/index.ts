@@ -2,7 +2,8 @@ import { z } from "zod";
 import { webhookDeliveryStatuses } from "@/db/schema";
 import { listWebhookDeliveries } from "@/server/webhooks/list-webhook-deliveries";
 import { listWebhookDeliveriesView } from "@/server/webhooks/list-webhook-deliveries-view";
-import { webhookDeliveriesView } from "../../lists/webhook-lists";
+import { listAutoDisabledEndpoints, listWebhookEndpointsView } from "@/server/webhooks/list-webhook-endpoints-view";
+import { webhookDeliveriesView, webhookEndpointsView } from "../../lists/webhook-lists";
 import { createWebhookEndpoint, describeEndpoint, getWebhookEndpoint, listWebhookEndpoints, updateWebhookEndpoint } from "@/server/webhooks/manage-webhook-endpoints";
 import { replayWebhookDelivery } from "@/server/webhooks/replay-webhook-delivery";
 import { webhookEventTypes } from "@/server/webhooks/webhook-event-types";
@@ -16,6 +17,10 @@ export const webhookEndpointRouter = createTRPCRouter({
   list: authorizedProcedure("webhooks.manage")
     .input(z.object({}).optional())
     .query(({ ctx }) => listWebhookEndpoints(ctx.db)),
+  listView: authorizedProcedure("webhooks.manage")
+    .input(webhookEndpointsView.extend({ limit: z.number().int().min(1).max(200).default(50) }))
+    .query(({ ctx, input }) => listWebhookEndpointsView(ctx.db, input)),
+  autoDisabled: authorizedProcedure("webhooks.manage").query(({ ctx }) => listAutoDisabledEndpoints(ctx.db)),
   get: authorizedProcedure("webhooks.manage")
     .input(z.object({ id: z.uuid() }))
     .query(async ({ ctx, input }) => describeEndpoint(await getWebhookEndpoint(ctx.db, input.id))),

@@ -1,4 +1,3 @@
-import Link from "next/link";
 import { notFound } from "next/navigation";
 import { TRPCError } from "@trpc/server";
 import { PageHeader } from "@/components/console/page-header";
@@ -7,26 +6,24 @@ import { Alert } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { formatDateTime } from "@/lib/format";
+import { loadView, parseView, type UrlParams } from "@/server/api/lists/list-view";
+import { webhookDeliveriesView } from "@/server/api/lists/webhook-lists";
 import { getServerApi } from "@/trpc/server";
-import { EndpointActions, ReplayDeliveryButton, RevealSecret } from "./endpoint-actions";
-
-const statusVariant = { delivered: "success", pending: "warning", failed: "destructive" } as const;
+import { DeliveriesTable } from "./deliveries-table";
+import { EndpointActions, RevealSecret } from "./endpoint-actions";
 
 /** One endpoint: settings, secret, and its delivery log (each attempt's request, response and duration) with replay. */
-export default async function WebhookEndpointPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<{ status?: string; before?: string }> }) {
+export default async function WebhookEndpointPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<UrlParams> }) {
   await requirePermission("webhooks.manage");
   const { id } = await params;
-  const query = await searchParams;
   const api = await getServerApi();
   const endpoint = await api.webhookEndpoint.get({ id }).catch((error: unknown) => {
     if (error instanceof TRPCError && (error.code === "NOT_FOUND" || error.code === "BAD_REQUEST")) notFound();
     throw error;
   });
-  const status = query.status === "pending" || query.status === "delivered" || query.status === "failed" ? query.status : undefined;
-  const [beforeAt, beforeId] = (query.before ?? "").split("|");
-  const before = beforeAt && beforeId && !Number.isNaN(new Date(beforeAt).getTime()) ? { createdAt: new Date(beforeAt), id: beforeId } : undefined;
-  const deliveries = await api.webhookEndpoint.deliveries({ endpointId: id, status, limit: 20, before });
-  const filterHref = (value?: string) => `/admin/webhook-endpoints/${id}${value ? `?status=${value}` : ""}`;
+  const view = parseView(webhookDeliveriesView, await searchParams, { endpoint: endpoint.id });
+  const input = view.ok ? view.input : webhookDeliveriesView.parse({ endpoint: endpoint.id });
+  const { page, error } = await loadView(input, (next) => api.webhookEndpoint.deliveriesView({ ...next, limit: 20 }));
   return (
     <div className="flex flex-col gap-6">
       <PageHeader title={endpoint.url} description={endpoint.description || "Webhook endpoint"} actions={<EndpointActions id={endpoint.id} status={endpoint.status} />} />
@@ -60,59 +57,16 @@ export default async function WebhookEndpointPage({ params, searchParams }: { pa
           </dl>
         </CardContent>
       </Card>
-      <Card>
-        <CardHeader className="flex flex-row flex-wrap items-center justify-between gap-2">
-          <CardTitle>Delivery log</CardTitle>
-          <nav className="flex gap-3 text-sm" aria-label="Filter deliveries">
-            {[undefined, "pending", "delivered", "failed"].map((value) => (
-              <Link key={value ?? "all"} href={filterHref(value)} className={value === status ? "font-medium underline" : "text-muted-foreground hover:underline"} aria-current={value === status ? "page" : undefined}>
-                {value ?? "all"}
-              </Link>
-            ))}
-          </nav>
-        </CardHeader>
-        <CardContent className="flex flex-col gap-3" data-testid="delivery-log">
-          {deliveries.items.length === 0 ? <p className="text-sm text-muted-foreground">No deliveries{status ? ` ${status}` : ""} yet.</p> : null}
-          {deliveries.items.map((delivery) => (
-            <details key={delivery.id} className="rounded-md border p-3" data-testid="delivery">
-              <summary className="flex cursor-pointer flex-wrap items-center gap-3 text-sm">
-                <Badge variant={statusVariant[delivery.status]}>{delivery.status}</Badge>
-                <span className="font-mono text-xs">{delivery.eventType}</span>
-                <span className="text-muted-foreground">{formatDateTime(delivery.createdAt)}</span>
-                <span className="text-muted-foreground">
-                  {delivery.attempts} attempt{delivery.attempts === 1 ? "" : "s"}
-                  {delivery.lastStatusCode ? `, last HTTP ${delivery.lastStatusCode}` : delivery.lastError ? `, last: ${delivery.lastError}` : ""}
-                  {delivery.status === "pending" && delivery.attempts > 0 ? `, next ${formatDateTime(delivery.nextAttemptAt)}` : ""}
-                </span>
-              </summary>
-              <div className="mt-3 flex flex-col gap-3 text-xs">
-                <div className="flex justify-end">
-                  <ReplayDeliveryButton deliveryId={delivery.id} eventType={delivery.eventType} />
-                </div>
-                <div>
-                  <h4 className="mb-1 font-medium">Request body (webhook-id {delivery.eventId})</h4>
-                  <pre className="max-h-64 overflow-auto rounded bg-muted p-2">{JSON.stringify(JSON.parse(delivery.body), null, 2)}</pre>
-                </div>
-                {delivery.log.map((attempt) => (
-                  <div key={attempt.id} className="rounded border p-2">
-                    <p className="mb-1">
-                      {formatDateTime(attempt.attemptedAt)} · {attempt.trigger === "replay" ? `replay by ${attempt.actorId ?? "?"}` : "automatic"} ·{" "}
-                      {attempt.statusCode ? `HTTP ${attempt.statusCode}` : (attempt.error ?? "no answer")} · {attempt.durationMs.toLocaleString("en-US")} ms
-                    </p>
-                    <pre className="overflow-auto rounded bg-muted p-2">{Object.entries(attempt.requestHeaders).map(([name, value]) => `${name}: ${value}`).join("\n")}</pre>
-                    {attempt.responseBody ? <pre className="mt-1 max-h-40 overflow-auto rounded bg-muted p-2">{attempt.responseBody}</pre> : null}
-                  </div>
-                ))}
-              </div>
-            </details>
-          ))}
-          {deliveries.next ? (
-            <Link className="text-sm underline" href={`/admin/webhook-endpoints/${id}?${new URLSearchParams({ ...(status ? { status } : {}), before: `${deliveries.next.createdAt.toISOString()}|${deliveries.next.id}` })}`}>
-              Older deliveries
-            </Link>
-          ) : null}
-        </CardContent>
-      </Card>
+      <section className="flex flex-col gap-2" data-testid="delivery-log">
+        <h2 className="text-lg font-medium">Delivery log</h2>
+        <DeliveriesTable
+          endpointId={endpoint.id}
+          rows={page.items}
+          nextCursor={page.nextCursor}
+          error={view.ok ? error : `${view.message} (showing every delivery)`}
+          emptyMessage={input.status ? `No deliveries ${input.status}.` : "No deliveries yet."}
+        />
+      </section>
     </div>
   );
 }

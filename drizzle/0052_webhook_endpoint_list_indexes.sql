@@ -1,0 +1,2 @@
+CREATE INDEX "webhook_endpoints_created_sort_idx" ON "webhook_endpoints" USING btree ("created_at","id");--> statement-breakpoint
+CREATE INDEX "webhook_endpoints_url_sort_idx" ON "webhook_endpoints" USING btree ("url","id");

@@ -28,6 +28,8 @@ test.describe("console lists", () => {
     await expect(page).toHaveURL(/sort=balance/);
     await expect(page).toHaveURL(/dir=desc/);
     await expect(page.getByRole("columnheader", { name: /Balance due/ })).toHaveAttribute("aria-sort", "descending");
+    // The URL and the header change at once; the rows when the server's answer arrives (the table is busy until then).
+    await expect(page.getByTestId("customers-data-table").locator('[aria-busy="true"]')).toHaveCount(0);
     const count = await rows.count();
     expect(count).toBeGreaterThan(0);
     for (let index = 0; index < count; index++) await expect(rows.nth(index)).toContainText("Trialing");

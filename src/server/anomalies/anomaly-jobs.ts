@@ -3,6 +3,11 @@ import { anomalyKinds } from "@/db/schema";
 import { DomainError } from "@/server/errors";
 import type { JobArgs, JobDefinition } from "@/server/jobs/types";
 import { detectAnomalies, type DetectionMode } from "./detect-anomalies";
+import { evaluateUsageDetector } from "./planted/evaluate-usage";
+import { readAnomalySettings } from "./settings";
+
+/** The issue's targets on planted data: what the usage detectors must find, and how often they may be wrong. */
+export const plantedTargets = { recall: 0.95, precision: 0.9 } as const;
 
 function modeOf(args: JobArgs): DetectionMode {
   const mode = args.mode ?? "manual";
@@ -37,6 +42,29 @@ export const anomalyJobs: JobDefinition[] = [
         autoResolved: result.persisted.autoResolved.length,
         timingsMs: result.timingsMs,
       };
+    },
+  },
+  {
+    name: "anomalies:evaluate-planted",
+    description: "Score the usage detectors on planted data sets with the current thresholds (--seeds 101,202,303): precision and recall per kind; fails below recall 95% or precision 90%",
+    run: async ({ db, clock, log }, args) => {
+      const seeds = (typeof args.seeds === "string" ? args.seeds : "101,202,303").split(",").map((seed) => Number(seed.trim()));
+      if (seeds.some((seed) => !Number.isSafeInteger(seed))) throw new DomainError("invalid", "job_argument_invalid", "--seeds is a comma-separated list of integers, e.g. 101,202,303.");
+      const settings = await readAnomalySettings(db);
+      const runs = seeds.map((seed) => {
+        const result = evaluateUsageDetector({ seed, asOf: clock.now() }, settings);
+        log(`seed ${seed}: recall ${(result.recall * 100).toFixed(1)}%, precision ${(result.precision * 100).toFixed(1)}% (${result.truePositives} found, ${result.falseNegatives} missed, ${result.falsePositives} false alarms)`);
+        return { seed, recall: result.recall, precision: result.precision, truePositives: result.truePositives, falseNegatives: result.falseNegatives, falsePositives: result.falsePositives, byKind: result.byKind, misses: result.misses.slice(0, 10) };
+      });
+      const worst = { recall: Math.min(...runs.map((run) => run.recall)), precision: Math.min(...runs.map((run) => run.precision)) };
+      if (worst.recall < plantedTargets.recall || worst.precision < plantedTargets.precision) {
+        throw new DomainError(
+          "conflict",
+          "planted_targets_missed",
+          `On planted data the usage detectors reached recall ${(worst.recall * 100).toFixed(1)}% and precision ${(worst.precision * 100).toFixed(1)}% (targets ${plantedTargets.recall * 100}% and ${plantedTargets.precision * 100}%); review the thresholds in Anomalies → Detection thresholds.`,
+        );
+      }
+      return { seeds, worst, runs };
     },
   },
 ];

@@ -1,6 +1,7 @@
-import { and, eq, isNotNull, ne } from "drizzle-orm";
+import { and, eq, isNotNull, ne, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { billingSettings, customers, planVersions, plans, subscriptions } from "@/db/schema";
+import { executeRows } from "@/db/execute";
 import { systemActor } from "@/server/audit/actor";
 import type { Clock } from "@/server/clock";
 import { ingestEvents } from "@/server/metering/ingest-events";
@@ -54,9 +55,29 @@ export async function seedDemoInvoices(db: Db, clock: Clock): Promise<string> {
     rolledUp += result.events;
     if (result.events === 0) break;
   }
-  const closed = await closeDuePeriods(db, { until: now }, { clock, actor: systemActor("seed-invoices") });
+  const closed = await closeDuePeriods(db, { until: now }, { clock, actor: seedActor });
+  await dateSeededInvoices(db, now);
   const late = await ingestLateUsage(db, clock);
   return `${events.length} usage events (${accepted} new, ${rolledUp} rolled up), ${closed.created} invoices created, ${closed.exists} already there, ${late} late events`;
+}
+
+const seedActor = systemActor("seed-invoices");
+
+/**
+ * The seed closes every past period at once, at seed time; a billing system that had been running
+ * would have issued each invoice when its period ended. So the seeded invoices carry those times:
+ * issued and finalized an hour after the period's end (never later than now), which is what the
+ * invoice lists, the customer timeline and the comparisons show. The ledger keeps its own times.
+ * Idempotent (the same times on every run).
+ */
+async function dateSeededInvoices(db: Db, now: Date): Promise<void> {
+  await executeRows(
+    db,
+    sql`update invoices set issued_at = least(period_end + interval '1 hour', ${now.toISOString()}::timestamptz),
+          finalized_at = least(period_end + interval '1 hour', ${now.toISOString()}::timestamptz),
+          created_at = least(period_end + interval '1 hour', ${now.toISOString()}::timestamptz)
+        where created_by = ${`${seedActor.type}:${seedActor.id}`} and kind = 'period'`,
+  );
 }
 
 /**

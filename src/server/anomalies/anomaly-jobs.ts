@@ -3,6 +3,7 @@ import { anomalyKinds } from "@/db/schema";
 import { DomainError } from "@/server/errors";
 import type { JobArgs, JobDefinition } from "@/server/jobs/types";
 import { detectAnomalies, type DetectionMode } from "./detect-anomalies";
+import { evaluatePlanted } from "./planted/evaluate-planted";
 import { evaluateUsageDetector } from "./planted/evaluate-usage";
 import { readAnomalySettings } from "./settings";
 
@@ -65,6 +66,20 @@ export const anomalyJobs: JobDefinition[] = [
         );
       }
       return { seeds, worst, runs };
+    },
+  },
+  {
+    name: "anomalies:evaluate-planted-db",
+    description: "Plant known usage anomalies among normal customers into a scratch database (--seed n, --as-of ISO, --into-non-empty), detect, print precision/recall per detector; fails if any planted anomaly is missed",
+    run: async ({ db, log }, args) => {
+      const seed = args.seed === undefined ? 42 : Number(args.seed);
+      if (!Number.isSafeInteger(seed)) throw new DomainError("invalid", "job_argument_invalid", "--seed is an integer.");
+      const asOf = new Date(typeof args["as-of"] === "string" ? args["as-of"] : "2026-06-17T15:20:00Z");
+      if (Number.isNaN(asOf.getTime())) throw new DomainError("invalid", "job_argument_invalid", "--as-of is an ISO date-time.");
+      const evaluation = await evaluatePlanted(db, { seed, asOf, intoNonEmpty: args["into-non-empty"] === true });
+      for (const [kind, score] of Object.entries(evaluation.byDetector))
+        log(`${kind.padEnd(14)} planted ${score.planted}, found ${score.found}, missed ${score.missed}, false positives ${score.falsePositives}; precision ${score.precision.toFixed(3)}, recall ${score.recall.toFixed(3)}`);
+      return evaluation;
     },
   },
 ];

@@ -22,6 +22,7 @@ import { reportFigures } from "../report";
  * snapshots written by the real close), the 24th is open. Measured: the trial balance as of dates
  * in closed and open months, revenue for the last 12 months, aging as of dates, and customer
  * statements (the slowest of each is reported; statements: the median and the slowest of 20).
+ * `BENCH_KEEP=1` keeps the database (its name is printed) for EXPLAIN; drop it afterwards.
  */
 const scale = Number(process.env.BENCH_SCALE ?? 1);
 const customerCount = Math.max(10, Math.round(10_000 * scale));
@@ -91,7 +92,12 @@ export async function run(): Promise<void> {
       verify_differences: { value: verify.differenceCount, unit: "differences" },
     });
   } finally {
-    await database.drop();
+    if (process.env.BENCH_KEEP === "1") {
+      console.error(`reports: kept database ${database.name}`);
+      await database.close();
+    } else {
+      await database.drop();
+    }
   }
 }
 

@@ -4,6 +4,7 @@ import type { Db } from "@/db/client";
 import { apiKeys, users, type ApiKeyScope } from "@/db/schema";
 import { keysetPage, keysetPlan, type KeysetDirection, type KeysetSort } from "@/server/lib/keyset";
 import type { ApiKeySummary } from "./api-key-view";
+import { escapeLike } from "@/server/lib/like-pattern";
 
 export const apiKeySortKeys = ["created", "name"] as const;
 export type ApiKeySortKey = (typeof apiKeySortKeys)[number];
@@ -31,7 +32,6 @@ const sorts: Record<ApiKeySortKey, KeysetSort> = {
   name: { expression: sql`lower(${apiKeys.name})`, type: "text" },
 };
 
-const escapeLike = (text: string) => text.replace(/[\\%_]/g, (character) => `\\${character}`);
 const creator = alias(users, "creator");
 const revoker = alias(users, "revoker");
 

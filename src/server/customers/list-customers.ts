@@ -2,6 +2,7 @@ import { and, eq, sql, type SQL } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { customers, customerSummaries, plans, subscriptionStatuses, type CustomerKind } from "@/db/schema";
 import { keysetPage, keysetPlan, type KeysetDirection, type KeysetSort } from "@/server/lib/keyset";
+import { escapeLike } from "@/server/lib/like-pattern";
 
 export const customerSortKeys = ["name", "created", "plan", "status", "balance", "spend", "anomalies"] as const;
 export type CustomerSortKey = (typeof customerSortKeys)[number];
@@ -118,10 +119,6 @@ export async function listCustomers(db: Db, input: ListCustomersInput): Promise<
     items: page.items.map(({ cursorValue: _cursorValue, ...row }) => ({ ...row, status: row.status as CustomerListStatus })),
     nextCursor: page.nextCursor,
   };
-}
-
-function escapeLike(text: string): string {
-  return text.replace(/[\\%_]/g, (character) => `\\${character}`);
 }
 
 /** The plans a customer list can be filtered by (key and name), for the filter's choices. */

@@ -3,6 +3,7 @@ import type { Db } from "@/db/client";
 import { creditRequests, customers, type CreditRequestStatus } from "@/db/schema";
 import { keysetPage, keysetPlan, type KeysetDirection, type KeysetSort } from "@/server/lib/keyset";
 import type { CreditRequestView } from "./list-credit-requests";
+import { escapeLike } from "@/server/lib/like-pattern";
 
 export const creditRequestSortKeys = ["requested", "amount"] as const;
 export type CreditRequestSortKey = (typeof creditRequestSortKeys)[number];
@@ -25,8 +26,6 @@ const sorts: Record<CreditRequestSortKey, KeysetSort> = {
   requested: { expression: sql`${creditRequests.createdAt}`, type: "timestamptz" },
   amount: { expression: sql`${creditRequests.amountMicros}`, type: "bigint" },
 };
-
-const escapeLike = (text: string) => text.replace(/[\\%_]/g, (character) => `\\${character}`);
 
 /**
  * Credit requests of one status, keyset-paged on `(status, sort, id)` (one index per sort, the

@@ -3,6 +3,7 @@ import type { Db } from "@/db/client";
 import { promotions, type Promotion, type PromotionStatus } from "@/db/schema";
 import { keysetPage, keysetPlan, type KeysetDirection, type KeysetSort } from "@/server/lib/keyset";
 import { getPromotionStats, type PromotionStats } from "./promotion-stats";
+import { escapeLike } from "@/server/lib/like-pattern";
 
 export type PromotionSummary = Promotion & { stats: PromotionStats };
 
@@ -28,8 +29,6 @@ const sorts: Record<PromotionSortKey, KeysetSort> = {
   starts: { expression: sql`${promotions.startsAt}`, type: "timestamptz" },
   redemptions: { expression: sql`${promotions.redemptionCount}`, type: "integer" },
 };
-
-const escapeLike = (text: string) => text.replace(/[\\%_]/g, (character) => `\\${character}`);
 
 /**
  * A page of promotions with their redemption and credit statistics: by creation, name, start or

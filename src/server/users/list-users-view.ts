@@ -4,6 +4,7 @@ import { users } from "@/db/schema";
 import type { Role } from "@/db/schema/roles";
 import { keysetPage, keysetPlan, type KeysetDirection, type KeysetSort } from "@/server/lib/keyset";
 import type { ListedUser } from "./list-users";
+import { escapeLike } from "@/server/lib/like-pattern";
 
 export const userSortKeys = ["email", "name", "created"] as const;
 export type UserSortKey = (typeof userSortKeys)[number];
@@ -28,8 +29,6 @@ const sorts: Record<UserSortKey, KeysetSort> = {
   name: { expression: sql`lower(${users.name})`, type: "text" },
   created: { expression: sql`${users.createdAt}`, type: "timestamptz" },
 };
-
-const escapeLike = (text: string) => text.replace(/[\\%_]/g, (character) => `\\${character}`);
 
 /** The console's users: by email, name or sign-up, filtered by role, status and a part of name or email, keyset-paged on `(sort, id)`. */
 export async function listUsersView(db: Db, input: ListUsersViewInput): Promise<{ items: ListedUser[]; nextCursor: string | null }> {

@@ -4,6 +4,7 @@ import { executeRows } from "@/db/execute";
 import { webhookEndpoints, type WebhookEndpoint } from "@/db/schema";
 import { keysetPage, keysetPlan, type KeysetDirection, type KeysetSort } from "@/server/lib/keyset";
 import { describeEndpoint, type WebhookEndpointSummary } from "./manage-webhook-endpoints";
+import { escapeLike } from "@/server/lib/like-pattern";
 
 export const endpointSortKeys = ["created", "url"] as const;
 export type EndpointSortKey = (typeof endpointSortKeys)[number];
@@ -27,8 +28,6 @@ const sorts: Record<EndpointSortKey, KeysetSort> = {
   created: { expression: sql`${webhookEndpoints.createdAt}`, type: "timestamptz" },
   url: { expression: sql`${webhookEndpoints.url}`, type: "text" },
 };
-
-const escapeLike = (text: string) => text.replace(/[\\%_]/g, (character) => `\\${character}`);
 
 /** Delivery counts of the given endpoints only (one index range per endpoint). */
 async function deliveryCounts(db: Db, endpointIds: string[]) {

@@ -11,7 +11,7 @@ import { describeQuantity, describeRatio } from "./describe";
 import { rateImpactMicros, quantityString, type GroupQuantity } from "./rate-impact";
 import { hourMs } from "./robust";
 import type { AnomalySettings } from "./settings";
-import { findUnknownSubjectCandidates, readSubjectRejections } from "./read-drop-evidence";
+import { findUnknownSubjectCandidates, readSubjectRejections, UnknownSubjectsCache } from "./read-drop-evidence";
 
 export type MeterInfo = { id: string; key: string; name: string; unit: string; eventType: string; aggregation: MeterAggregation; groupBy: string[] };
 
@@ -29,12 +29,13 @@ const breakdownRowsMax = 200;
  */
 export async function enrichUsageFindings(db: Db, findings: readonly UsageFinding[], context: { settings: AnomalySettings; asOf: Date; meters: ReadonlyMap<string, MeterInfo> }): Promise<AnomalyCandidate[]> {
   const pricing = await loadPricing(db, findings);
+  const unknownSubjects = new UnknownSubjectsCache(db);
   const candidates: AnomalyCandidate[] = [];
   for (const finding of findings) {
     const meter = context.meters.get(finding.meterKey);
     if (!meter) continue;
     const price = pricing.get(`${finding.customerId}:${finding.meterKey}`) ?? null;
-    const candidate = finding.kind === "usage_spike" ? await spikeCandidate(db, finding, meter, price, context) : await dropCandidate(db, finding, meter, price, context);
+    const candidate = finding.kind === "usage_spike" ? await spikeCandidate(db, finding, meter, price, context) : await dropCandidate(db, finding, meter, price, { ...context, unknownSubjects });
     if (candidate) candidates.push(candidate);
   }
   return candidates;
@@ -77,11 +78,11 @@ async function spikeCandidate(db: Db, finding: UsageFinding, meter: MeterInfo, p
   };
 }
 
-async function dropCandidate(db: Db, finding: UsageFinding, meter: MeterInfo, price: Pricing, context: { settings: AnomalySettings; asOf: Date }): Promise<AnomalyCandidate> {
+async function dropCandidate(db: Db, finding: UsageFinding, meter: MeterInfo, price: Pricing, context: { settings: AnomalySettings; asOf: Date; unknownSubjects: UnknownSubjectsCache }): Promise<AnomalyCandidate> {
   const missing = Math.max(finding.expected - finding.observed, 0);
   const [rejections, unknownSubjects] = await Promise.all([
     readSubjectRejections(db, finding.subject, new Date(finding.windowStart.getTime() - hourMs), context.asOf),
-    findUnknownSubjectCandidates(db, { meterId: meter.id, externalId: finding.subject, since: finding.windowStart, expectedEvents: finding.expectedEvents, asOf: context.asOf }),
+    findUnknownSubjectCandidates(db, { meterId: meter.id, externalId: finding.subject, since: finding.windowStart, expectedEvents: finding.expectedEvents, asOf: context.asOf }, context.unknownSubjects),
   ]);
   const impact = price ? await impactOf(db, finding, meter, price, [{ value: null, quantity: quantityString(missing) }]) : null;
   const rejected = rejections.reduce((sum, row) => sum + row.count, 0);

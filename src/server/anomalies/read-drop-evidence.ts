@@ -31,30 +31,68 @@ export type UnknownSubjectCandidate = {
 
 const candidatesMax = 5;
 
+type UnknownSubject = { subject: string; earlier: boolean };
+
+/**
+ * The unknown subjects (no customer has them as external id) that sent a meter's events since a
+ * day, the 50 busiest, each marked when it sent any before that day. One read per meter and day
+ * for a whole detection run: every drop finding of the run looks its candidates up here instead of
+ * scanning every subject of the meter again (that scan made the run grow with customers squared).
+ */
+export class UnknownSubjectsCache {
+  private readonly entries = new Map<string, Promise<UnknownSubject[]>>();
+
+  constructor(private readonly db: Db) {}
+
+  since(meterId: string, fromDay: string): Promise<UnknownSubject[]> {
+    const key = `${meterId}|${fromDay}`;
+    let entry = this.entries.get(key);
+    if (!entry) {
+      entry = readUnknownSubjects(this.db, meterId, fromDay);
+      this.entries.set(key, entry);
+    }
+    return entry;
+  }
+}
+
+async function readUnknownSubjects(db: Db, meterId: string, fromDay: string): Promise<UnknownSubject[]> {
+  const rows = await executeRows<{ subject: string; earlier: boolean }>(
+    db,
+    sql`with recent as (
+          select d.subject from anomaly_usage_days d
+          where d.meter_id = ${meterId} and d.day >= ${fromDay}::date
+            and not exists (select 1 from customers c where c.external_id = d.subject)
+          group by d.subject order by sum(d.events) desc limit 50
+        )
+        select r.subject, exists (select 1 from anomaly_usage_days e where e.meter_id = ${meterId} and e.subject = r.subject and e.day < ${fromDay}::date) as earlier
+        from recent r`,
+  );
+  return rows.map((row) => ({ subject: row.subject, earlier: row.earlier }));
+}
+
 /**
  * Subjects that are no customer and began sending this meter's events around the time the
  * customer's stopped: the "events now arrive under a wrong subject" case. Found in the daily usage
- * of unknown subjects, then timed to the hour on their rollups; ranked by timing, name likeness
- * and volume against what the customer was expected to send.
+ * of unknown subjects (read once per meter and day, `UnknownSubjectsCache`), then timed to the
+ * hour on their rollups; ranked by timing, name likeness and volume against what the customer was
+ * expected to send.
  */
 export async function findUnknownSubjectCandidates(
   db: Db,
   input: { meterId: string; externalId: string; since: Date; expectedEvents: number; asOf: Date },
+  cache: UnknownSubjectsCache = new UnknownSubjectsCache(db),
 ): Promise<UnknownSubjectCandidate[]> {
   const fromDay = new Date(input.since.getTime() - 24 * hourMs).toISOString().slice(0, 10);
-  const rows = await executeRows<{ subject: string; first_seen: Date | string; events: string | number; earlier: boolean }>(
+  const unknown = (await cache.since(input.meterId, fromDay)).filter((each) => each.subject !== input.externalId);
+  if (unknown.length === 0) return [];
+  const earlier = new Map(unknown.map((each) => [each.subject, each.earlier]));
+  const rows = await executeRows<{ subject: string; first_seen: Date | string; events: string | number }>(
     db,
-    sql`with recent as (
-          select d.subject from anomaly_usage_days d
-          where d.meter_id = ${input.meterId} and d.day >= ${fromDay}::date and d.subject <> ${input.externalId}
-            and not exists (select 1 from customers c where c.external_id = d.subject)
-          group by d.subject order by sum(d.events) desc limit 50
-        )
-        select r.subject, min(u.window_start) as first_seen, sum(u.events) as events,
-               exists (select 1 from anomaly_usage_days e where e.meter_id = ${input.meterId} and e.subject = r.subject and e.day < ${fromDay}::date) as earlier
-        from recent r join usage_rollups u on u.meter_id = ${input.meterId} and u.subject = r.subject
+    sql`select u.subject, min(u.window_start) as first_seen, sum(u.events) as events
+        from usage_rollups u
+        where u.meter_id = ${input.meterId} and u.subject in (${sql.join(unknown.map((each) => sql`${each.subject}`), sql`, `)})
           and u.window_start >= ${new Date(input.since.getTime() - 24 * hourMs).toISOString()}::timestamptz
-        group by r.subject`,
+        group by u.subject`,
   );
   const stopMs = input.since.getTime();
   return rows
@@ -62,7 +100,7 @@ export async function findUnknownSubjectCandidates(
       const firstSeen = new Date(row.first_seen);
       const events = Number(row.events);
       const similarity = subjectSimilarity(row.subject, input.externalId);
-      const startedNearStop = !row.earlier && Math.abs(firstSeen.getTime() - stopMs) <= 3 * hourMs;
+      const startedNearStop = !earlier.get(row.subject) && Math.abs(firstSeen.getTime() - stopMs) <= 3 * hourMs;
       const volumeMatches = input.expectedEvents > 0 && events >= 0.2 * input.expectedEvents;
       return { subject: row.subject, firstSeenAt: firstSeen.toISOString(), events, similarity: Math.round(similarity * 100) / 100, startedNearStop, likely: startedNearStop && (volumeMatches || similarity >= 0.5) };
     })

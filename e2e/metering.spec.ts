@@ -94,5 +94,11 @@ test.describe("API keys and ingestion", () => {
     await expect(section.getByTestId("usage-totals")).toContainText("sonnet");
     await section.getByLabel("Period").selectOption({ label: "Last 30 days" });
     await expect(section.getByTestId("usage-chart")).toBeVisible();
+    // The cost view: the same usage valued at the customer's own prices, per model, with a total in money.
+    await section.getByLabel("Period").selectOption({ index: 0 });
+    await section.getByLabel("Show").selectOption("cost");
+    await expect(section.getByTestId("usage-cost-chart")).toBeVisible();
+    await expect(section.getByTestId("usage-cost-totals")).toContainText("sonnet");
+    await expect(section.getByTestId("usage-cost-total")).toHaveText(/^\$[\d,]+\.\d{2,}/);
   });
 });

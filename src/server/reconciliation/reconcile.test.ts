@@ -55,6 +55,23 @@ describe("reconciliation", () => {
     expect(result.invoiceAccuracy.length).toBeGreaterThan(0);
   });
 
+  it("holds the demo's payment history: most period invoices paid by card through Stripe, the recent ones open, a few refunds, all booked", async () => {
+    const [counts] = await executeRows<{ paid: number; open: number; charged: number; refunds: number; unbooked: number }>(
+      database.db,
+      sql`select (select count(*)::int from invoices where kind = 'period' and status = 'paid' and stripe_invoice_id like 'in_demo_%') as paid,
+                 (select count(*)::int from invoices where kind = 'period' and status = 'finalized') as open,
+                 (select count(*)::int from stripe_charges where stripe_id like 'ch_demo_%' and status = 'succeeded' and card_last4 is not null) as charged,
+                 (select count(*)::int from stripe_refunds where stripe_id like 're_demo_%') as refunds,
+                 (select count(*)::int from invoices i where i.status = 'paid' and i.total_cents > 0 and i.stripe_invoice_id like 'in_demo_%'
+                    and not exists (select 1 from ledger_transactions t where t.idempotency_key = 'stripe:invoice:' || i.stripe_invoice_id || ':paid')) as unbooked`,
+    );
+    expect(counts!.paid).toBeGreaterThan(100);
+    expect(counts!.open).toBeGreaterThan(0);
+    expect(counts!.charged).toBeGreaterThan(50);
+    expect(counts!.refunds).toBeGreaterThan(0);
+    expect(counts!.unbooked).toBe(0);
+  });
+
   it("reports a paid credit booked to the receivable with no invoice (the old behaviour), with its amount; purchaseCredits invoices it", async () => {
     const [team] = await database.db.select().from(customers).where(eq(customers.kind, "team")).limit(1);
     const { grant } = await issueGrant(database.db, actor, systemClock, {

@@ -15,6 +15,7 @@ import { seedUsers } from "@/server/users/seed-users";
 import { seedFinanceHistory } from "./seed-finance-history";
 import { seedApiDemo } from "@/server/workflows/seed-api-demo";
 import { seedAnomaliesDemo } from "@/server/anomalies/seed-anomalies-demo";
+import { seedDemoPayments } from "@/server/stripe/seed-demo-payments";
 
 export type SeedContext = { db: Db; clock: Clock; log: (message: string) => void };
 export type SeedStep = { name: string; run: (context: SeedContext) => Promise<string> };
@@ -40,6 +41,7 @@ export const seedSteps: SeedStep[] = [
   { name: "credit purchases", run: ({ db, clock }) => seedCreditPurchases(db, clock) },
   { name: "usage and invoices", run: ({ db, clock }) => seedDemoInvoices(db, clock) },
   { name: "dunning", run: ({ db, clock }) => seedDunningDemo(db, clock) },
+  { name: "payments", run: ({ db, clock }) => seedDemoPayments(db, clock) },
   { name: "unknown usage subjects", run: ({ db, clock }) => seedDemoUnknownSubjects(db, clock) },
   { name: "finance history and closed months", run: ({ db, clock }) => seedFinanceHistory(db, clock) },
   { name: "API and webhooks", run: ({ db, clock }) => seedApiDemo(db, clock) },

@@ -66,7 +66,8 @@ export async function startLocalStripe(options: StartLocalStripeOptions): Promis
 async function forgetPreviousEmulator(db: Db): Promise<void> {
   await db.transaction(async (tx) => {
     await tx.execute(sql`delete from stripe_payment_methods where true`);
-    await tx.execute(sql`delete from stripe_invoices where true`);
+    // The seeded history (`in_demo_…`: invoices Stripe collected before this run, the dunning story) is not the emulator's: it stays.
+    await tx.execute(sql`delete from stripe_invoices where stripe_id not like 'in\\_demo\\_%'`);
     await tx.execute(sql`delete from stripe_subscriptions where true`);
     await tx.execute(sql`delete from stripe_customers where true`);
     await tx.update(subscriptions).set({ stripeSubscriptionId: null }).where(isNotNull(subscriptions.stripeSubscriptionId));

@@ -3,5 +3,6 @@ import { attachUnknown } from "./attach-unknown";
 import { stats } from "./stats";
 import { unknownSubjects } from "./unknown-subjects";
 import { usage } from "./usage";
+import { usageCost } from "./usage-cost";
 
-export const meteringRouter = createTRPCRouter({ stats, unknownSubjects, attachUnknown, usage });
+export const meteringRouter = createTRPCRouter({ stats, unknownSubjects, attachUnknown, usage, usageCost });

@@ -31,7 +31,7 @@ type Row = { id: string; customer_id: string; external_id: string; number: strin
  * mirrors of Stripe's invoice, payment intent, charge, invoice payment and refund, the ledger's
  * cash bookings (`stripe:invoice:<id>:paid`, `stripe:refund:<id>`) and the Tally invoice moving
  * to paid — so the invoices, the customer's payments list, the timeline and the cash report show
- * it. Invoices issued in the last three days stay open; the customer in dunning keeps its own
+ * it. Invoices issued in the last three days stay open (those of nothing to pay excepted); the customer in dunning keeps its own
  * failed invoice. Ids are fixed per invoice (`in_demo_<number>`), so a rerun changes nothing.
  */
 export async function seedDemoPayments(db: Db, clock: Clock): Promise<string> {
@@ -41,7 +41,7 @@ export async function seedDemoPayments(db: Db, clock: Clock): Promise<string> {
     sql`select i.id, i.customer_id, c.external_id, i.number, i.currency, i.total_cents::text as total_cents, i.issued_at, i.period_start, i.period_end
         from invoices i join customers c on c.id = i.customer_id
         where i.kind = 'period' and i.status = 'finalized' and i.stripe_invoice_id is null and i.number is not null
-          and i.created_by = ${seededBy} and i.total_cents >= 0 and i.issued_at < ${new Date(now.getTime() - openForDays * dayMs).toISOString()}::timestamptz
+          and i.created_by = ${seededBy} and (i.total_cents = 0 or (i.total_cents > 0 and i.issued_at < ${new Date(now.getTime() - openForDays * dayMs).toISOString()}::timestamptz))
           and not exists (select 1 from dunning_cases d where d.customer_id = i.customer_id)
         order by i.issued_at, i.id
         limit ${invoicesMax}`,

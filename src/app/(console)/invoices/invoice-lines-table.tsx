@@ -1,5 +1,5 @@
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
-import { formatDate, formatMoney } from "@/lib/format";
+import { formatDate, formatMoney, formatQuantity } from "@/lib/format";
 import Decimal from "decimal.js";
 import Link from "next/link";
 
@@ -21,14 +21,14 @@ export type InvoiceLineView = {
 function tierLabel(tier: InvoiceLineView["tiers"][number]): string {
   if (tier.kind === "package") return `${tier.packages} × package at $${tier.packagePrice}`;
   const name = tier.tier === null ? tier.kind.replace("_", " ") : `tier ${tier.tier}`;
-  return `${name}: ${tier.quantity} × $${tier.unitPrice}`;
+  return `${name}: ${formatQuantity(tier.quantity)} × $${tier.unitPrice}`;
 }
 
 /** Free units on a line: the allowance given to it plus what the price itself includes (the engine's `included` line). */
 function includedQuantity(line: InvoiceLineView): string {
   const parts = [line.allowanceQuantity ?? "0", ...line.tiers.filter((tier) => tier.kind === "included").map((tier) => tier.quantity)];
   const total = parts.reduce((sum, part) => sum.plus(part), new Decimal(0));
-  return total.isZero() ? "" : total.toFixed();
+  return total.isZero() ? "" : formatQuantity(total.toFixed());
 }
 
 /** An invoice's lines: quantity used, free units, quantity billed, unit price and the tier breakdown. */
@@ -63,9 +63,9 @@ export function InvoiceLinesTable({ lines, currency, explainBase }: { lines: Inv
             <TableCell className="text-muted-foreground">
               {formatDate(line.servicePeriodStart)} → {formatDate(line.servicePeriodEnd)}
             </TableCell>
-            <TableCell className="text-right font-mono">{line.usageQuantity ?? ""}</TableCell>
+            <TableCell className="text-right font-mono">{line.usageQuantity === null ? "" : formatQuantity(line.usageQuantity)}</TableCell>
             <TableCell className="text-right font-mono">{includedQuantity(line)}</TableCell>
-            <TableCell className="text-right font-mono">{line.quantity ?? ""}</TableCell>
+            <TableCell className="text-right font-mono">{line.quantity === null ? "" : formatQuantity(line.quantity)}</TableCell>
             <TableCell className="text-right font-mono">{line.unitPrice ? `$${line.unitPrice}` : ""}</TableCell>
             <TableCell className="text-xs text-muted-foreground">
               {line.tiers

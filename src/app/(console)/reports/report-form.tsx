@@ -3,6 +3,8 @@
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
 import { Button } from "@/components/ui/button";
+import { DateField, MonthField } from "@/components/form/date-field";
+import { dayFromText } from "@/components/form/date-picker";
 import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
 import { NativeSelect } from "@/components/ui/select";
@@ -21,8 +23,8 @@ function validate(fields: ReportField[], values: Record<string, string>): Record
     const value = values[field.name] ?? "";
     if (field.type === "date" || field.type === "month" || field.type === "text") {
       if (field.required !== false && value.trim() === "") errors[field.name] = `${field.label} is required.`;
-      else if (field.type === "date" && value !== "" && !/^\d{4}-\d{2}-\d{2}$/.test(value)) errors[field.name] = `${field.label}: pick a date.`;
-      else if (field.type === "month" && value !== "" && !/^\d{4}-\d{2}$/.test(value)) errors[field.name] = `${field.label}: pick a month.`;
+      else if (field.type === "date" && value !== "" && !dayFromText(value)) errors[field.name] = `${field.label}: give a date such as 2026-03-01, or pick one on the calendar.`;
+      else if (field.type === "month" && value !== "" && !/^\d{4}-(0[1-9]|1[0-2])$/.test(value)) errors[field.name] = `${field.label}: give a month such as 2026-03, or pick one.`;
     }
   }
   const from = values.from;
@@ -38,8 +40,8 @@ function validate(fields: ReportField[], values: Record<string, string>): Record
 }
 
 /**
- * The report's inputs as real date and month pickers, checked before the page asks the server (which
- * checks again). TODO(ux #15b): swap in the shared date pickers and form helpers once on main.
+ * The report's inputs: dates and months typed or picked on a calendar (the shared DateField and
+ * MonthField, UTC), checked before the page asks the server (which checks again).
  */
 export function ReportForm({ path, fields, initial, serverError }: { path: string; fields: ReportField[]; initial: Record<string, string>; serverError?: { field?: string; message: string } }) {
   const router = useRouter();
@@ -66,6 +68,7 @@ export function ReportForm({ path, fields, initial, serverError }: { path: strin
             </label>
           );
         }
+        const Picker = field.type === "month" ? MonthField : DateField;
         return (
           <div key={field.name} className="flex flex-col gap-1.5">
             <Label htmlFor={id}>{field.label}</Label>
@@ -77,16 +80,25 @@ export function ReportForm({ path, fields, initial, serverError }: { path: strin
                   </option>
                 ))}
               </NativeSelect>
-            ) : (
+            ) : field.type === "text" ? (
               <Input
                 id={id}
-                type={field.type}
+                type="text"
                 value={values[field.name] ?? ""}
-                placeholder={"placeholder" in field ? field.placeholder : undefined}
+                placeholder={field.placeholder}
                 aria-invalid={error ? true : undefined}
                 aria-describedby={error ? `${id}-error` : undefined}
                 onChange={(event) => setValues({ ...values, [field.name]: event.target.value })}
                 className="w-44"
+              />
+            ) : (
+              <Picker
+                id={id}
+                value={values[field.name] ?? ""}
+                placeholder={field.placeholder}
+                aria-invalid={error ? true : undefined}
+                aria-describedby={error ? `${id}-error` : undefined}
+                onChange={(value) => setValues({ ...values, [field.name]: value })}
               />
             )}
             {error ? (

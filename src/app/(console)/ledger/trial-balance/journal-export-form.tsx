@@ -2,7 +2,8 @@
 
 import { useState, type FormEvent } from "react";
 import { Button } from "@/components/ui/button";
-import { Input } from "@/components/ui/input";
+import { DateField } from "@/components/form/date-field";
+import { dayFromText } from "@/components/form/date-picker";
 import { Label } from "@/components/ui/label";
 
 /** The journal for a range of days as CSV; a reversed or empty range is explained here instead of downloading an error. */
@@ -12,8 +13,8 @@ export function JournalExportForm({ from: initialFrom, to: initialTo }: { from: 
   const [error, setError] = useState<string | null>(null);
   function submit(event: FormEvent) {
     event.preventDefault();
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(from) || !/^\d{4}-\d{2}-\d{2}$/.test(to)) {
-      setError("Pick both dates.");
+    if (!dayFromText(from) || !dayFromText(to)) {
+      setError("Give both days as a date such as 2026-03-01, or pick them on the calendar.");
       return;
     }
     if (to < from) {
@@ -33,11 +34,11 @@ export function JournalExportForm({ from: initialFrom, to: initialTo }: { from: 
     <form onSubmit={submit} noValidate className="flex flex-wrap items-end gap-3" aria-label="Export the journal">
       <div className="flex flex-col gap-1.5">
         <Label htmlFor="journal-from">Journal from</Label>
-        <Input id="journal-from" type="date" value={from} onChange={(event) => setFrom(event.target.value)} className="w-44" />
+        <DateField id="journal-from" value={from} onChange={setFrom} />
       </div>
       <div className="flex flex-col gap-1.5">
         <Label htmlFor="journal-to">to (inclusive)</Label>
-        <Input id="journal-to" type="date" value={to} onChange={(event) => setTo(event.target.value)} className="w-44" aria-invalid={error ? true : undefined} aria-describedby={error ? "journal-error" : undefined} />
+        <DateField id="journal-to" value={to} onChange={setTo} aria-invalid={error ? true : undefined} aria-describedby={error ? "journal-error" : undefined} />
       </div>
       <Button type="submit" variant="outline">
         Export journal CSV

@@ -5,7 +5,7 @@ import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
 import { ConfirmDialog } from "@/components/console/action-dialog";
 import { Button } from "@/components/ui/button";
-import { Input } from "@/components/ui/input";
+import { MonthField } from "@/components/form/date-field";
 import { Label } from "@/components/ui/label";
 import { useTRPC } from "@/trpc/react";
 
@@ -19,8 +19,8 @@ export function CloseMonthForm({ suggested }: { suggested: string }) {
   const close = useMutation(trpc.report.period.close.mutationOptions({ onSuccess: () => router.refresh() }));
   function submit(event: FormEvent) {
     event.preventDefault();
-    if (!/^\d{4}-\d{2}$/.test(month)) {
-      setError("Pick the month to close.");
+    if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(month)) {
+      setError("Give the month to close such as 2026-03, or pick it.");
       return;
     }
     if (month >= new Date().toISOString().slice(0, 7)) {
@@ -35,7 +35,7 @@ export function CloseMonthForm({ suggested }: { suggested: string }) {
       <form onSubmit={submit} noValidate className="flex flex-wrap items-end gap-3" aria-label="Close a month">
         <div className="flex flex-col gap-1.5">
           <Label htmlFor="close-month">Month to close</Label>
-          <Input id="close-month" type="month" value={month} onChange={(event) => setMonth(event.target.value)} className="w-44" aria-invalid={error ? true : undefined} aria-describedby={error ? "close-month-error" : undefined} />
+          <MonthField id="close-month" value={month} onChange={setMonth} aria-invalid={error ? true : undefined} aria-describedby={error ? "close-month-error" : undefined} />
         </div>
         <Button type="submit">Close month…</Button>
         {error ? (

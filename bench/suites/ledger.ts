@@ -12,6 +12,7 @@ import { postTransactions } from "@/server/ledger/post-transactions";
 import type { TransferInput } from "@/server/ledger/types";
 import { verifyLedger } from "@/server/ledger/verify-ledger";
 import { createTestDatabase } from "@/test/database";
+import { cpuPerUnit, readCpuUsage } from "../cpu-usage";
 import { ratio, reportFigures } from "../report";
 
 const actor = systemActor("bench");
@@ -68,9 +69,70 @@ export async function run(): Promise<void> {
       hot_naive_tx_per_s: { value: Math.round(hotNaive), unit: "tx/s" },
       verify_differences: { value: verify.differenceCount, unit: "differences" },
     });
+    if (process.env.BENCH_LEDGER_PROFILE === "1") await profileBatched(db, chart, nextKey);
   } finally {
     await database.drop();
   }
+}
+
+/**
+ * What bounds the batched figure (`BENCH_LEDGER_PROFILE=1`, after the figures above, on the same
+ * database, which is dropped afterwards): the batched phase again with the CPU it costs per ledger
+ * transaction in PostgreSQL and in this process (from /proc), then taken apart step by step, each
+ * measured side by side in this run: without the ledger's invariant triggers (balanced per
+ * statement, entry references, closed periods), then also without the secondary indexes (the
+ * unique ones the posting relies on stay). One commit's flush per 8,190 transactions is not worth measuring.
+ */
+async function profileBatched(db: Db, chart: Chart, nextKey: (prefix: string) => string): Promise<void> {
+  const batch = async () => {
+    const items = Array.from({ length: batchSize }, () => workloadItem(chart, nextKey("p")));
+    const { results } = await postTransactions(db, items, { clock: systemClock });
+    assertAllCreated(results.map((result) => result.status));
+    return items.length;
+  };
+  const buildStartedMs = performance.now();
+  for (let round = 0; round < 10; round++) Array.from({ length: batchSize }, () => workloadItem(chart, nextKey("x")));
+  const buildUsPerTx = ((performance.now() - buildStartedMs) * 1000) / (10 * batchSize);
+  const phase = async () => {
+    await settle(db);
+    const cpuBefore = readCpuUsage(undefined);
+    const startedMs = performance.now();
+    let done = 0;
+    const rate = await measure(batchedSeconds, async () => {
+      const count = await batch();
+      done += count;
+      return count;
+    });
+    const cpu = cpuPerUnit(cpuBefore, readCpuUsage(undefined), done);
+    return { rate, wallUsPerTx: ((performance.now() - startedMs) * 1000) / done, postgresUs: cpu?.postgresUs ?? 0, clientUs: cpu?.clientUs ?? 0 };
+  };
+  const full = await phase();
+  await executeRows(
+    db,
+    sql`alter table ledger_transactions disable trigger ledger_transactions_balanced_per_statement, disable trigger ledger_transactions_closed_period`,
+  );
+  await executeRows(db, sql`alter table ledger_entries disable trigger ledger_entries_references, disable trigger ledger_entries_closed_period`);
+  const noTriggers = await phase();
+  const secondary = await executeRows<{ name: string }>(
+    db,
+    sql`select c.relname as name from pg_index i join pg_class c on c.oid = i.indexrelid
+        where i.indrelid in ('ledger_transactions'::regclass, 'ledger_entries'::regclass, 'ledger_balance_deltas'::regclass) and not i.indisprimary and not i.indisunique`,
+  );
+  for (const { name } of secondary) await executeRows(db, sql.raw(`drop index "${name.replace(/"/g, "")}"`));
+  const noIndexes = await phase();
+  const round1 = (value: number) => Math.round(value * 10) / 10;
+  reportFigures("ledger-profile", {
+    profile_batched_tx_per_s: { value: Math.round(full.rate), unit: "tx/s" },
+    profile_wall_us_per_tx: { value: round1(full.wallUsPerTx), unit: "us" },
+    profile_postgres_cpu_us_per_tx: { value: round1(full.postgresUs), unit: "us" },
+    profile_client_cpu_us_per_tx: { value: round1(full.clientUs), unit: "us" },
+    profile_client_build_us_per_tx: { value: round1(buildUsPerTx), unit: "us" },
+    profile_no_triggers_tx_per_s: { value: Math.round(noTriggers.rate), unit: "tx/s" },
+    profile_no_triggers_postgres_cpu_us_per_tx: { value: round1(noTriggers.postgresUs), unit: "us" },
+    profile_no_secondary_indexes_tx_per_s: { value: Math.round(noIndexes.rate), unit: "tx/s" },
+    profile_no_secondary_indexes_postgres_cpu_us_per_tx: { value: round1(noIndexes.postgresUs), unit: "us" },
+    profile_secondary_indexes_dropped: { value: secondary.length, unit: "indexes" },
+  });
 }
 
 /**

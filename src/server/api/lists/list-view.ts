@@ -41,7 +41,16 @@ export function parseView<Input>(schema: ZodType<Input>, params: UrlParams, over
   const issue = parsed.error.issues[0];
   const path = String(issue?.path[0] ?? "input");
   const param = Object.entries(renamed).find(([, name]) => name === path)?.[0] ?? path;
-  return { ok: false, param, message: `${param}: ${issue?.message ?? "not valid"}` };
+  return { ok: false, param, message: describeIssue(param, issue, values[path]) };
+}
+
+/** A refused URL parameter in words a person can act on: what the link says and what it may say. */
+function describeIssue(param: string, issue: z.core.$ZodIssue | undefined, value: string | undefined): string {
+  const shown = value === undefined ? "" : ` “${value.length > 40 ? `${value.slice(0, 40)}…` : value}”`;
+  if (issue?.code === "invalid_value") return `The link's ${param}${shown} is not one of ${issue.values.map(String).join(", ")}.`;
+  if (issue?.code === "too_big") return `The link's ${param} is too long.`;
+  if (issue?.code === "invalid_format" || issue?.code === "invalid_type") return `The link's ${param}${shown} is not in the form this list takes.`;
+  return `The link's ${param}${shown} is not valid${issue?.message ? ` (${issue.message.charAt(0).toLowerCase()}${issue.message.slice(1)})` : ""}.`;
 }
 
 /** For a page: a stale or foreign cursor is answered with the first page and a word, not an error page. */

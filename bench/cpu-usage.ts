@@ -11,7 +11,12 @@ export type CpuUsage = { postgresUs: number; serverUs: number; clientUs: number 
 
 const clockTicksPerSecond = 100;
 
-export function readCpuUsage(serverProcessGroup: number | undefined): CpuUsage | null {
+/**
+ * `database`: count only the PostgreSQL backends serving that database (their command line names
+ * it), so other work on a shared machine's clusters is left out (the cluster's own writer and WAL
+ * processes then are too).
+ */
+export function readCpuUsage(serverProcessGroup: number | undefined, options: { database?: string } = {}): CpuUsage | null {
   if (!fs.existsSync("/proc/self/stat")) return null;
   let postgresTicks = 0;
   let serverTicks = 0;
@@ -23,7 +28,10 @@ export function readCpuUsage(serverProcessGroup: number | undefined): CpuUsage |
       const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
       const ticks = Number(fields[11]) + Number(fields[12]); // utime + stime
       if (serverProcessGroup !== undefined && Number(fields[2]) === serverProcessGroup) serverTicks += ticks;
-      else if (fs.readFileSync(`/proc/${entry}/cmdline`, "utf8").startsWith("postgres")) postgresTicks += ticks;
+      else {
+        const command = fs.readFileSync(`/proc/${entry}/cmdline`, "utf8");
+        if (command.startsWith("postgres") && (options.database === undefined || command.includes(` ${options.database} `))) postgresTicks += ticks;
+      }
     } catch {
       // The process exited while we read it.
     }

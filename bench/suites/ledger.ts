@@ -78,7 +78,7 @@ export async function run(): Promise<void> {
 /**
  * What bounds the batched figure (`BENCH_LEDGER_PROFILE=1`, after the figures above, on the same
  * database, which is dropped afterwards): the batched phase again with the CPU it costs per ledger
- * transaction in PostgreSQL and in this process (from /proc), then taken apart step by step, each
+ * transaction in PostgreSQL (this database's backends only) and in this process (from /proc), then taken apart step by step, each
  * measured side by side in this run: without the ledger's invariant triggers (balanced per
  * statement, entry references, closed periods), then also without the secondary indexes (the
  * unique ones the posting relies on stay). One commit's flush per 8,190 transactions is not worth measuring.
@@ -93,9 +93,10 @@ async function profileBatched(db: Db, chart: Chart, nextKey: (prefix: string) =>
   const buildStartedMs = performance.now();
   for (let round = 0; round < 10; round++) Array.from({ length: batchSize }, () => workloadItem(chart, nextKey("x")));
   const buildUsPerTx = ((performance.now() - buildStartedMs) * 1000) / (10 * batchSize);
+  const [{ name: database } = { name: "" }] = await executeRows<{ name: string }>(db, sql`select current_database() as name`);
   const phase = async () => {
     await settle(db);
-    const cpuBefore = readCpuUsage(undefined);
+    const cpuBefore = readCpuUsage(undefined, { database });
     const startedMs = performance.now();
     let done = 0;
     const rate = await measure(batchedSeconds, async () => {
@@ -103,7 +104,7 @@ async function profileBatched(db: Db, chart: Chart, nextKey: (prefix: string) =>
       done += count;
       return count;
     });
-    const cpu = cpuPerUnit(cpuBefore, readCpuUsage(undefined), done);
+    const cpu = cpuPerUnit(cpuBefore, readCpuUsage(undefined, { database }), done);
     return { rate, wallUsPerTx: ((performance.now() - startedMs) * 1000) / done, postgresUs: cpu?.postgresUs ?? 0, clientUs: cpu?.clientUs ?? 0 };
   };
   const full = await phase();

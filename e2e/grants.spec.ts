@@ -46,6 +46,8 @@ test.describe("credits and promotions", () => {
 
     const finance = await signedInPage(browser, "finance");
     await finance.goto("/credits/approvals");
+    // The default view is the queue, and the Status filter says so (it said "All").
+    await expect(finance.getByTestId("filter-status")).toHaveValue("pending");
     const row = finance.getByTestId("approvals-table").getByRole("row").filter({ hasText: customer.name }).filter({ hasText: "$750.00" });
     await row.getByLabel("Decision note").fill("Confirmed with the account manager");
     await row.getByRole("button", { name: "Approve" }).click();
@@ -56,6 +58,12 @@ test.describe("credits and promotions", () => {
     await expect(finance.getByText(`Approved: $750.00 credit issued to ${customer.name}.`)).toBeVisible();
     // Approved requests leave the queue (other requests, e.g. from the demo seed, may remain).
     await expect(row).toHaveCount(0);
+    // The history is one choice away, and choosing the queue again gives the plain URL back.
+    await finance.getByTestId("filter-status").selectOption("approved");
+    await expect(finance).toHaveURL(/status=approved/);
+    await expect(finance.getByTestId("approvals-table").getByRole("row").filter({ hasText: customer.name }).filter({ hasText: "$750.00" })).toContainText("approved");
+    await finance.getByTestId("filter-status").selectOption("pending");
+    await expect(finance).toHaveURL(/\/credits\/approvals$/);
     await finance.goto(customer.url);
     await expect(finance.getByTestId("credit-balance")).toContainText("$750.00");
   });

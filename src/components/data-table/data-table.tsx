@@ -23,7 +23,19 @@ export type DataTableColumnMeta = {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- TanStack's own column type: each column has its own value type.
 export type DataTableColumn<Row> = ColumnDef<Row, any> & { id: string; meta: DataTableColumnMeta };
 
-export type DataTableFilter = { id: string; label: string; options: { value: string; label: string }[] };
+export type DataTableFilter =
+  | {
+      id: string;
+      label: string;
+      options: { value: string; label: string }[];
+      /**
+       * The value the server applies when the URL has none (e.g. `pending`): the select shows it, so the
+       * filter never claims "All" over a narrower view, and offers no "All" unless `options` has one.
+       */
+      defaultValue?: string;
+    }
+  /** Free text (an external id...), applied on Enter or when the box loses focus. */
+  | { id: string; label: string; text: { placeholder: string; maxLength: number } };
 
 export type DataTableProps<Row> = {
   /** Names the table for screen readers and tests (`data-testid="<name>-table"`). */
@@ -131,24 +143,28 @@ export function DataTable<Row>(props: DataTableProps<Row>) {
             </Button>
           </form>
         ) : null}
-        {filters.map((filter) => (
-          <label key={filter.id} className="flex flex-col gap-1 text-xs text-muted-foreground">
-            {filter.label}
-            <NativeSelect
-              value={(state as Record<string, string | null>)[filter.id] ?? ""}
-              onChange={(event) => view({ [filter.id]: event.target.value || null })}
-              className="w-40"
-              data-testid={`filter-${filter.id}`}
-            >
-              <option value="">All</option>
-              {filter.options.map((option) => (
-                <option key={option.value} value={option.value}>
-                  {option.label}
-                </option>
-              ))}
-            </NativeSelect>
-          </label>
-        ))}
+        {filters.map((filter) => {
+          const value = (state as Record<string, string | null>)[filter.id];
+          if ("text" in filter) return <TextFilter key={`${filter.id}:${value ?? ""}`} filter={filter} value={value ?? ""} onApply={(text) => view({ [filter.id]: text || null })} />;
+          return (
+            <label key={filter.id} className="flex flex-col gap-1 text-xs text-muted-foreground">
+              {filter.label}
+              <NativeSelect
+                value={value ?? filter.defaultValue ?? ""}
+                onChange={(event) => view({ [filter.id]: event.target.value === (filter.defaultValue ?? "") ? null : event.target.value })}
+                className="w-40"
+                data-testid={`filter-${filter.id}`}
+              >
+                {filter.defaultValue === undefined ? <option value="">All</option> : null}
+                {filter.options.map((option) => (
+                  <option key={option.value} value={option.value}>
+                    {option.label}
+                  </option>
+                ))}
+              </NativeSelect>
+            </label>
+          );
+        })}
         <div className="ml-auto flex gap-2">
           <Popover>
             <PopoverTrigger asChild>
@@ -257,5 +273,33 @@ export function DataTable<Row>(props: DataTableProps<Row>) {
         </span>
       </nav>
     </div>
+  );
+}
+
+function TextFilter(props: { filter: { id: string; label: string; text: { placeholder: string; maxLength: number } }; value: string; onApply: (text: string) => void }) {
+  const [text, setText] = useState(props.value);
+  const apply = () => {
+    if (text.trim() !== props.value) props.onApply(text.trim());
+  };
+  return (
+    <form
+      onSubmit={(event) => {
+        event.preventDefault();
+        apply();
+      }}
+      className="flex flex-col gap-1 text-xs text-muted-foreground"
+    >
+      <label htmlFor={`filter-${props.filter.id}`}>{props.filter.label}</label>
+      <Input
+        id={`filter-${props.filter.id}`}
+        value={text}
+        onChange={(event) => setText(event.target.value)}
+        onBlur={apply}
+        placeholder={props.filter.text.placeholder}
+        maxLength={props.filter.text.maxLength}
+        className="h-9 w-48"
+        data-testid={`filter-${props.filter.id}`}
+      />
+    </form>
   );
 }

@@ -93,7 +93,7 @@ export function ApprovalsTable(props: { rows: ApprovalRow[]; currentUserId: stri
       nextCursor={props.nextCursor}
       defaultSort={{ id: "requested", direction: props.status === "pending" ? "asc" : "desc" }}
       search={{ label: "Search credit requests", placeholder: "Customer name or external id" }}
-      filters={[{ id: "status", label: "Status", options: creditRequestStatuses.map((status) => ({ value: status, label: status === "pending" ? "pending (the queue)" : status })) }]}
+      filters={[{ id: "status", label: "Status", defaultValue: "pending", options: creditRequestStatuses.map((status) => ({ value: status, label: status === "pending" ? "pending (the queue)" : status })) }]}
       exportPath="/api/lists/credit-requests/export"
       error={props.error}
       emptyMessage={props.emptyMessage}

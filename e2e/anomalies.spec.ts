@@ -1,3 +1,4 @@
+import fs from "node:fs";
 import { expect, test } from "@playwright/test";
 import { anomalyDemoCustomers, contosoWrongSubject } from "../src/server/anomalies/seed-anomalies-demo";
 import { signIn } from "./helpers";
@@ -12,9 +13,9 @@ test.describe("anomaly queue and investigation", () => {
     const queue = page.getByTestId("anomalies-table");
     await expect(queue).toContainText(anomalyDemoCustomers.spike.name);
 
-    // Filters live in the URL.
-    await page.getByLabel("Kind").selectOption("usage_drop");
-    await page.getByRole("button", { name: "Apply" }).click();
+    // Filters live in the URL; the status filter shows the default view (open or acknowledged), not "All".
+    await expect(page.getByTestId("filter-status")).toHaveValue("active");
+    await page.getByTestId("filter-kind").selectOption("usage_drop");
     await expect(page).toHaveURL(/kind=usage_drop/);
     const row = queue.getByRole("row").filter({ hasText: anomalyDemoCustomers.stopped.name }).filter({ hasText: "LLM tokens stopped" });
     await expect(row).toContainText(contosoWrongSubject);
@@ -57,6 +58,42 @@ test.describe("anomaly queue and investigation", () => {
     await expect(page.getByTestId("anomalies-table").getByRole("row").filter({ hasText: "LLM tokens stopped" }).filter({ hasText: anomalyDemoCustomers.stopped.name })).toHaveCount(0);
     await page.goto("/anomalies?kind=usage_drop&status=resolved");
     await expect(page.getByTestId("anomalies-table")).toContainText(anomalyDemoCustomers.stopped.name);
+  });
+
+  test("the queue sorts by detection, filters by customer, pages, survives a reload and exports the view", async ({ page }) => {
+    await signIn(page, "support");
+    await page.goto("/anomalies?status=all");
+    const rows = page.getByTestId("anomalies-table").getByRole("row");
+    await expect(rows.first()).toBeVisible();
+    // Money at stake, most first, is the default order.
+    await expect(page.getByRole("columnheader", { name: /At stake/ })).toHaveAttribute("aria-sort", "descending");
+    await page.getByTestId("filter-customer").fill(anomalyDemoCustomers.spike.externalId);
+    await page.getByTestId("filter-customer").press("Enter");
+    await expect(page).toHaveURL(new RegExp(`customer=${anomalyDemoCustomers.spike.externalId}`));
+    await page.getByTestId("sort-detected").click();
+    await page.getByTestId("sort-detected").click();
+    await expect(page).toHaveURL(/sort=detected/);
+    await expect(page).toHaveURL(/dir=desc/);
+    await expect(page.getByTestId("anomalies-data-table").locator('[aria-busy="true"]')).toHaveCount(0);
+    const count = await rows.count();
+    expect(count).toBeGreaterThan(0);
+    for (let index = 0; index < count; index++) await expect(rows.nth(index)).toContainText(anomalyDemoCustomers.spike.name);
+    await page.reload();
+    await expect(page.getByTestId("filter-status")).toHaveValue("all");
+    await expect(page.getByTestId("filter-customer")).toHaveValue(anomalyDemoCustomers.spike.externalId);
+    await expect(page.getByRole("columnheader", { name: /Detected/ })).toHaveAttribute("aria-sort", "descending");
+    await expect(rows).toHaveCount(count);
+
+    const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("anomalies-export").click()]);
+    expect(download.suggestedFilename()).toMatch(/^anomalies_\d{4}-\d{2}-\d{2}\.csv$/);
+    const lines = fs.readFileSync((await download.path())!, "utf8").trim().split(/\r?\n/);
+    expect(lines[0]).toContain("At stake");
+    expect(lines.length - 1).toBe(count);
+    for (const line of lines.slice(1)) expect(line).toContain(anomalyDemoCustomers.spike.externalId);
+
+    // A customer nobody has is named as such.
+    await page.goto("/anomalies?customer=usr_nobody_at_all");
+    await expect(page.getByRole("status").filter({ hasText: "No customer has the external id" })).toBeVisible();
   });
 
   test("support answers “was I charged twice?” from the duplicate charge anomaly listing both payments", async ({ page }) => {

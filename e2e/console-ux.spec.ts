@@ -100,7 +100,7 @@ test.describe("layout", () => {
     await page.goto("/ledger");
     const account = await page.locator('main a[href^="/ledger/accounts/"]').first().getAttribute("href");
     expect(customer && account).toBeTruthy();
-    for (const path of ["/", "/invoices", "/customers", customer!, "/health", account!]) {
+    for (const path of ["/", "/invoices", "/customers", customer!, "/health", account!, "/anomalies?status=all", "/credits/approvals"]) {
       await page.goto(path);
       await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
       await page.waitForLoadState("networkidle");

@@ -66,6 +66,15 @@ export const anomalies = pgTable(
     index("anomalies_customer_idx").on(table.customerId, table.status, table.windowStart),
     index("anomalies_kind_idx").on(table.kind, table.status),
     index("anomalies_assignee_idx").on(table.assigneeId).where(sql`${table.assigneeId} is not null`),
+    // The console's queue (list-anomalies-view.ts), keyset-paged on (sort, id) by money at stake or first
+    // detection: the active view (open or acknowledged, the default) reads a partial index, one status
+    // its (status, sort, id) index, every status the plain one. Impact without an estimate sorts lowest.
+    index("anomalies_active_impact_idx").on(sql`coalesce(${table.impactMicros}, '-9223372036854775808'::bigint)`, table.id).where(sql`${table.status} in ('open', 'acknowledged')`),
+    index("anomalies_active_detected_idx").on(table.firstDetectedAt, table.id).where(sql`${table.status} in ('open', 'acknowledged')`),
+    index("anomalies_status_impact_idx").on(table.status, sql`coalesce(${table.impactMicros}, '-9223372036854775808'::bigint)`, table.id),
+    index("anomalies_status_detected_idx").on(table.status, table.firstDetectedAt, table.id),
+    index("anomalies_impact_idx").on(sql`coalesce(${table.impactMicros}, '-9223372036854775808'::bigint)`, table.id),
+    index("anomalies_detected_idx").on(table.firstDetectedAt, table.id),
     check("anomalies_window_check", sql`${table.windowEnd} >= ${table.windowStart}`),
     check("anomalies_closed_check", sql`(${table.status} in ('open', 'acknowledged')) = (${table.closedAt} is null)`),
   ],

@@ -64,6 +64,9 @@ describe("list export permissions", () => {
     "webhook-events": "admin/webhooks/page.tsx",
     "webhook-endpoints": "admin/webhook-endpoints/page.tsx",
     "webhook-deliveries": "admin/webhook-endpoints/[id]/page.tsx",
+    promotions: "promotions/page.tsx",
+    "credit-requests": "credits/approvals/page.tsx",
+    anomalies: "anomalies/page.tsx",
   };
 
   it.each(Object.entries(pages))("the %s export asks for the permission its page asks for", async (name, page) => {

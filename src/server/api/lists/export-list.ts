@@ -10,12 +10,15 @@ import { parseView, type UrlParams } from "./list-view";
 export type ExportCell = string | number | bigint | Date | null;
 export type ExportColumn<Row> = { label: string; type?: "money"; value: (row: Row) => ExportCell };
 
+/** Who is exporting, for views that name them (`assignee=me`). */
+export type ListViewer = { userId: string };
+
 /** One console list's CSV export: the same zod schema and list function as its page. */
 export type ListExport<Input extends { cursor?: string | undefined; limit: number }, Row> = {
   permission: Permission;
   filename: string;
   schema: ZodType<Input>;
-  list: (db: Db, input: Input) => Promise<{ items: Row[]; nextCursor: string | null }>;
+  list: (db: Db, input: Input, viewer: ListViewer | undefined) => Promise<{ items: Row[]; nextCursor: string | null }>;
   columns: ExportColumn<Row>[];
 };
 
@@ -44,13 +47,14 @@ export async function exportListResponse<Input extends { cursor?: string | undef
   db: Db,
   definition: ListExport<Input, Row>,
   params: UrlParams,
+  viewer?: ListViewer,
 ): Promise<Response> {
   const parsed = parseView(definition.schema, params, { limit: exportPageRows, cursor: undefined });
   if (!parsed.ok) return errorResponse(400, "parameter_invalid", parsed.message, parsed.param);
   const input = parsed.input;
   let first: { items: Row[]; nextCursor: string | null };
   try {
-    first = await definition.list(db, input);
+    first = await definition.list(db, input, viewer);
   } catch (error) {
     if (isDomainError(error) && error.kind === "invalid") return errorResponse(400, error.code, error.message, error.param);
     throw error;
@@ -65,7 +69,7 @@ export async function exportListResponse<Input extends { cursor?: string | undef
         yield definition.columns.map((column) => cell(column as ExportColumn<never>, column.value(row)));
       }
       if (!page.nextCursor) return;
-      page = await definition.list(db, { ...input, cursor: page.nextCursor } as Input);
+      page = await definition.list(db, { ...input, cursor: page.nextCursor } as Input, viewer);
     }
   }
   const csv = createCsvStringifier(definition.columns.map((column) => column.label));

@@ -8,6 +8,7 @@ import { invoiceSortKeys, listInvoicesView } from "@/server/invoicing/list-invoi
 import type { ListExport } from "./export-list";
 import { apiKeysExport, usersExport } from "./admin-lists";
 import { ledgerAccountsExport, ledgerStatementExport } from "./ledger-lists";
+import { anomaliesExport } from "./anomaly-lists";
 import { creditRequestsExport } from "./credit-request-lists";
 import { promotionsExport } from "./promotion-lists";
 import { webhookDeliveriesExport, webhookEndpointsExport, webhookEventsExport } from "./webhook-lists";
@@ -130,6 +131,7 @@ export const listExports: Record<string, AnyListExport> = {
   "webhook-events": webhookEventsExport,
   "webhook-endpoints": webhookEndpointsExport,
   "webhook-deliveries": webhookDeliveriesExport,
+  anomalies: anomaliesExport,
 };
 
 export { listInvoices as listInvoicesForView };

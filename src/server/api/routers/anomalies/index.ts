@@ -6,11 +6,12 @@ import { countAnomaliesByStatus } from "@/server/anomalies/list-anomalies";
 import { listAnomalySettings, updateAnomalySetting, updateAnomalySettingInput } from "@/server/anomalies/settings";
 import { authorizedProcedure, createTRPCRouter } from "../../trpc";
 import { acknowledge, assign, dismiss, note, reopen, resolve, unassign } from "./actions";
-import { list } from "./list";
+import { list, listView } from "./list";
 
 /** The anomaly queue and an anomaly's investigation: `anomaly.list`, `anomaly.get`, `anomaly.resolve`... */
 export const anomalyRouter = createTRPCRouter({
   list,
+  listView,
   get: authorizedProcedure("anomalies.read")
     .input(z.object({ id: z.uuid() }))
     .query(({ ctx, input }) => getAnomaly(ctx.db, input.id)),

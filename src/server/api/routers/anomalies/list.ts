@@ -2,6 +2,7 @@ import { z } from "zod";
 import { anomalyKinds, anomalySeverities, anomalyStatuses } from "@/db/schema";
 import { listAnomalies, anomalyPageMax } from "@/server/anomalies/list-anomalies";
 import { getCustomer } from "@/server/customers/get-customer";
+import { anomaliesView, listAnomaliesForViewer } from "../../lists/anomaly-lists";
 import { authorizedProcedure } from "../../trpc";
 
 export const listInput = z.object({
@@ -25,3 +26,8 @@ export const list = authorizedProcedure("anomalies.read")
     const assigneeId = input.assignee === "me" ? ctx.user.id : input.assignee;
     return listAnomalies(ctx.db, { status: input.status, kind: input.kind, severity: input.severity, customerId: customer?.id, assigneeId, sort: input.sort, limit: input.limit, after: input.after });
   });
+
+/** The console's queue: the URL's view, keyset-paged (the CSV export reads the same view). */
+export const listView = authorizedProcedure("anomalies.read")
+  .input(anomaliesView.extend({ limit: z.number().int().min(1).max(anomalyPageMax).default(25) }))
+  .query(({ ctx, input }) => listAnomaliesForViewer(ctx.db, input, { userId: ctx.user.id }));

@@ -14,5 +14,5 @@ export async function GET(request: Request, { params }: { params: Promise<{ list
   }
   const user = await requireSessionPermission(definition.permission);
   if (user instanceof Response) return user;
-  return exportListResponse(await getDb(), definition, new URL(request.url).searchParams);
+  return exportListResponse(await getDb(), definition, new URL(request.url).searchParams, { userId: user.id });
 }

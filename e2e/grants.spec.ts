@@ -1,3 +1,4 @@
+import fs from "node:fs";
 import { expect, test, type Browser, type Page } from "@playwright/test";
 import { signIn } from "./helpers";
 
@@ -79,14 +80,30 @@ test.describe("credits and promotions", () => {
     await expect(page.getByTestId("promotion-status")).toHaveText("draft");
     await page.getByRole("button", { name: "Activate" }).click();
     await expect(page.getByTestId("promotion-status")).toHaveText("active");
+    const promotionUrl = page.url();
 
     const support = await signedInPage(browser, "support");
-    await openCustomer(support, 2);
+    const customer = await openCustomer(support, 2);
     await support.getByLabel("Promotion code").fill(code.toLowerCase());
     await support.getByRole("button", { name: "Apply code" }).click();
     await expect(support.getByTestId("apply-promotion-result")).toContainText("Applied");
     await expect(support.getByTestId("credit-balance")).toContainText("$15.00");
     await expect(support.getByTestId("grants-table")).toContainText("promotion");
+
+    // The redemption is on the promotion's page: a paged list that filters, reloads and exports.
+    await page.goto(promotionUrl);
+    await expect(page.getByTestId("redemptions-table")).toContainText(customer.name);
+    await page.getByTestId("filter-codeKind").selectOption("unique");
+    await expect(page).toHaveURL(/codeKind=unique/);
+    await expect(page.getByTestId("redemptions-empty")).toBeVisible();
+    await page.getByTestId("filter-codeKind").selectOption("shared");
+    await page.reload();
+    await expect(page.getByTestId("filter-codeKind")).toHaveValue("shared");
+    await expect(page.getByTestId("redemptions-table").getByRole("row")).toHaveCount(1);
+    const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("redemptions-export").click()]);
+    const lines = fs.readFileSync((await download.path())!, "utf8").trim().split(/\r?\n/);
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toContain(code);
   });
 
   test("an admin raises support's credit limit, and support's next credit within it needs no approval", async ({ page, browser }) => {

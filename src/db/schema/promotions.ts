@@ -110,7 +110,9 @@ export const promotionRedemptions = pgTable(
   (table) => [
     unique("promotion_redemptions_customer_sequence_key").on(table.promotionId, table.customerId, table.customerSequence),
     uniqueIndex("promotion_redemptions_idempotency_key_idx").on(table.idempotencyKey).where(sql`${table.idempotencyKey} is not null`),
-    index("promotion_redemptions_promotion_idx").on(table.promotionId, table.redeemedAt),
+    // A promotion's redemptions (list-promotion-redemptions.ts), keyset-paged by time or by who redeemed them.
+    index("promotion_redemptions_promotion_idx").on(table.promotionId, table.redeemedAt, table.id),
+    index("promotion_redemptions_promotion_by_idx").on(table.promotionId, sql`lower(${table.redeemedBy})`, table.id),
     index("promotion_redemptions_customer_idx").on(table.customerId),
     check("promotion_redemptions_sequence_check", sql`${table.customerSequence} >= 1`),
   ],

@@ -6,7 +6,6 @@ export const promotionLimits = {
   keysMax: 50,
   generatedCodesPerCallMax: 10_000,
   codesPageMax: 500,
-  redemptionsPageMax: 200,
   periodsMax: 36,
   expiryDaysMax: 3650,
   /** One promotional credit: at most $100,000. */

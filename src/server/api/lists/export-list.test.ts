@@ -65,6 +65,7 @@ describe("list export permissions", () => {
     "webhook-endpoints": "admin/webhook-endpoints/page.tsx",
     "webhook-deliveries": "admin/webhook-endpoints/[id]/page.tsx",
     promotions: "promotions/page.tsx",
+    "promotion-redemptions": "promotions/[id]/page.tsx",
     "credit-requests": "credits/approvals/page.tsx",
     anomalies: "anomalies/page.tsx",
   };

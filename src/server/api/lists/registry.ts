@@ -10,7 +10,7 @@ import { apiKeysExport, usersExport } from "./admin-lists";
 import { ledgerAccountsExport, ledgerStatementExport } from "./ledger-lists";
 import { anomaliesExport } from "./anomaly-lists";
 import { creditRequestsExport } from "./credit-request-lists";
-import { promotionsExport } from "./promotion-lists";
+import { promotionRedemptionsExport, promotionsExport } from "./promotion-lists";
 import { webhookDeliveriesExport, webhookEndpointsExport, webhookEventsExport } from "./webhook-lists";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each list has its own input and row type.
@@ -127,6 +127,7 @@ export const listExports: Record<string, AnyListExport> = {
   users: usersExport,
   "api-keys": apiKeysExport,
   promotions: promotionsExport,
+  "promotion-redemptions": promotionRedemptionsExport,
   "credit-requests": creditRequestsExport,
   "webhook-events": webhookEventsExport,
   "webhook-endpoints": webhookEndpointsExport,

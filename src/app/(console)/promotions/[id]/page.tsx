@@ -1,20 +1,21 @@
 import { TRPCError } from "@trpc/server";
-import Link from "next/link";
 import { notFound } from "next/navigation";
 import { PageHeader } from "@/components/console/page-header";
 import { requirePermission } from "@/components/console/require-permission";
 import { Badge } from "@/components/ui/badge";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
-import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
-import { formatDate, formatDateTime, formatMoney } from "@/lib/format";
+import { formatDate, formatMoney } from "@/lib/format";
+import { loadView, parseView, type UrlParams } from "@/server/api/lists/list-view";
+import { promotionRedemptionsView } from "@/server/api/lists/promotion-lists";
 import { can } from "@/server/api/permissions";
 import { getServerApi } from "@/trpc/server";
 import { describeEffect, statusVariant } from "../describe-effect";
 import { PromotionForm } from "../promotion-form";
 import { valuesOf } from "../promotion-form-values";
 import { PromotionActions } from "./promotion-actions";
+import { RedemptionsTable } from "./redemptions-table";
 
-export default async function PromotionPage({ params }: { params: Promise<{ id: string }> }) {
+export default async function PromotionPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<UrlParams> }) {
   const user = await requirePermission("promotions.read");
   const { id } = await params;
   const api = await getServerApi();
@@ -22,7 +23,10 @@ export default async function PromotionPage({ params }: { params: Promise<{ id: 
     if (error instanceof TRPCError && (error.code === "NOT_FOUND" || error.code === "BAD_REQUEST")) notFound();
     throw error;
   });
-  const { promotion, stats, codes, redemptions } = detail;
+  const { promotion, stats, codes } = detail;
+  const view = parseView(promotionRedemptionsView, await searchParams, { promotion: promotion.id });
+  const input = view.ok ? view.input : promotionRedemptionsView.parse({ promotion: promotion.id });
+  const { page, error } = await loadView(input, (next) => api.promotion.redemptions({ ...next, limit: 50 }));
   const currency = stats.currency ?? "usd";
   const writable = can(user.role, "promotions.write");
   return (
@@ -95,34 +99,13 @@ export default async function PromotionPage({ params }: { params: Promise<{ id: 
           <CardTitle>Redemptions</CardTitle>
         </CardHeader>
         <CardContent>
-          {redemptions.length === 0 ? (
-            <p className="text-sm text-muted-foreground">Nobody has redeemed this promotion yet.</p>
-          ) : (
-            <Table>
-              <TableHeader>
-                <TableRow>
-                  <TableHead>Customer</TableHead>
-                  <TableHead>Code</TableHead>
-                  <TableHead>When</TableHead>
-                  <TableHead>By</TableHead>
-                </TableRow>
-              </TableHeader>
-              <TableBody>
-                {redemptions.map((redemption) => (
-                  <TableRow key={redemption.id}>
-                    <TableCell>
-                      <Link className="underline" href={`/customers/${redemption.customerId}`}>
-                        {redemption.customerName}
-                      </Link>
-                    </TableCell>
-                    <TableCell className="font-mono">{redemption.code}</TableCell>
-                    <TableCell>{formatDateTime(redemption.redeemedAt)}</TableCell>
-                    <TableCell>{redemption.redeemedBy}</TableCell>
-                  </TableRow>
-                ))}
-              </TableBody>
-            </Table>
-          )}
+          <RedemptionsTable
+            promotionId={promotion.id}
+            rows={page.items}
+            nextCursor={page.nextCursor}
+            error={view.ok ? error : `${view.message} (showing every redemption)`}
+            emptyMessage={input.search || input.codeKind ? "No redemption matches this view." : "Nobody has redeemed this promotion yet."}
+          />
         </CardContent>
       </Card>
       {writable && promotion.status !== "ended" ? (

@@ -99,8 +99,10 @@ test.describe("layout", () => {
     const customer = await page.locator('main a[href^="/customers/"]').first().getAttribute("href");
     await page.goto("/ledger");
     const account = await page.locator('main a[href^="/ledger/accounts/"]').first().getAttribute("href");
-    expect(customer && account).toBeTruthy();
-    for (const path of ["/", "/invoices", "/customers", customer!, "/health", account!, "/anomalies?status=all", "/credits/approvals"]) {
+    await page.goto("/promotions");
+    const promotion = await page.locator('main a[href^="/promotions/"]:not([href="/promotions/new"])').first().getAttribute("href");
+    expect(customer && account && promotion).toBeTruthy();
+    for (const path of ["/", "/invoices", "/customers", customer!, "/health", account!, "/anomalies?status=all", "/credits/approvals", promotion!, "/admin/webhooks/sync-failures"]) {
       await page.goto(path);
       await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
       await page.waitForLoadState("networkidle");

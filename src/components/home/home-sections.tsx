@@ -214,7 +214,7 @@ export function AdminSection({ data }: { data: AdminHome }) {
           testId="home-webhooks"
           tone={troubled > 0 ? "warning" : undefined}
         />
-        <Stat label="Stripe sync failures (7 days)" value={count(data.syncFailuresLast7Days)} href="/admin/webhooks" tone={data.syncFailuresLast7Days > 0 ? "warning" : undefined} />
+        <Stat label="Stripe sync failures (7 days)" value={count(data.syncFailuresLast7Days)} href="/admin/webhooks/sync-failures" tone={data.syncFailuresLast7Days > 0 ? "warning" : undefined} />
         <Stat label="Invoices not yet in Stripe" value={count(data.invoicesAwaitingStripe)} detail={`${count(data.openDiscrepancies)} open reconciliation discrepancies`} href="/invoices" />
         <Stat
           label="Events in the last 24 hours"

@@ -281,7 +281,12 @@ export const stripeSyncFailures = pgTable(
     requestId: text("request_id"),
     occurredAt: timestamp("occurred_at", { withTimezone: true }).notNull().defaultNow(),
   },
-  (table) => [index("stripe_sync_failures_occurred_idx").on(table.occurredAt), index("stripe_sync_failures_object_idx").on(table.objectType, table.objectId)],
+  (table) => [
+    // The console list (list-sync-failures-view.ts): by time, alone or within one operation, keyset-paged.
+    index("stripe_sync_failures_occurred_idx").on(table.occurredAt, table.id),
+    index("stripe_sync_failures_operation_idx").on(table.operation, table.occurredAt, table.id),
+    index("stripe_sync_failures_object_idx").on(table.objectType, table.objectId),
+  ],
 );
 
 /** Where `npm run job -- stripe:backfill` got to, per resource, so a stopped run resumes. */

@@ -68,6 +68,7 @@ describe("list export permissions", () => {
     "promotion-redemptions": "promotions/[id]/page.tsx",
     "credit-requests": "credits/approvals/page.tsx",
     anomalies: "anomalies/page.tsx",
+    "stripe-sync-failures": "admin/webhooks/sync-failures/page.tsx",
   };
 
   it.each(Object.entries(pages))("the %s export asks for the permission its page asks for", async (name, page) => {

@@ -11,7 +11,7 @@ import { ledgerAccountsExport, ledgerStatementExport } from "./ledger-lists";
 import { anomaliesExport } from "./anomaly-lists";
 import { creditRequestsExport } from "./credit-request-lists";
 import { promotionRedemptionsExport, promotionsExport } from "./promotion-lists";
-import { webhookDeliveriesExport, webhookEndpointsExport, webhookEventsExport } from "./webhook-lists";
+import { syncFailuresExport, webhookDeliveriesExport, webhookEndpointsExport, webhookEventsExport } from "./webhook-lists";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each list has its own input and row type.
 type AnyListExport = ListExport<any, any>;
@@ -133,6 +133,7 @@ export const listExports: Record<string, AnyListExport> = {
   "webhook-endpoints": webhookEndpointsExport,
   "webhook-deliveries": webhookDeliveriesExport,
   anomalies: anomaliesExport,
+  "stripe-sync-failures": syncFailuresExport,
 };
 
 export { listInvoices as listInvoicesForView };

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { stripeWebhookEventStatuses, webhookDeliveryStatuses } from "@/db/schema";
+import { stripeWebhookEventStatuses, webhookDeliveryStatuses, type StripeSyncFailureRow } from "@/db/schema";
+import { listSyncFailuresView, syncFailureSortKeys } from "@/server/stripe/list-sync-failures-view";
 import type { WebhookEventSummary } from "@/server/stripe/list-webhook-events";
 import { listWebhookEventsView, webhookEventSortKeys } from "@/server/stripe/list-webhook-events-view";
 import type { WebhookDeliveryView } from "@/server/webhooks/list-webhook-deliveries";
@@ -93,5 +94,35 @@ export const webhookEndpointsExport: ListExport<z.infer<typeof webhookEndpointsV
     { label: "Failed", value: (row) => row.failed },
     { label: "Last delivery", value: (row) => row.lastDeliveredAt },
     { label: "Created", value: (row) => row.createdAt },
+  ],
+};
+
+/** URL view of the outbound writes Stripe refused: `q` is the Tally object id or its start. */
+export const syncFailuresView = z.object({
+  search: z.string().trim().max(255).optional(),
+  operation: z.string().trim().min(1).max(200).optional(),
+  objectType: z.string().trim().min(1).max(200).optional(),
+  sort: z.enum(syncFailureSortKeys).optional(),
+  direction: z.enum(["asc", "desc"]).optional(),
+  cursor: z.string().max(1000).optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(50),
+});
+
+export const syncFailuresExport: ListExport<z.infer<typeof syncFailuresView>, StripeSyncFailureRow> = {
+  permission: "stripe.admin",
+  filename: "stripe-sync-failures",
+  schema: syncFailuresView,
+  list: listSyncFailuresView,
+  columns: [
+    { label: "Occurred", value: (row) => row.occurredAt },
+    { label: "Operation", value: (row) => row.operation },
+    { label: "Object type", value: (row) => row.objectType },
+    { label: "Object id", value: (row) => row.objectId },
+    { label: "HTTP status", value: (row) => row.httpStatus },
+    { label: "Error type", value: (row) => row.errorType },
+    { label: "Error code", value: (row) => row.errorCode },
+    { label: "Stripe said", value: (row) => row.message },
+    { label: "Stripe request", value: (row) => row.requestId },
+    { label: "Idempotency key", value: (row) => row.idempotencyKey },
   ],
 };

@@ -3,7 +3,7 @@ import { getCustomer } from "./get-customer";
 import { listEvents } from "./list-events";
 import { eventTypes, listEventsView } from "./list-events-view";
 import { invoicePaymentState, listPaymentsProcedure } from "./list-payments";
-import { listSyncFailuresProcedure } from "./list-sync-failures";
+import { listSyncFailuresViewProcedure, syncFailureKinds } from "./list-sync-failures";
 import { replayEvent } from "./replay-event";
 
-export const stripeRouter = createTRPCRouter({ getCustomer, listEvents, listEventsView, eventTypes, listSyncFailures: listSyncFailuresProcedure, replayEvent, listPayments: listPaymentsProcedure, invoicePaymentState });
+export const stripeRouter = createTRPCRouter({ getCustomer, listEvents, listEventsView, eventTypes, listSyncFailuresView: listSyncFailuresViewProcedure, syncFailureKinds, replayEvent, listPayments: listPaymentsProcedure, invoicePaymentState });

@@ -34,7 +34,7 @@ describe("apiKey router", () => {
     expect(key.startsWith(apiKey.prefix)).toBe(true);
     expect(await verifyApiKey(database.db, key)).toMatchObject({ id: apiKey.id });
 
-    const listed = await admin.list();
+    const listed = await admin.listView({});
     const row = listed.items.find((each) => each.id === apiKey.id);
     expect(row).toMatchObject({ createdByLabel: "admin@tally.test", revokedAt: null });
     expect(JSON.stringify(listed)).not.toContain(key);
@@ -42,8 +42,8 @@ describe("apiKey router", () => {
     await expect(admin.revoke({ id: apiKey.id, reason: "" })).rejects.toMatchObject({ code: "BAD_REQUEST" });
     await admin.revoke({ id: apiKey.id, reason: "gateway retired" });
     expect(await verifyApiKey(database.db, key)).toBeNull();
-    const after = (await admin.list({ includeRevoked: true, limit: 10 })).items.find((each) => each.id === apiKey.id);
+    const after = (await admin.listView({ status: "revoked", limit: 10 })).items.find((each) => each.id === apiKey.id);
     expect(after).toMatchObject({ revokedByLabel: "admin@tally.test" });
-    expect((await admin.list({ includeRevoked: false, limit: 10 })).items.map((each) => each.id)).not.toContain(apiKey.id);
+    expect((await admin.listView({ status: "active", limit: 10 })).items.map((each) => each.id)).not.toContain(apiKey.id);
   });
 });

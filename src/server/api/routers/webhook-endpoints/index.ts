@@ -1,10 +1,8 @@
 import { z } from "zod";
-import { webhookDeliveryStatuses } from "@/db/schema";
-import { listWebhookDeliveries } from "@/server/webhooks/list-webhook-deliveries";
 import { listWebhookDeliveriesView } from "@/server/webhooks/list-webhook-deliveries-view";
 import { listAutoDisabledEndpoints, listWebhookEndpointsView } from "@/server/webhooks/list-webhook-endpoints-view";
 import { webhookDeliveriesView, webhookEndpointsView } from "../../lists/webhook-lists";
-import { createWebhookEndpoint, describeEndpoint, getWebhookEndpoint, listWebhookEndpoints, updateWebhookEndpoint } from "@/server/webhooks/manage-webhook-endpoints";
+import { createWebhookEndpoint, describeEndpoint, getWebhookEndpoint, updateWebhookEndpoint } from "@/server/webhooks/manage-webhook-endpoints";
 import { replayWebhookDelivery } from "@/server/webhooks/replay-webhook-delivery";
 import { webhookEventTypes } from "@/server/webhooks/webhook-event-types";
 import { createTRPCRouter, authorizedProcedure } from "../../trpc";
@@ -14,9 +12,6 @@ const eventTypes = z.array(z.union([z.literal("*"), z.enum(webhookEventTypes)]))
 
 /** Admin → Webhooks out: the product's endpoints, their delivery logs, replays. */
 export const webhookEndpointRouter = createTRPCRouter({
-  list: authorizedProcedure("webhooks.manage")
-    .input(z.object({}).optional())
-    .query(({ ctx }) => listWebhookEndpoints(ctx.db)),
   listView: authorizedProcedure("webhooks.manage")
     .input(webhookEndpointsView.extend({ limit: z.number().int().min(1).max(200).default(50) }))
     .query(({ ctx, input }) => listWebhookEndpointsView(ctx.db, input)),
@@ -36,9 +31,6 @@ export const webhookEndpointRouter = createTRPCRouter({
   update: authorizedProcedure("webhooks.manage")
     .input(z.object({ id: z.uuid(), url: z.string().trim().min(1).max(2000).optional(), description: z.string().trim().max(500).optional(), eventTypes: eventTypes.optional(), status: z.enum(["enabled", "disabled"]).optional(), rotateSecret: z.boolean().optional(), reason }))
     .mutation(async ({ ctx, input }) => describeEndpoint(await updateWebhookEndpoint(ctx.db, ctx.actor, ctx.clock, { ...input, endpointId: input.id }))),
-  deliveries: authorizedProcedure("webhooks.manage")
-    .input(z.object({ endpointId: z.uuid(), status: z.enum(webhookDeliveryStatuses).optional(), limit: z.number().int().min(1).max(100).default(25), before: z.object({ createdAt: z.date(), id: z.uuid() }).optional() }))
-    .query(({ ctx, input }) => listWebhookDeliveries(ctx.db, input)),
   deliveriesView: authorizedProcedure("webhooks.manage")
     .input(webhookDeliveriesView.extend({ limit: z.number().int().min(1).max(100).default(20) }))
     .query(({ ctx, input }) => listWebhookDeliveriesView(ctx.db, { ...input, endpointId: input.endpoint })),

@@ -58,6 +58,11 @@ export async function InvoicesSection({ customerId }: CustomerSectionProps) {
               </Link>
             ) : null}
             <InvoicesTable invoices={page.items} showCustomer={false} testId="customer-invoices" />
+            {page.nextCursor ? (
+              <Link href={`/invoices?customer=${customerId}`} className="mt-3 inline-block text-sm underline-offset-4 hover:underline" data-testid="all-customer-invoices">
+                All of this customer&apos;s invoices, paged, sorted and exportable →
+              </Link>
+            ) : null}
           </div>
         )}
       </CardContent>

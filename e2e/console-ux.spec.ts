@@ -102,7 +102,7 @@ test.describe("layout", () => {
     await page.goto("/promotions");
     const promotion = await page.locator('main a[href^="/promotions/"]:not([href="/promotions/new"])').first().getAttribute("href");
     expect(customer && account && promotion).toBeTruthy();
-    for (const path of ["/", "/invoices", "/customers", customer!, "/health", account!, "/anomalies?status=all", "/credits/approvals", promotion!, "/admin/webhooks/sync-failures"]) {
+    for (const path of ["/", "/invoices", "/customers", customer!, "/health", account!, "/anomalies?status=all", "/credits/approvals", promotion!, "/admin/webhooks/sync-failures", `${customer!}/credits`]) {
       await page.goto(path);
       await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
       await page.waitForLoadState("networkidle");

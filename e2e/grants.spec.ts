@@ -34,6 +34,21 @@ test.describe("credits and promotions", () => {
     await page.getByRole("button", { name: "Close" }).click();
     await expect(page.getByTestId("credit-balance")).toContainText("$12.34");
     await expect(page.getByTestId("grants-table")).toContainText("goodwill");
+
+    // Every grant on its own page: filtered in the URL, restored on reload, exported.
+    await page.getByTestId("all-credit-grants").click();
+    await expect(page).toHaveURL(/\/customers\/[0-9a-f-]{36}\/credits$/);
+    await page.getByTestId("filter-category").selectOption("goodwill");
+    await expect(page).toHaveURL(/category=goodwill/);
+    await page.reload();
+    await expect(page.getByTestId("filter-category")).toHaveValue("goodwill");
+    const rows = page.getByTestId("credit-grants-table").getByRole("row");
+    await expect(rows).toHaveCount(1);
+    await expect(rows.first()).toContainText("$12.34");
+    const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("credit-grants-export").click()]);
+    const lines = fs.readFileSync((await download.path())!, "utf8").trim().split(/\r?\n/);
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toContain("12.34");
   });
 
   test("a large credit waits for finance, and appears once approved", async ({ page, browser }) => {

@@ -54,6 +54,9 @@ export const creditGrants = pgTable(
   (table) => [
     uniqueIndex("credit_grants_idempotency_key_idx").on(table.idempotencyKey),
     index("credit_grants_customer_idx").on(table.customerId, table.currency),
+    // A customer's credits page (list-customer-grants-view.ts): by grant time or start, keyset-paged within the customer.
+    index("credit_grants_customer_created_idx").on(table.customerId, table.createdAt, table.id),
+    index("credit_grants_customer_effective_idx").on(table.customerId, table.effectiveAt, table.id),
     index("credit_grants_expiry_idx").on(table.expiresAt).where(sql`${table.expiredAt} is null and ${table.expiresAt} is not null`),
     index("credit_grants_source_idx").on(table.source, table.sourceReference),
     check("credit_grants_amount_check", sql`${table.amountMicros} > 0 and ${table.amountMicros} <= 1000000000000000`),

@@ -22,7 +22,7 @@ export async function listCustomerGrants(db: Db, customerId: string, at: Date): 
   });
 }
 
-function grantState(grant: CreditGrant, remainingMicros: bigint, at: Date): GrantState {
+export function grantState(grant: CreditGrant, remainingMicros: bigint, at: Date): GrantState {
   if (grant.expiredAt || (grant.expiresAt && grant.expiresAt.getTime() <= at.getTime())) return "expired";
   if (grant.effectiveAt.getTime() > at.getTime()) return "scheduled";
   return remainingMicros > 0n ? "active" : "used";

@@ -67,6 +67,7 @@ describe("list export permissions", () => {
     promotions: "promotions/page.tsx",
     "promotion-redemptions": "promotions/[id]/page.tsx",
     "credit-requests": "credits/approvals/page.tsx",
+    "credit-grants": "customers/[id]/credits/page.tsx",
     anomalies: "anomalies/page.tsx",
     "stripe-sync-failures": "admin/webhooks/sync-failures/page.tsx",
   };

@@ -10,6 +10,7 @@ import { apiKeysExport, usersExport } from "./admin-lists";
 import { ledgerAccountsExport, ledgerStatementExport } from "./ledger-lists";
 import { anomaliesExport } from "./anomaly-lists";
 import { creditRequestsExport } from "./credit-request-lists";
+import { customerGrantsExport } from "./grant-lists";
 import { promotionRedemptionsExport, promotionsExport } from "./promotion-lists";
 import { syncFailuresExport, webhookDeliveriesExport, webhookEndpointsExport, webhookEventsExport } from "./webhook-lists";
 
@@ -129,6 +130,7 @@ export const listExports: Record<string, AnyListExport> = {
   promotions: promotionsExport,
   "promotion-redemptions": promotionRedemptionsExport,
   "credit-requests": creditRequestsExport,
+  "credit-grants": customerGrantsExport,
   "webhook-events": webhookEventsExport,
   "webhook-endpoints": webhookEndpointsExport,
   "webhook-deliveries": webhookDeliveriesExport,

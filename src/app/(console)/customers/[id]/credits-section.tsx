@@ -1,8 +1,10 @@
+import Link from "next/link";
 import { Badge } from "@/components/ui/badge";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { formatDate, formatMoney } from "@/lib/format";
 import { can } from "@/server/api/permissions";
+import { grantLimits } from "@/server/grants/grant-schemas";
 import { getServerApi } from "@/trpc/server";
 import { ApplyPromotionForm } from "./apply-promotion-form";
 import { IssueCreditDialog } from "./issue-credit-dialog";
@@ -67,6 +69,11 @@ export async function CreditsSection({ customerId, role }: CustomerSectionProps)
             </TableBody>
           </Table>
         )}
+        {grants.length > 0 ? (
+          <Link href={`/customers/${customerId}/credits`} className="text-sm underline-offset-4 hover:underline" data-testid="all-credit-grants">
+            {grants.length >= grantLimits.listMax ? `Showing the newest ${grantLimits.listMax}: every grant, filtered and exportable →` : "Every grant, filtered and exportable →"}
+          </Link>
+        ) : null}
         {can(role, "promotions.apply") ? <ApplyPromotionForm customerId={customerId} /> : null}
       </CardContent>
     </Card>

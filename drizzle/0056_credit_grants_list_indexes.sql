@@ -1,0 +1,2 @@
+CREATE INDEX "credit_grants_customer_created_idx" ON "credit_grants" USING btree ("customer_id","created_at","id");--> statement-breakpoint
+CREATE INDEX "credit_grants_customer_effective_idx" ON "credit_grants" USING btree ("customer_id","effective_at","id");

@@ -8,7 +8,7 @@ import { changeSubscription } from "@/server/customers/change-subscription";
 import { upsertCustomer } from "@/server/customers/upsert-customer";
 import { closeSubscriptionPeriod } from "@/server/invoicing/close-subscription-period";
 import { ingestEvents } from "@/server/metering/ingest-events";
-import { rollUpEverything } from "@/server/metering/test-events";
+import { rollUpAll } from "@/server/metering/roll-up-all";
 import { seededRandom } from "@/server/seed/random";
 import { postChargePayment } from "@/server/stripe/post-stripe-money";
 import { upsertStripeCharge, upsertStripePaymentIntent } from "@/server/stripe/upsert-payment-mirror";
@@ -63,7 +63,7 @@ export async function seedAnomaliesDemo(db: Db, clock: Clock): Promise<string> {
   for (let offset = 0; offset < events.length; offset += ingestBatch) accepted += (await ingestEvents(db, events.slice(offset, offset + ingestBatch), { clock })).accepted;
   // Detection reads rollups: wait until every ingested event is rolled up. The claim only takes events
   // older than every running transaction of the server, so a long transaction elsewhere delays it.
-  await rollUpEverything(db, { timeoutMs: 300_000 });
+  await rollUpAll(db, { timeoutMs: 300_000 });
 
   const invoices = await seedUpgrade(db, ids.upgrade, upgradeSubscription, upgradeAnchor, now);
   await seedDoubleCharge(db, ids.double, now);

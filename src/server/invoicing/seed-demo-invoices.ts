@@ -5,7 +5,7 @@ import { executeRows } from "@/db/execute";
 import { systemActor } from "@/server/audit/actor";
 import type { Clock } from "@/server/clock";
 import { ingestEvents } from "@/server/metering/ingest-events";
-import { rollUpPending } from "@/server/metering/roll-up-pending";
+import { rollUpAll } from "@/server/metering/roll-up-all";
 import { seededRandom } from "@/server/seed/random";
 import { closeDuePeriods } from "./close-due-periods";
 
@@ -14,7 +14,6 @@ const hourMs = 3_600_000;
 /** Metering accepts events up to 35 days late: a month of history stays inside that. */
 const historyDays = 33;
 const ingestBatch = 1_000;
-const rollupRoundsMax = 200;
 
 type Customer = { externalId: string; kind: "individual" | "team"; planKey: string };
 
@@ -49,12 +48,9 @@ export async function seedDemoInvoices(db: Db, clock: Clock): Promise<string> {
   for (let offset = 0; offset < events.length; offset += ingestBatch) {
     accepted += (await ingestEvents(db, events.slice(offset, offset + ingestBatch), { clock })).accepted;
   }
-  let rolledUp = 0;
-  for (let round = 0; round < rollupRoundsMax; round++) {
-    const result = await rollUpPending(db, { limit: 10_000 });
-    rolledUp += result.events;
-    if (result.events === 0) break;
-  }
+  // Every event rolled up before any period closes: a transaction running elsewhere in the cluster holds
+  // events back, and an empty claim alone would close the month's periods on none of their usage.
+  const rolledUp = await rollUpAll(db, { timeoutMs: 300_000 });
   const closed = await closeDuePeriods(db, { until: now }, { clock, actor: seedActor });
   await dateSeededInvoices(db, now);
   const late = await ingestLateUsage(db, clock);

@@ -2,7 +2,7 @@ import type { Db } from "@/db/client";
 import type { Clock } from "@/server/clock";
 import { seededRandom } from "@/server/seed/random";
 import { ingestEvents } from "./ingest-events";
-import { rollUpPending } from "./roll-up-pending";
+import { rollUpAll } from "./roll-up-all";
 
 const source = "seed/unknown-subjects";
 const hourMs = 3_600_000;
@@ -10,7 +10,6 @@ const dayMs = 24 * hourMs;
 /** Subjects the product's sender uses before (or instead of) syncing the customer. */
 const subjects = ["usr_9001_pending-signup", "org_9002_trial-import", "usr_legacy_4411"] as const;
 const historyDays = 14;
-const rollUpRoundsMax = 20;
 
 /**
  * A few events from subjects that are no customer, so Ingestion → Unknown subjects has
@@ -38,10 +37,6 @@ export async function seedDemoUnknownSubjects(db: Db, clock: Clock): Promise<str
       });
   });
   const { accepted } = await ingestEvents(db, events, { clock });
-  for (let round = 0; round < rollUpRoundsMax; round++) {
-    const result = await rollUpPending(db, { limit: 10_000 });
-    if (result.claimed && result.events === 0) break;
-    if (!result.claimed) await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  await rollUpAll(db, { timeoutMs: 300_000 });
   return `${accepted} new events from ${subjects.length} unknown subjects`;
 }

@@ -10,7 +10,7 @@ import { fixedClock } from "@/server/clock";
 import { createTestCustomer } from "@/server/ledger/test-fixtures";
 import { createTestDatabase, type TestDatabase } from "@/test/database";
 import { issueGrant } from "./issue-grant";
-import type { CustomerGrantView } from "./list-customer-grants";
+import { readCustomerCreditAvailable, type CustomerGrantView } from "./list-customer-grants";
 import { customerGrantSortKeys, listCustomerGrantsView, type ListCustomerGrantsViewInput } from "./list-customer-grants-view";
 
 /* Issue 15: the customer page lists the newest 200 grants; the credits page has every one, paged, filtered and exported. */
@@ -97,5 +97,14 @@ describe("listCustomerGrantsView", () => {
     const refused = await exportListResponse(database.db, listExports["credit-grants"]!, new URLSearchParams({ category: "paid" }));
     expect(refused.status).toBe(400);
     expect(await refused.json()).toMatchObject({ error: { code: "parameter_invalid", param: "customer" } });
+  });
+
+  it("says what the customer can spend over every grant in effect (the customer page's total), not the newest the table lists", async () => {
+    const every = await everyPage({ limit: 25 });
+    const expected = every.filter((grant) => grant.state === "active").reduce((sum, grant) => sum + grant.remainingMicros, 0n);
+    expect(expected).toBeGreaterThan(0n);
+    expect(await readCustomerCreditAvailable(database.db, customerId, at)).toEqual([{ currency: "usd", availableMicros: expected }]);
+    // Before any grant took effect there is nothing to spend.
+    expect(await readCustomerCreditAvailable(database.db, customerId, new Date(at.getTime() - 30 * 86_400_000))).toEqual([]);
   });
 });

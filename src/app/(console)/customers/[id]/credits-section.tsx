@@ -15,9 +15,9 @@ const stateVariant = { active: "success", scheduled: "secondary", used: "outline
 /** Credits: each grant with what is left of it (from the ledger), plus requests waiting for approval. */
 export async function CreditsSection({ customerId, role }: CustomerSectionProps) {
   const api = await getServerApi();
-  const [grants, pending] = await Promise.all([api.grant.list({ customerId }), api.grant.customerRequests({ customerId })]);
-  const totals = new Map<string, bigint>();
-  for (const grant of grants) if (grant.state === "active") totals.set(grant.currency, (totals.get(grant.currency) ?? 0n) + grant.remainingMicros);
+  const [grants, pending, available] = await Promise.all([api.grant.list({ customerId }), api.grant.customerRequests({ customerId }), api.grant.available({ customerId })]);
+  // Over every grant in effect, not only the newest the table lists.
+  const totals = new Map(available.map((each) => [each.currency, each.availableMicros]));
   const currency = grants[0]?.currency ?? "usd";
   return (
     <Card data-testid="credits-section">

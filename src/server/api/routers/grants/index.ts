@@ -1,4 +1,5 @@
 import { createTRPCRouter } from "../../trpc";
+import { available } from "./available";
 import { customerRequests } from "./customer-requests";
 import { decide } from "./decide";
 import { limits } from "./limits";
@@ -8,4 +9,4 @@ import { request } from "./request";
 import { requests } from "./requests";
 import { setLimit } from "./set-limit";
 
-export const grantRouter = createTRPCRouter({ list, listView, request, requests, customerRequests, decide, limits, setLimit });
+export const grantRouter = createTRPCRouter({ list, listView, available, request, requests, customerRequests, decide, limits, setLimit });

@@ -48,6 +48,12 @@ export class Engine {
   /** Invoice id → its automatic collection state; the retry schedule counts from the first failure. */
   readonly dunning = new Map<string, { firstFailedAt: number; automaticAttempts: number }>();
   readonly cardBehavior = new Map<string, CardBehavior>();
+  /** Payout id → the clock whose transactions it paid out (null: the emulator's own clock). */
+  readonly payoutClocks = new Map<string, string | null>();
+  /** Clock → the midnight of its last automatic payout run. */
+  readonly payoutRuns = new Map<string | null, number>();
+  /** Balance transaction id → the payout that paid it out (Stripe's `payout=` filter). */
+  readonly payoutOfBalanceTransaction = new Map<string, string>();
   /** Counters tests use to check that faults really happened. */
   readonly stats = { rateLimited: 0, serverErrorsBefore: 0, serverErrorsAfter: 0, idempotentReplays: 0 };
   private globalOffsetSeconds: number;
@@ -114,6 +120,7 @@ export class Engine {
   clockOfObject(object: object): string | null {
     const record = object as { test_clock?: unknown; customer?: unknown; object?: string; id?: string };
     if (record.object === "test_helpers.test_clock" && typeof record.id === "string") return record.id;
+    if (record.object === "payout" && typeof record.id === "string") return this.payoutClocks.get(record.id) ?? null;
     if (typeof record.test_clock === "string") return record.test_clock;
     if (typeof record.customer === "string") return this.clockOfCustomer(record.customer);
     return null;
@@ -192,6 +199,9 @@ export class Engine {
     this.meterIdentifiers.clear();
     this.dunning.clear();
     this.cardBehavior.clear();
+    this.payoutClocks.clear();
+    this.payoutRuns.clear();
+    this.payoutOfBalanceTransaction.clear();
     this.webhooks.clear();
     this.random = new SeededRandom(this.seed);
   }

@@ -1,4 +1,5 @@
 import type { Route } from "./router";
+import { balanceRoutes } from "./resources/balance";
 import { billingPortalRoutes } from "./resources/billing-portal";
 import { catalogRoutes } from "./resources/catalog";
 import { creditNoteRoutes } from "./resources/credit-notes";
@@ -23,6 +24,7 @@ export const allRoutes: Route[] = [
   ...invoiceItemRoutes,
   ...creditNoteRoutes,
   ...paymentRoutes,
+  ...balanceRoutes,
   ...meterRoutes,
   ...testClockRoutes,
   ...webhookEndpointRoutes,

@@ -2,6 +2,7 @@ import type Stripe from "stripe";
 import { finalizeInvoice, voidInvoice } from "./billing/invoicing";
 import { collectInvoice } from "./billing/payments";
 import { renewSubscription } from "./billing/renewals";
+import { nextPayoutTask } from "./billing/payouts";
 import { applyMidPeriodPhase, midPeriodPhaseEnd, startSchedule } from "./billing/schedules";
 import { cancelSubscriptionNow, currentPeriod } from "./billing/subscription-status";
 import type { Engine } from "./engine";
@@ -54,6 +55,7 @@ function nextTask(engine: Engine, clockId: string | null, until: number): Task |
     const start = schedule.phases[0]?.start_date;
     if (start !== undefined) consider({ at: start, rank: 2, run: () => void startSchedule(engine, schedule) });
   }
+  consider(nextPayoutTask(engine, clockId));
   return best;
 }
 

@@ -17,6 +17,8 @@ export interface StoredObjects {
   refund: Stripe.Refund;
   credit_note: Stripe.CreditNote;
   customer_balance_transaction: Stripe.CustomerBalanceTransaction;
+  balance_transaction: Stripe.BalanceTransaction;
+  payout: Stripe.Payout;
   "billing.meter": Stripe.Billing.Meter;
   "test_helpers.test_clock": Stripe.TestHelpers.TestClock;
   webhook_endpoint: Stripe.WebhookEndpoint;
@@ -41,6 +43,8 @@ const missingNames: Record<ObjectName, string> = {
   refund: "refund",
   credit_note: "credit note",
   customer_balance_transaction: "customer balance transaction",
+  balance_transaction: "balance transaction",
+  payout: "payout",
   "billing.meter": "billing meter",
   "test_helpers.test_clock": "test clock",
   webhook_endpoint: "webhook endpoint",

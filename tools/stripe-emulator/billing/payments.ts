@@ -4,6 +4,7 @@ import { cardDeclined, invalidRequest, type StripeApiError } from "../errors";
 import { idOf } from "../objects/invoices";
 import { buildCharge, buildInvoicePayment, buildPaymentIntent, declineMessage } from "../objects/payments";
 import { afterAutomaticFailure } from "./dunning";
+import { recordChargeBalance } from "./payouts";
 import { markInvoicePaid } from "./invoicing";
 import { onInvoicePaid, onInvoicePaymentFailed, onRetriesExhausted } from "./subscription-status";
 
@@ -70,6 +71,7 @@ export function collectInvoice(
   paymentIntent.status = "succeeded";
   paymentIntent.amount_received = charge.amount;
   paymentIntent.last_payment_error = null;
+  recordChargeBalance(engine, charge);
   engine.emit("charge.succeeded", charge);
   engine.emit("payment_intent.succeeded", paymentIntent);
   const invoicePayment = engine.store.all("invoice_payment").find((payment) => payment.payment.payment_intent === paymentIntent.id);

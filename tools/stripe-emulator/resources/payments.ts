@@ -1,5 +1,6 @@
 import type Stripe from "stripe";
 import type { Engine } from "../engine";
+import { recordChargeBalance, recordRefundBalance } from "../billing/payouts";
 import { cardDeclined, invalidRequest } from "../errors";
 import { createdFilter, paginate } from "../list";
 import { idOf } from "../objects/invoices";
@@ -25,6 +26,7 @@ export function refundCharge(engine: Engine, charge: Stripe.Charge, amount: numb
     metadata,
   });
   engine.store.insert("refund", refund);
+  recordRefundBalance(engine, refund);
   engine.emit("refund.created", refund);
   engine.track(charge, "charge.refunded", () => {
     charge.amount_refunded += value;
@@ -138,6 +140,7 @@ function confirmPaymentIntent(engine: Engine, paymentIntent: Stripe.PaymentInten
   paymentIntent.status = "succeeded";
   paymentIntent.amount_received = charge.amount;
   paymentIntent.last_payment_error = null;
+  recordChargeBalance(engine, charge);
   engine.emit("charge.succeeded", charge);
   engine.emit("payment_intent.succeeded", paymentIntent);
   return paymentIntent;

@@ -35,6 +35,7 @@ export const ledgerTransactionKinds = [
   "invoice",
   "payment",
   "refund",
+  "payout",
   "adjustment",
   "reversal",
   "write_off",

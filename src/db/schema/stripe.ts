@@ -223,6 +223,70 @@ export const stripeInvoicePayments = pgTable(
   ],
 );
 
+/**
+ * Stripe payouts: what left the Stripe balance for the bank, when it arrives, and — from the
+ * balance transactions it paid out — its gross, Stripe's fees and how many payments and refunds it
+ * carried (`amount` = gross − fee for an automatic payout). Account-level: no Tally customer.
+ */
+export const stripePayouts = pgTable(
+  "stripe_payouts",
+  {
+    stripeId: text("stripe_id").primaryKey(),
+    livemode: boolean("livemode").notNull().default(false),
+    stripeCreated: timestamp("stripe_created", { withTimezone: true }).notNull(),
+    lastEventCreated: timestamp("last_event_created", { withTimezone: true }),
+    syncedAt: timestamp("synced_at", { withTimezone: true }).notNull().defaultNow(),
+    /** Minor units of `currency`: what reaches the bank. */
+    amount: bigint("amount", { mode: "bigint" }).notNull(),
+    currency: text("currency").notNull(),
+    /** pending | in_transit | paid | failed | canceled */
+    status: text("status").notNull(),
+    arrivalDate: timestamp("arrival_date", { withTimezone: true }).notNull(),
+    automatic: boolean("automatic").notNull(),
+    method: text("method").notNull(),
+    failureCode: text("failure_code"),
+    failureMessage: text("failure_message"),
+    /** Sums over the balance transactions paid out (the payout's own excluded), minor units. */
+    gross: bigint("gross", { mode: "bigint" }).notNull(),
+    fee: bigint("fee", { mode: "bigint" }).notNull(),
+    paymentCount: integer("payment_count").notNull(),
+    refundCount: integer("refund_count").notNull(),
+  },
+  (table) => [
+    index("stripe_payouts_arrival_idx").on(table.arrivalDate, table.stripeId),
+    check("stripe_payouts_id", sql`${table.stripeId} like 'po_%'`),
+    check("stripe_payouts_counts", sql`${table.paymentCount} >= 0 and ${table.refundCount} >= 0`),
+  ],
+);
+
+/** Stripe balance transactions, by the payout that paid them out (null while not paid out). */
+export const stripeBalanceTransactions = pgTable(
+  "stripe_balance_transactions",
+  {
+    stripeId: text("stripe_id").primaryKey(),
+    payoutId: text("payout_id"),
+    /** charge | refund | payout | adjustment | ... */
+    type: text("type").notNull(),
+    reportingCategory: text("reporting_category").notNull(),
+    /** The charge, refund or payout it moved money for. */
+    sourceId: text("source_id"),
+    /** Minor units of `currency`; `net` = `amount` − `fee`. */
+    amount: bigint("amount", { mode: "bigint" }).notNull(),
+    fee: bigint("fee", { mode: "bigint" }).notNull(),
+    net: bigint("net", { mode: "bigint" }).notNull(),
+    currency: text("currency").notNull(),
+    status: text("status").notNull(),
+    availableOn: timestamp("available_on", { withTimezone: true }).notNull(),
+    stripeCreated: timestamp("stripe_created", { withTimezone: true }).notNull(),
+    syncedAt: timestamp("synced_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [
+    index("stripe_balance_transactions_payout_idx").on(table.payoutId),
+    index("stripe_balance_transactions_source_idx").on(table.sourceId),
+    check("stripe_balance_transactions_net", sql`${table.net} = ${table.amount} - ${table.fee}`),
+  ],
+);
+
 export const stripeWebhookEventStatuses = ["pending", "processed", "failed", "parked"] as const;
 export type StripeWebhookEventStatus = (typeof stripeWebhookEventStatuses)[number];
 
@@ -307,5 +371,7 @@ export type StripePaymentIntentRow = typeof stripePaymentIntents.$inferSelect;
 export type StripeChargeRow = typeof stripeCharges.$inferSelect;
 export type StripeRefundRow = typeof stripeRefunds.$inferSelect;
 export type StripeInvoicePaymentRow = typeof stripeInvoicePayments.$inferSelect;
+export type StripePayoutRow = typeof stripePayouts.$inferSelect;
+export type StripeBalanceTransactionRow = typeof stripeBalanceTransactions.$inferSelect;
 export type StripeWebhookEventRow = typeof stripeWebhookEvents.$inferSelect;
 export type StripeSyncFailureRow = typeof stripeSyncFailures.$inferSelect;

@@ -8,7 +8,9 @@ export const ledgerAccountCodes = {
   revenueBreakage: () => "revenue:breakage",
   expensePromotions: () => "expense:promotions",
   expenseBadDebt: () => "expense:bad_debt",
+  expenseStripeFees: () => "expense:stripe_fees",
   cashStripe: () => "cash:stripe",
+  cashBank: () => "cash:bank",
   rounding: () => "rounding",
 } as const;
 

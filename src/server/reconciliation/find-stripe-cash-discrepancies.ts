@@ -10,7 +10,8 @@ type Row = { at: Date | string; object_id: string; object_type: string; customer
  * Stripe payments and refunds (the mirror) ↔ ledger cash: every paid Stripe invoice, every
  * succeeded charge that paid no invoice, and every succeeded refund of a Tally customer, created
  * in the window, must have moved `cash:stripe` by its amount (refunds negative) — and every cash
- * posting in the window must name a Stripe object that says so.
+ * posting in the window must name a Stripe object that says so. Payouts move cash:stripe too, but
+ * to the bank: they are checked against their balance transactions when posted, not here.
  */
 export async function findStripeCashDiscrepancies(db: Db, scope: ReconciliationScope): Promise<FoundDiscrepancy[]> {
   const from = scope.from.toISOString();
@@ -38,7 +39,7 @@ export async function findStripeCashDiscrepancies(db: Db, scope: ReconciliationS
           from ledger_transactions t
           join ledger_entries e on e.transaction_id = t.id and e.phase = 'posted'
           join ledger_accounts a on a.id = e.account_id and a.code = 'cash:stripe'
-          where t.stripe_object_id is not null
+          where t.stripe_object_id is not null and t.kind <> 'payout'
             and (t.stripe_object_id in (select object_id from expected)
                  or (t.effective_at >= ${from}::timestamptz and t.effective_at < ${to}::timestamptz))
           group by t.stripe_object_id, e.currency

@@ -15,7 +15,9 @@ const platformNames: Record<string, { name: string; group: string }> = {
   "revenue:breakage": { name: "Breakage revenue (paid credit expired unused)", group: "Revenue" },
   "expense:promotions": { name: "Promotions and goodwill expense", group: "Expenses" },
   "expense:bad_debt": { name: "Bad debt expense", group: "Expenses" },
+  "expense:stripe_fees": { name: "Stripe processing fees", group: "Expenses" },
   "cash:stripe": { name: "Cash at Stripe", group: "Cash" },
+  "cash:bank": { name: "Cash at bank (Stripe payouts)", group: "Cash" },
   rounding: { name: "Cent rounding", group: "Expenses" },
 };
 

@@ -5,9 +5,12 @@ import { followStripeInvoiceStatus } from "@/server/billing-sync/follow-invoice-
 import type { Clock } from "@/server/clock";
 import { DomainError } from "@/server/errors";
 import { recordPaymentFailure, reconcileDunningInvoice, reconcileDunningSubscription } from "@/server/dunning/record-payment-failure";
+import { fetchPayoutRecord } from "./fetch-payout-record";
 import { getTallyCustomerId } from "./get-stripe-customer-link";
+import { postPayout } from "./post-payout";
 import { postChargePayment, postInvoicePayment, postRefund } from "./post-stripe-money";
 import { upsertStripeCharge, upsertStripeInvoicePayment, upsertStripePaymentIntent, upsertStripeRefund } from "./upsert-payment-mirror";
+import { upsertStripePayout } from "./upsert-payout-mirror";
 import { idOf, upsertStripeCustomer, upsertStripeInvoice, upsertStripePaymentMethod, upsertStripeSubscription, type MirrorWrite } from "./upsert-mirror";
 
 export type StoredStripeEvent = { id: string; type: string; created: Date; payload: Record<string, unknown> };
@@ -80,6 +83,13 @@ export async function applyStripeEvent(db: Db, stripe: Stripe, clock: Clock, eve
   }
   if (/^charge\.(succeeded|failed|refunded|captured|expired|pending|updated)$/.test(event.type)) {
     return applyChargeEvent(db, stripe, clock, objectId, event.created, write);
+  }
+  if (family === "payout") {
+    // Any payout event re-reads the payout: the first to see it paid (or failed) posts it, once.
+    const record = await fetchPayoutRecord(stripe, objectId);
+    await upsertStripePayout(db, record, { eventCreated: event.created, now: clock.now() });
+    const posted = await postPayout(db, clock, record, { failedAt: event.created });
+    return { outcome: "applied", note: `payout ${record.status}, ledger ${posted}` };
   }
   if (family === "invoice_payment") {
     const payment = await stripe.invoicePayments.retrieve(objectId);

@@ -5,9 +5,11 @@ import { stripeBackfillCursors, stripeCharges } from "@/db/schema";
 import type { Clock } from "@/server/clock";
 import { getTallyCustomerId } from "./get-stripe-customer-link";
 import { idOf, upsertStripeCustomer, upsertStripeInvoice, upsertStripeSubscription } from "./upsert-mirror";
+import { fetchPayoutRecord } from "./fetch-payout-record";
 import { upsertStripeCharge, upsertStripeInvoicePayment, upsertStripePaymentIntent, upsertStripeRefund } from "./upsert-payment-mirror";
+import { upsertStripePayout } from "./upsert-payout-mirror";
 
-export const backfillResources = ["customers", "subscriptions", "invoices", "payment_intents", "charges", "refunds"] as const;
+export const backfillResources = ["customers", "subscriptions", "invoices", "payment_intents", "charges", "refunds", "payouts"] as const;
 export type BackfillResource = (typeof backfillResources)[number];
 
 export type BackfillStripeOptions = {
@@ -23,7 +25,7 @@ export type BackfillStripeResult = Record<BackfillResource, { stored: number; pa
 
 /**
  * Pulls existing Stripe customers, subscriptions, invoices (with their invoice payments), payment
- * intents, charges and refunds into the mirror, page by page with
+ * intents, charges, refunds and payouts (with the balance transactions each paid out) into the mirror, page by page with
  * `starting_after`, storing the cursor after every page so an interrupted run resumes where it
  * stopped. Writes carry no event time, so they never block a later webhook. The backfill fills the
  * mirror only: money reaches the ledger from webhook events (each posting keyed by its Stripe id).
@@ -46,7 +48,7 @@ export async function backfillStripe(db: Db, stripe: Stripe, clock: Clock, optio
     let complete = false;
     while (pages < pagesMax) {
       const page = await listPage(stripe, resource, pageSize, cursor);
-      for (const object of page.data) await storeObject(db, clock, resource, object);
+      for (const object of page.data) await storeObject(db, stripe, clock, resource, object);
       pages += 1;
       stored += page.data.length;
       cursor = page.data[page.data.length - 1]?.id ?? cursor;
@@ -69,10 +71,11 @@ function listPage(stripe: Stripe, resource: BackfillResource, limit: number, sta
   if (resource === "invoices") return stripe.invoices.list({ ...page, expand: ["data.payments"] });
   if (resource === "payment_intents") return stripe.paymentIntents.list(page);
   if (resource === "charges") return stripe.charges.list(page);
+  if (resource === "payouts") return stripe.payouts.list(page);
   return stripe.refunds.list(page);
 }
 
-async function storeObject(db: Db, clock: Clock, resource: BackfillResource, object: { id: string }): Promise<void> {
+async function storeObject(db: Db, stripe: Stripe, clock: Clock, resource: BackfillResource, object: { id: string }): Promise<void> {
   const write = (customerId: string | null) => ({ customerId, eventCreated: null, now: clock.now() });
   if (resource === "customers") {
     const customer = object as Stripe.Customer;
@@ -92,6 +95,8 @@ async function storeObject(db: Db, clock: Clock, resource: BackfillResource, obj
   } else if (resource === "charges") {
     const charge = object as Stripe.Charge;
     await upsertStripeCharge(db, charge, write(await getTallyCustomerId(db, idOf(charge.customer))));
+  } else if (resource === "payouts") {
+    await upsertStripePayout(db, await fetchPayoutRecord(stripe, object as Stripe.Payout), { eventCreated: null, now: clock.now() });
   } else {
     const refund = object as Stripe.Refund;
     await upsertStripeRefund(db, refund, write(await customerOfCharge(db, idOf(refund.charge))));

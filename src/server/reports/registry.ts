@@ -21,7 +21,7 @@ export const reportInputSchemas = {
   "trial-balance": z.object({ asOf: date, hideZero: flag.optional(), group: z.string().max(50).optional() }),
   revenue: z.object({ from: month, to: month, currency: currency.optional(), productKey: key.optional(), planKey: key.optional() }),
   aging: z.object({ asOf: date, customerId: z.uuid().optional() }),
-  cash: z.object({ from: date, to: date, granularity: z.enum(["day", "month"]).optional() }),
+  cash: z.object({ from: date, to: date, granularity: z.enum(["day", "month", "payout"]).optional() }),
   credits: z.object({ from: date, to: date }),
   promotions: z.object({ from: date, to: date }),
   adjustments: z.object({ from: date, to: date, kind: z.enum(["reversal", "write_off", "adjustment", "refund"]).optional() }),

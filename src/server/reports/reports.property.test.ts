@@ -18,6 +18,9 @@ import { readBalancesBefore } from "./balances";
 import { microsToDecimal, reportCsv, writeReportXlsx } from "./export/write-report";
 import { closeAccountingPeriod } from "./periods/close-accounting-period";
 import { runReport } from "./registry";
+import type { PayoutRecord } from "@/server/stripe/payout-record";
+import { postPayout } from "@/server/stripe/post-payout";
+import { upsertStripePayout } from "@/server/stripe/upsert-payout-mirror";
 import type { Report } from "./report-model";
 
 const actor = systemActor("reports-property");
@@ -25,10 +28,10 @@ const clock = fixedClock("2026-05-10T00:00:00Z");
 const start = Date.UTC(2026, 0, 1);
 const spanMs = Date.UTC(2026, 4, 1) - start;
 
-type Op = { type: "usage" | "invoice" | "payment" | "refund" | "grant" | "burn" | "expire" | "write_off" | "reverse"; customer: number; amount: number; atMinute: number; category: number; expiresDays: number };
+type Op = { type: "usage" | "invoice" | "payment" | "refund" | "grant" | "burn" | "expire" | "write_off" | "reverse" | "payout"; customer: number; amount: number; atMinute: number; category: number; expiresDays: number };
 
 const opArbitrary = fc.record({
-  type: fc.constantFrom("usage", "invoice", "payment", "refund", "grant", "burn", "expire", "write_off", "reverse"),
+  type: fc.constantFrom("usage", "invoice", "payment", "refund", "grant", "burn", "expire", "write_off", "reverse", "payout"),
   customer: fc.integer({ min: 0, max: 2 }),
   amount: fc.integer({ min: 1, max: 50_000_000 }),
   atMinute: fc.integer({ min: 0, max: spanMs / 60_000 - 1 }),
@@ -90,6 +93,7 @@ async function apply(db: Db, chart: Chart, op: Op, index: number, posted: string
     ],
     ...extra,
   });
+  if (op.type === "payout") return applyPayout(db, op, at, index);
   let item: PostTransactionInput;
   switch (op.type) {
     case "usage":
@@ -157,6 +161,30 @@ async function apply(db: Db, chart: Chart, op: Op, index: number, posted: string
   const { results } = await postTransactions(db, [item], { clock });
   const result = results[0]!;
   if (result.status === "created" && item.type !== "reverse") posted.push(result.transactionId);
+}
+
+const payoutStatuses = ["paid", "pending", "failed"] as const;
+
+/** A Stripe payout of one charge, mirrored and posted the way the webhook does: paid, pending (nothing posted) or failed (its net comes back). */
+async function applyPayout(db: Db, op: Op, at: Date, index: number): Promise<void> {
+  const grossMinor = BigInt(op.amount % 2_000_000) + 100n;
+  const feeMinor = grossMinor / 40n + 30n;
+  const record: PayoutRecord = {
+    stripeId: `po_prop_${index}`,
+    livemode: false,
+    created: at,
+    amountMinor: grossMinor - feeMinor,
+    currency: "usd",
+    status: payoutStatuses[op.category]!,
+    arrivalDate: at,
+    automatic: true,
+    method: "standard",
+    failureCode: op.category === 2 ? "account_closed" : null,
+    failureMessage: null,
+    transactions: [{ stripeId: `txn_prop_${index}`, type: "charge", reportingCategory: "charge", sourceId: `ch_prop_${index}`, amountMinor: grossMinor, feeMinor, netMinor: grossMinor - feeMinor, currency: "usd", status: "available", availableOn: at, created: at }],
+  };
+  await upsertStripePayout(db, record, { eventCreated: null, now: at });
+  await postPayout(db, clock, record, { failedAt: at });
 }
 
 /** Every reconciliation line of a report: the report's own figure equals the trial balance's. */
@@ -233,6 +261,8 @@ describe("finance reports over random ledgers", () => {
             await runReport(db, "revenue", { from: "2026-01", to: month }),
             await runReport(db, "aging", { asOf }),
             await runReport(db, "cash", { from: "2026-01-01", to: asOf }),
+            await runReport(db, "cash", { from: monthStart, to: asOf, granularity: "month" }),
+            await runReport(db, "cash", { from: "2026-01-01", to: asOf, granularity: "payout" }),
             await runReport(db, "credits", { from: monthStart, to: asOf }),
             await runReport(db, "statement", { customerId: chart.customers[0]!.id, from: "2026-01-15", to: asOf > "2026-01-15" ? asOf : "2026-01-15" }),
           ];
@@ -256,7 +286,9 @@ describe("finance reports over random ledgers", () => {
       const posted: string[] = [];
       const ops = fc.sample(opArbitrary, { numRuns: 60, seed: 7 });
       for (let index = 0; index < ops.length; index++) await apply(db, chart, ops[index]!, index, posted);
-      for (const report of [await runReport(db, "revenue", { from: "2026-01", to: "2026-04" }), await runReport(db, "trial-balance", { asOf: "2026-04-30", hideZero: false })]) {
+      const payouts = await runReport(db, "cash", { from: "2026-01-01", to: "2026-04-30", granularity: "payout" });
+      expect(payouts.rows.filter((row) => !row.subtotal).length).toBeGreaterThan(0);
+      for (const report of [await runReport(db, "revenue", { from: "2026-01", to: "2026-04" }), await runReport(db, "trial-balance", { asOf: "2026-04-30", hideZero: false }), payouts]) {
         let csv = "";
         for await (const chunk of reportCsv(report)) csv += String(chunk);
         const csvRows = parseCsv(csv).slice(1);

@@ -7,6 +7,7 @@ import { systemActor } from "@/server/audit/actor";
 import { fixedClock, systemClock } from "@/server/clock";
 import { createSubscription } from "@/server/customers/create-subscription";
 import { expectLedgerConsistent } from "@/server/ledger/testing";
+import { runReport } from "@/server/reports/registry";
 import { createTestDatabase, type TestDatabase } from "@/test/database";
 import { applyStripeEvent, type StoredStripeEvent } from "./apply-stripe-event";
 import { backfillStripe } from "./backfill-stripe";
@@ -129,5 +130,26 @@ describe("payouts from webhooks", () => {
     expect(result.payouts).toEqual({ stored: 1, pages: 1, complete: true });
     expect(await read()).toEqual(fromWebhooks);
     expect(await stripeLedgerSnapshot(db)).toEqual(ledger);
+  });
+
+  it("shows in the Cash report: per payout, and by day with the fees and what reached the bank, reconciled", async () => {
+    const { db } = database;
+    const gross = BigInt(paidInvoice.amount_paid + 4_900 - refundedMinor) * 10_000n;
+    const fees = BigInt(cardFee(paidInvoice.amount_paid) + cardFee(4_900)) * 10_000n;
+    const [payout] = await db.select().from(stripePayouts);
+    const byPayout = await runReport(db, "cash", { from: "2026-04-01", to: "2026-04-30", granularity: "payout" });
+    expect(byPayout.rows.map((row) => row.cells)).toEqual([
+      { payout: payout!.stripeId, arrival: "2026-04-11", status: "Paid", currency: "usd", gross, fees, net: gross - fees, payments: 2, refunds: 1 },
+      { payout: "Total USD (1 paid)", arrival: null, status: null, currency: "usd", gross, fees, net: gross - fees, payments: 2, refunds: 1 },
+    ]);
+    for (const line of byPayout.reconciliation) expect(line.report).toBe(line.ledger);
+    expect(byPayout.reconciliation).toHaveLength(2);
+
+    const byDay = await runReport(db, "cash", { from: "2026-04-01", to: "2026-04-30", granularity: "day" });
+    const arrivalDay = byDay.rows.find((row) => row.cells.period === "2026-04-11");
+    expect(arrivalDay?.cells).toMatchObject({ payments: 0n, refunds: 0n, fees, paidOut: gross - fees, net: -fees });
+    const total = byDay.rows.find((row) => row.subtotal);
+    expect(total?.cells).toMatchObject({ payments: gross + BigInt(refundedMinor) * 10_000n, refunds: BigInt(refundedMinor) * 10_000n, fees, net: gross - fees, count: 2 });
+    for (const line of byDay.reconciliation) expect(line.report).toBe(line.ledger);
   });
 });

@@ -42,8 +42,20 @@ export const reportPages: ReportPage[] = [
   {
     key: "cash",
     title: "Cash",
-    description: "Payments collected and refunds, by day or month.",
-    fields: [...period, { name: "granularity", label: "By", type: "select", options: [{ value: "day", label: "Day" }, { value: "month", label: "Month" }] }],
+    description: "Payments collected and refunds, by day or month, with Stripe's fees and what was paid out to the bank; or per Stripe payout.",
+    fields: [
+      ...period,
+      {
+        name: "granularity",
+        label: "By",
+        type: "select",
+        options: [
+          { value: "day", label: "Day" },
+          { value: "month", label: "Month" },
+          { value: "payout", label: "Stripe payout" },
+        ],
+      },
+    ],
     defaults: () => ({ ...lastMonthRange(), granularity: "day" }),
   },
   {

@@ -10,6 +10,7 @@ import { ledgerAccountCodes } from "@/server/ledger/account-codes";
 import { ensureAccounts } from "@/server/ledger/ensure-accounts";
 import { postTransactions } from "@/server/ledger/post-transactions";
 import type { TransferInput } from "@/server/ledger/types";
+import { seedDemoPayouts } from "@/server/stripe/seed-demo-payouts";
 import { closeAccountingPeriod } from "@/server/reports/periods/close-accounting-period";
 import { listAccountingPeriods } from "@/server/reports/periods/list-accounting-periods";
 import { monthAt, type Month } from "@/server/reports/periods/month";
@@ -127,11 +128,13 @@ export async function seedFinanceHistory(db: Db, clock: Clock): Promise<string> 
       await postTransactions(db, [{ type: "reverse", idempotencyKey: `seed-finance:${firstMonth.key}:reverse-fee`, transactionId: target.id, actor, effectiveAt: new Date(firstMonth.start.getTime() + 20 * dayMs), description: "Reversal: fee billed twice by the migration" }], { clock });
     }
   }
+  // Stripe paid the collected cash out to the bank, before the months are closed.
+  const payouts = await seedDemoPayouts(db, clock);
   let closedNow = 0;
   for (const month of historyMonthsOnly) {
     if (closed.has(month.start.getTime())) continue;
     await closeAccountingPeriod(db, { month: month.key, actor }, { clock });
     closedNow++;
   }
-  return `${posted} ledger transactions over ${historyMonthsOnly.length} months for ${live.length} customers, ${closedNow} months closed (last month left open to close)`;
+  return `${posted} ledger transactions over ${historyMonthsOnly.length} months for ${live.length} customers, ${payouts}, ${closedNow} months closed (last month left open to close)`;
 }

@@ -89,4 +89,31 @@ test.describe("finance reports and the month close", () => {
     await expect(page.getByRole("button", { name: "Close month…" })).toHaveCount(0);
     expect((await page.request.get(`/api/reports/close-package?month=${lastMonth}`)).status()).toBe(403);
   });
+
+  test("finance sees cash per Stripe payout (gross, fees, net) and exports it as CSV", async ({ page }) => {
+    await signIn(page, "finance");
+    const from = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 6, 1)).toISOString().slice(0, 10);
+    const to = now.toISOString().slice(0, 10);
+    await page.goto(`/reports/cash?from=${from}&to=${to}`);
+    await page.getByLabel("By").selectOption("payout");
+    await page.getByRole("button", { name: "Run report" }).click();
+    await page.waitForURL(/granularity=payout/);
+    await expect(page.getByTestId("reconciliation")).toContainText("Net paid out = the payouts' postings to cash at bank");
+    await expect(page.getByTestId("reconciliation")).not.toContainText("Does not reconcile");
+    const rows = page.getByTestId("report-rows").getByRole("row");
+    await expect(rows.filter({ hasText: /^po_seed_/ }).first()).toBeVisible();
+    const total = rows.filter({ hasText: /Total USD \(\d+ paid\)/ });
+    await expect(total).toContainText("$");
+
+    const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "Export CSV" }).click()]);
+    const csv = fs.readFileSync((await download.path())!, "utf8");
+    expect(csv.split("\n")[0]).toContain("Stripe payout");
+    expect(csv).toContain("po_seed_");
+
+    // By day: the fees and what reached the bank sit beside payments and refunds, still tied to the trial balance.
+    await page.goto(`/reports/cash?from=${from}&to=${to}&granularity=day`);
+    await expect(page.getByRole("columnheader", { name: "Stripe fees" })).toBeVisible();
+    await expect(page.getByRole("columnheader", { name: "Paid out to bank" })).toBeVisible();
+    await expect(page.getByTestId("reconciliation")).not.toContainText("Does not reconcile");
+  });
 });

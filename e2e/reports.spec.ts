@@ -95,7 +95,7 @@ test.describe("finance reports and the month close", () => {
     const from = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 6, 1)).toISOString().slice(0, 10);
     const to = now.toISOString().slice(0, 10);
     await page.goto(`/reports/cash?from=${from}&to=${to}`);
-    await page.getByLabel("By").selectOption("payout");
+    await page.getByLabel("By", { exact: true }).selectOption("payout");
     await page.getByRole("button", { name: "Run report" }).click();
     await page.waitForURL(/granularity=payout/);
     await expect(page.getByTestId("reconciliation")).toContainText("Net paid out = the payouts' postings to cash at bank");

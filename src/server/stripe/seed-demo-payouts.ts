@@ -55,8 +55,9 @@ export async function seedDemoPayouts(db: Db, clock: Clock): Promise<string> {
     }
     carried = [];
     const record: PayoutRecord = {
-      // The day and the first movement: a later seed's payout of the same day gets its own id.
-      stripeId: `po_seed_${new Date(runAt).toISOString().slice(0, 10).replaceAll("-", "")}_${transactions[0]!.stripeId.slice("txn_seed_".length, "txn_seed_".length + 8)}`,
+      // The day and the first movement (the random end of its id: ledger ids start with their time), so a
+      // later seed's payout of the same day gets its own id.
+      stripeId: `po_seed_${new Date(runAt).toISOString().slice(0, 10).replaceAll("-", "")}_${transactions[0]!.stripeId.slice(-8)}`,
       livemode: false,
       created: new Date(runAt),
       amountMinor: net,

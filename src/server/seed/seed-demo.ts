@@ -16,6 +16,7 @@ import { seedFinanceHistory } from "./seed-finance-history";
 import { seedApiDemo } from "@/server/workflows/seed-api-demo";
 import { seedAnomaliesDemo } from "@/server/anomalies/seed-anomalies-demo";
 import { seedDemoPayments } from "@/server/stripe/seed-demo-payments";
+import { seedDemoPayouts } from "@/server/stripe/seed-demo-payouts";
 
 export type SeedContext = { db: Db; clock: Clock; log: (message: string) => void };
 export type SeedStep = { name: string; run: (context: SeedContext) => Promise<string> };
@@ -47,6 +48,8 @@ export const seedSteps: SeedStep[] = [
   { name: "API and webhooks", run: ({ db, clock }) => seedApiDemo(db, clock) },
   // Plants four anomaly stories, then runs detection over everything seeded above (before the list summaries, which count its customers).
   { name: "anomalies", run: ({ db, clock }) => seedAnomaliesDemo(db, clock) },
+  // The history's payouts were made before its months closed; this pays out what later steps collected.
+  { name: "payouts", run: ({ db, clock }) => seedDemoPayouts(db, clock) },
   { name: "customer list summaries", run: async ({ db, clock }) => `${(await refreshCustomerSummaries(db, clock.now())).customers} rows refreshed` },
 ];
 

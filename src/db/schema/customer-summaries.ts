@@ -59,6 +59,7 @@ export const customerSummaries = pgTable(
     index("customer_summaries_plan_balance_idx").on(table.planKey, table.balanceDueMicros, table.customerId),
     index("customer_summaries_plan_spend_idx").on(table.planKey, table.monthSpendMicros, table.customerId),
     index("customer_summaries_kind_plan_idx").on(table.kind, table.planName, table.customerId),
+    index("customer_summaries_kind_name_idx").on(table.kind, table.nameKey, table.customerId),
   ],
 );
 

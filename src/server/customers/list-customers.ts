@@ -63,7 +63,7 @@ const fixedFilters = ["status", "plan", "kind"] as const;
 const compositeSorts: Record<(typeof fixedFilters)[number], readonly CustomerSortKey[]> = {
   status: ["name", "balance", "spend", "plan"],
   plan: ["name", "balance", "spend", "plan"],
-  kind: ["plan"],
+  kind: ["plan", "name"],
 };
 const filterColumns = { status: sql`${customerSummaries.status}`, plan: sql`${customerSummaries.planKey}`, kind: sql`${customerSummaries.kind}` };
 

@@ -1,0 +1,1 @@
+CREATE INDEX "customer_summaries_kind_name_idx" ON "customer_summaries" USING btree ("kind","name_key","customer_id");

@@ -112,6 +112,8 @@ test.describe("credits and promotions", () => {
     await expect(page).toHaveURL(/codeKind=unique/);
     await expect(page.getByTestId("redemptions-empty")).toBeVisible();
     await page.getByTestId("filter-codeKind").selectOption("shared");
+    // The URL takes the filter a moment later (nuqs throttles its updates): reload only once it has.
+    await expect(page).toHaveURL(/codeKind=shared/);
     await page.reload();
     await expect(page.getByTestId("filter-codeKind")).toHaveValue("shared");
     await expect(page.getByTestId("redemptions-table").getByRole("row")).toHaveCount(1);

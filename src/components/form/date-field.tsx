@@ -15,6 +15,23 @@ type FieldProps = Omit<ComponentProps<typeof Input>, "value" | "onChange" | "typ
   onChange: (value: string) => void;
 };
 
+/** The typed text, the button that opens the picker, and the time zone: the row both fields share (inside their Popover). */
+function TypedField({ value, onChange, className, width, trigger, title, ...input }: FieldProps & { width: string; trigger: string; title: string }) {
+  return (
+    <PopoverAnchor asChild>
+      <div className={cn("flex items-center gap-1", className)}>
+        <Input {...input} type="text" inputMode="numeric" autoComplete="off" value={value} onChange={(event) => onChange(event.target.value)} className={width} />
+        <PopoverTrigger asChild>
+          <Button type="button" variant="outline" size="icon" aria-label={trigger} title={title}>
+            <CalendarIcon aria-hidden />
+          </Button>
+        </PopoverTrigger>
+        <span className="text-xs text-muted-foreground">{consoleTimeZone}</span>
+      </div>
+    </PopoverAnchor>
+  );
+}
+
 const months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
 /**
@@ -27,17 +44,7 @@ export function DateField({ value, onChange, className, ...input }: FieldProps) 
   const day = dayFromText(value);
   return (
     <Popover open={open} onOpenChange={setOpen}>
-      <PopoverAnchor asChild>
-        <div className={cn("flex items-center gap-1", className)}>
-          <Input {...input} type="text" inputMode="numeric" autoComplete="off" placeholder={input.placeholder ?? "YYYY-MM-DD"} value={value} onChange={(event) => onChange(event.target.value)} className="w-32" />
-          <PopoverTrigger asChild>
-            <Button type="button" variant="outline" size="icon" aria-label="Calendar" title="Pick on a calendar">
-              <CalendarIcon aria-hidden />
-            </Button>
-          </PopoverTrigger>
-          <span className="text-xs text-muted-foreground">{consoleTimeZone}</span>
-        </div>
-      </PopoverAnchor>
+      <TypedField {...input} value={value} onChange={onChange} className={className} placeholder={input.placeholder ?? "YYYY-MM-DD"} width="w-32" trigger="Calendar" title="Pick on a calendar" />
       <PopoverContent className="p-2">
         <DayPicker
           mode="single"
@@ -82,17 +89,7 @@ export function MonthField({ value, onChange, className, ...input }: FieldProps)
         setOpen(next);
       }}
     >
-      <PopoverAnchor asChild>
-        <div className={cn("flex items-center gap-1", className)}>
-          <Input {...input} type="text" inputMode="numeric" autoComplete="off" placeholder={input.placeholder ?? "YYYY-MM"} value={value} onChange={(event) => onChange(event.target.value)} className="w-28" />
-          <PopoverTrigger asChild>
-            <Button type="button" variant="outline" size="icon" aria-label="Months" title="Pick a month">
-              <CalendarIcon aria-hidden />
-            </Button>
-          </PopoverTrigger>
-          <span className="text-xs text-muted-foreground">{consoleTimeZone}</span>
-        </div>
-      </PopoverAnchor>
+      <TypedField {...input} value={value} onChange={onChange} className={className} placeholder={input.placeholder ?? "YYYY-MM"} width="w-28" trigger="Months" title="Pick a month" />
       <PopoverContent className="w-64 p-3">
         <div className="mb-2 flex items-center justify-between">
           <Button type="button" variant="ghost" size="icon" aria-label="Previous year" onClick={() => setYear(year - 1)}>

@@ -4,7 +4,7 @@ import { anomalies, anomalyStatuses, customers, users, type AnomalyKind, type An
 import { getCustomer } from "@/server/customers/get-customer";
 import { isDomainError } from "@/server/errors";
 import { keysetPage, keysetPlan, type KeysetDirection, type KeysetSort } from "@/server/lib/keyset";
-import type { AnomalyListItem } from "./list-anomalies";
+import { anomalyRowColumns, type AnomalyListItem } from "./list-anomalies";
 
 export const anomalySortKeys = ["impact", "detected"] as const;
 export type AnomalySortKey = (typeof anomalySortKeys)[number];
@@ -86,13 +86,7 @@ export async function listAnomaliesView(db: Db, input: ListAnomaliesViewInput): 
   if (plan.where) filters.push(plan.where);
   const rows = await db
     .select({
-      anomaly: anomalies,
-      customerId: customers.id,
-      customerExternalId: customers.externalId,
-      customerName: customers.name,
-      assigneeId: users.id,
-      assigneeName: users.name,
-      assigneeEmail: users.email,
+      ...anomalyRowColumns,
       cursorValue: sql<string>`(${sorts[sortKey].expression})::text`,
     })
     .from(anomalies)

@@ -29,6 +29,17 @@ export type ListAnomaliesResult = { items: AnomalyListItem[]; nextAfter: string 
 
 export const anomalyPageMax = 100;
 
+/** The columns of a listed anomaly (with its customer and assignee), shared by the capped list and the paged view. */
+export const anomalyRowColumns = {
+  anomaly: anomalies,
+  customerId: customers.id,
+  customerExternalId: customers.externalId,
+  customerName: customers.name,
+  assigneeId: users.id,
+  assigneeName: users.name,
+  assigneeEmail: users.email,
+};
+
 function many<T>(value: T | readonly T[] | undefined): readonly T[] | undefined {
   if (value === undefined) return undefined;
   return Array.isArray(value) ? (value as readonly T[]) : [value as T];
@@ -55,15 +66,7 @@ export async function listAnomalies(db: Db, input: ListAnomaliesInput = {}): Pro
   if (input.after) conditions.push(await afterCondition(db, input.after, sort));
   const order = sort === "impact" ? [sql`${anomalies.impactMicros} desc nulls last`, sql`${anomalies.id} asc`] : [sql`${anomalies.firstDetectedAt} desc`, sql`${anomalies.id} desc`];
   const rows = await db
-    .select({
-      anomaly: anomalies,
-      customerId: customers.id,
-      customerExternalId: customers.externalId,
-      customerName: customers.name,
-      assigneeId: users.id,
-      assigneeName: users.name,
-      assigneeEmail: users.email,
-    })
+    .select(anomalyRowColumns)
     .from(anomalies)
     .leftJoin(customers, eq(customers.id, anomalies.customerId))
     .leftJoin(users, eq(users.id, anomalies.assigneeId))

@@ -7,7 +7,10 @@ import { fixedClock } from "@/server/clock";
 import { createTestDatabase } from "@/test/database";
 import { ratio, reportFigures } from "../report";
 
-/** Full size: 10,000 customers (the issue's figure). On the shared development machine run it scaled: BENCH_ANOMALY_CUSTOMERS=1000. */
+/**
+ * Full size: 10,000 customers (the issue's figure). On the shared development machine run it scaled: BENCH_ANOMALY_CUSTOMERS=1000.
+ * `BENCH_KEEP=1` keeps both databases (their names are printed) to time a daily run again later; drop them afterwards.
+ */
 const customersLarge = Number(process.env.BENCH_ANOMALY_CUSTOMERS ?? 10_000);
 const days = 60;
 const asOf = new Date("2026-06-30T15:30:00Z");
@@ -61,7 +64,12 @@ async function measure(customers: number): Promise<Measured> {
     const [opened] = await executeRows<{ count: number }>(db, sql`select count(*)::int as count from anomalies`);
     return { customers, rollupRows, generateSeconds, firstFillSeconds, dailySeconds, series: daily.seriesExamined, opened: opened!.count, timingsMs: daily.timingsMs };
   } finally {
-    await database.drop();
+    if (process.env.BENCH_KEEP === "1") {
+      console.error(`anomalies: kept database ${database.name} (${customers} customers)`);
+      await database.close();
+    } else {
+      await database.drop();
+    }
   }
 }
 

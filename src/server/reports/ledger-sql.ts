@@ -38,6 +38,12 @@ export function activitySql(from: Date, to: Date, codeLikes?: readonly string[])
       join ledger_accounts a on a.id = e.account_id
       where e.phase = 'posted' and e.effective_at >= ${ts(from)} and e.effective_at < ${ts(to)}${codeLikes ? sql` and a.code like any(${textArray(codeLikes)})` : sql``}
     ), classified as (
+      -- Movement outside any invoice (most of a month: usage accruals, grants) has no plan and no
+      -- overage: it is classified by its account alone, without the joins an invoice's movement needs.
+      select m.account_id, m.currency, m.kind, '' as plan_key, case when m.code like 'revenue:usage:%' then 'usage' else '' end as revenue_class, m.amount
+      from moved m
+      where m.invoice_id is null and m.amount <> 0
+      union all
       select m.account_id, m.currency, m.kind, coalesce(pl.key, '') as plan_key, split.revenue_class, split.amount
       from moved m
       left join invoices i on i.id = m.invoice_id
@@ -54,7 +60,7 @@ export function activitySql(from: Date, to: Date, codeLikes?: readonly string[])
         union all
         select case when m.code like 'revenue:usage:%' then 'usage' else '' end, m.amount + greatest(coalesce(overage.amount, 0), 0)
       ) split
-      where split.amount <> 0
+      where m.invoice_id is not null and split.amount <> 0
     )
     select account_id, currency, kind, plan_key, revenue_class,
       coalesce(sum(amount) filter (where amount > 0), 0) as debits, coalesce(-sum(amount) filter (where amount < 0), 0) as credits

@@ -26,8 +26,12 @@ export async function getRevenueReport(db: Db, input: RevenueReportInput): Promi
   if (last.start < first.start) throw new DomainError("invalid", "range_reversed", `The range is reversed: ${input.from} is after ${input.to}. Put the earlier month first.`, { field: "to" });
   const months = (last.start.getUTCFullYear() - first.start.getUTCFullYear()) * 12 + last.start.getUTCMonth() - first.start.getUTCMonth() + 1;
   if (months > 24) throw new DomainError("too_large", "range_too_long", `The range covers ${months} months; the revenue report covers at most 24. Shorten it.`, { field: "to" });
-  const activity = await readActivity(db, first.start, last.end, { codeLikes: ["revenue:%", "expense:promotions"] });
-  const names = await catalogNames(db);
+  // The ledger's side of the reconciliation is read beside the activity (each on its own connection).
+  const [activity, names, balances] = await Promise.all([
+    readActivity(db, first.start, last.end, { codeLikes: ["revenue:%", "expense:promotions"] }),
+    catalogNames(db),
+    readEndBalances(db, first, last),
+  ]);
   type Key = string;
   const lines = new Map<Key, { month: string; currency: string; planKey: string; product: string; amounts: Amounts; drill: Record<string, DrillSpec> }>();
   for (const row of activity) {
@@ -90,7 +94,7 @@ export async function getRevenueReport(db: Db, input: RevenueReportInput): Promi
     }
   }
   for (const [currency, total] of grand) rows.push({ cells: { month: "", currency, plan: "", product: `Total ${currency.toUpperCase()}`, ...total }, subtotal: true });
-  const reconciliation = await reconcile(db, first, last, grand);
+  const reconciliation = reconcile(balances, grand);
   return {
     key: "revenue",
     title: "Revenue",
@@ -158,13 +162,17 @@ async function catalogNames(db: Db): Promise<{ plans: Map<string, string>; produ
   };
 }
 
-/** Gross revenue and deductions against the trial balances at the range's ends. */
-async function reconcile(db: Db, first: Month, last: Month, grand: Map<string, Amounts>) {
-  // One read per end for both account groups; each reads only those accounts' rows.
+/** The revenue and promotion accounts' balances at the range's ends: one read per end, each of only those accounts' rows. */
+async function readEndBalances(db: Db, first: Month, last: Month) {
   const [openingAll, closingAll] = await Promise.all([
     readBalancesBefore(db, first.start, { codeLikes: ["revenue:%", "expense:promotions"] }),
     readBalancesBefore(db, last.end, { codeLikes: ["revenue:%", "expense:promotions"] }),
   ]);
+  return { openingAll, closingAll };
+}
+
+/** Gross revenue and deductions against the trial balances at the range's ends. */
+function reconcile({ openingAll, closingAll }: Awaited<ReturnType<typeof readEndBalances>>, grand: Map<string, Amounts>) {
   const isRevenue = (row: { code: string }) => row.code.startsWith("revenue:");
   const [opening, closing] = [openingAll.filter(isRevenue), closingAll.filter(isRevenue)];
   const [openingPromotions, closingPromotions] = [openingAll.filter((row) => row.code === "expense:promotions"), closingAll.filter((row) => row.code === "expense:promotions")];

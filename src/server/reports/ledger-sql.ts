@@ -31,10 +31,15 @@ export function movementSql(from: Date, to: Date, accountScope?: SQL): SQL {
  * kind, plan_key, revenue_class, debits, credits.
  */
 export function activitySql(from: Date, to: Date, codeLikes?: readonly string[]): SQL {
-  return sql`with moved as (
+  // The stretch's transactions are read once by their effective time (every posting path gives an
+  // entry its transaction's effective_at) and hashed, instead of one primary-key probe per entry: a
+  // full month's revenue accounts at 10 million entries, 180,000 entries, 1.33–1.54 s → was 2.45 s.
+  return sql`with stretch_transactions as materialized (
+      select id, kind, invoice_id from ledger_transactions where effective_at >= ${ts(from)} and effective_at < ${ts(to)}
+    ), moved as (
       select e.account_id, e.currency, e.amount, t.kind, ${asUuid("t.invoice_id")} as invoice_id, a.code
       from ledger_entries e
-      join ledger_transactions t on t.id = e.transaction_id
+      join stretch_transactions t on t.id = e.transaction_id
       join ledger_accounts a on a.id = e.account_id
       where e.phase = 'posted' and e.effective_at >= ${ts(from)} and e.effective_at < ${ts(to)}${codeLikes ? sql` and a.code like any(${textArray(codeLikes)})` : sql``}
     ), classified as (

@@ -1,0 +1,1 @@
+CREATE INDEX "ledger_transactions_effective_brin" ON "ledger_transactions" USING brin ("effective_at");

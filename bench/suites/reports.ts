@@ -9,8 +9,10 @@ import { closeAccountingPeriod } from "@/server/reports/periods/close-accounting
 import { monthAt } from "@/server/reports/periods/month";
 import { runReport } from "@/server/reports/registry";
 import type { Report } from "@/server/reports/report-model";
-import { createTestDatabase } from "@/test/database";
-import { reportFigures } from "../report";
+import { createTestDatabase, databaseUrl } from "@/test/database";
+import { openDatabase } from "@/db/client";
+import { migrateDatabase } from "@/db/migrate";
+import { reportFigures, type Figure } from "../report";
 
 /**
  * Finance reports on a large ledger: `BENCH_SCALE` × 10,000 customers and × 10,000,000 ledger
@@ -35,9 +37,21 @@ const usageAccruals = perCustomerMonth - 5;
 const actor = systemActor("bench");
 
 export async function run(): Promise<void> {
-  const database = await createTestDatabase({ poolMax: 4, statementTimeoutMs: 0 });
+  const reuse = process.env.BENCH_REPORTS_REUSE;
+  const database = reuse ? await openKept(reuse) : await createTestDatabase({ poolMax: 4, statementTimeoutMs: 0 });
   try {
     const { db } = database;
+    if (reuse) {
+      // A database a `BENCH_KEEP=1` run kept: loaded and closed already; migrations since are applied as a deploy would.
+      await migrateDatabase(database);
+      await executeRows(db, sql`analyze`);
+      const [counts] = await executeRows<{ entries: string; customers: number }>(
+        db,
+        sql`select (select count(*)::text from ledger_entries) as entries, (select count(*)::int from customers where external_id like 'bench\_%') as customers`,
+      );
+      reportFigures("reports", { ledger_entries: { value: Number(counts!.entries), unit: "entries" }, customers: { value: counts!.customers, unit: "customers" }, ...(await measureReports(db)) });
+      return;
+    }
     const loadStartedMs = performance.now();
     await seedCatalog(db, { clock: fixedClock(firstMonth) });
     await createChart(db);
@@ -58,47 +72,58 @@ export async function run(): Promise<void> {
     }
     const closeSeconds = (performance.now() - closeStartedMs) / 1000;
     await executeRows(db, sql`analyze`);
-
-    const openMonth = monthAt(new Date(Date.UTC(2025, months - 1, 1)));
-    const dates = [
-      isoDay(Date.UTC(2025, 3, 14)), // mid closed month
-      isoDay(Date.UTC(2026, 10, 30)), // end of a closed month
-      isoDay(openMonth.start.getTime() + 14 * 86_400_000), // mid open month
-      isoDay(openMonth.end.getTime() - 86_400_000), // end of the open month
-    ];
-    const trialBalance = await slowest(dates, (asOf) => runReport(db, "trial-balance", { asOf }), (report) => checkReconciled(report));
-    const revenue = await slowest([monthKey(months - 12)], (from) => runReport(db, "revenue", { from, to: monthKey(months - 1) }), (report) => checkReconciled(report));
-    const aging = await slowest([dates[2]!, dates[1]!], (asOf) => runReport(db, "aging", { asOf }), (report) => checkReconciled(report));
-    const customers = await executeRows<{ id: string }>(db, sql`select id from customers where external_id like 'bench\\_%' order by random() limit 20`);
-    const statementMs: number[] = [];
-    for (const { id } of customers) {
-      const startedMs = performance.now();
-      const report = await runReport(db, "statement", { customerId: id, from: isoDay(Date.UTC(2026, 8, 1)), to: dates[3]! });
-      statementMs.push(performance.now() - startedMs);
-      checkReconciled(report);
-    }
-    statementMs.sort((a, b) => a - b);
-    const verify = await verifyLedger(db);
     reportFigures("reports", {
       ledger_entries: { value: entries, unit: "entries" },
       customers: { value: customerCount, unit: "customers" },
       load_s: { value: loadSeconds, unit: "s" },
       close_month_s: { value: closeSeconds / (months - 1), unit: "s" },
-      trial_balance_s: { value: trialBalance / 1000, unit: "s" },
-      revenue_year_s: { value: revenue / 1000, unit: "s" },
-      aging_s: { value: aging / 1000, unit: "s" },
-      statement_ms: { value: statementMs[Math.floor(statementMs.length / 2)]!, unit: "ms" },
-      statement_max_ms: { value: statementMs.at(-1)!, unit: "ms" },
-      verify_differences: { value: verify.differenceCount, unit: "differences" },
+      ...(await measureReports(db)),
     });
   } finally {
-    if (process.env.BENCH_KEEP === "1") {
+    if (process.env.BENCH_KEEP === "1" || reuse) {
       console.error(`reports: kept database ${database.name}`);
       await database.close();
     } else {
       await database.drop();
     }
   }
+}
+
+async function openKept(name: string) {
+  const handle = await openDatabase({ url: databaseUrl(name), poolMax: 4, statementTimeoutMs: 0 });
+  return { ...handle, name, drop: async () => {} };
+}
+
+/** The figures of the reports over a loaded and closed ledger (the first 23 months closed, the last open). */
+async function measureReports(db: Db): Promise<Record<string, Figure>> {
+  const openMonth = monthAt(new Date(Date.UTC(2025, months - 1, 1)));
+  const dates = [
+    isoDay(Date.UTC(2025, 3, 14)), // mid closed month
+    isoDay(Date.UTC(2026, 10, 30)), // end of a closed month
+    isoDay(openMonth.start.getTime() + 14 * 86_400_000), // mid open month
+    isoDay(openMonth.end.getTime() - 86_400_000), // end of the open month
+  ];
+  const trialBalance = await slowest(dates, (asOf) => runReport(db, "trial-balance", { asOf }), (report) => checkReconciled(report));
+  const revenue = await slowest([monthKey(months - 12)], (from) => runReport(db, "revenue", { from, to: monthKey(months - 1) }), (report) => checkReconciled(report));
+  const aging = await slowest([dates[2]!, dates[1]!], (asOf) => runReport(db, "aging", { asOf }), (report) => checkReconciled(report));
+  const customers = await executeRows<{ id: string }>(db, sql`select id from customers where external_id like 'bench\\_%' order by random() limit 20`);
+  const statementMs: number[] = [];
+  for (const { id } of customers) {
+    const startedMs = performance.now();
+    const report = await runReport(db, "statement", { customerId: id, from: isoDay(Date.UTC(2026, 8, 1)), to: dates[3]! });
+    statementMs.push(performance.now() - startedMs);
+    checkReconciled(report);
+  }
+  statementMs.sort((a, b) => a - b);
+  const verify = await verifyLedger(db);
+  return {
+    trial_balance_s: { value: trialBalance / 1000, unit: "s" },
+    revenue_year_s: { value: revenue / 1000, unit: "s" },
+    aging_s: { value: aging / 1000, unit: "s" },
+    statement_ms: { value: statementMs[Math.floor(statementMs.length / 2)]!, unit: "ms" },
+    statement_max_ms: { value: statementMs.at(-1)!, unit: "ms" },
+    verify_differences: { value: verify.differenceCount, unit: "differences" },
+  };
 }
 
 const monthKey = (index: number) => monthAt(new Date(Date.UTC(2025, index, 1))).key;

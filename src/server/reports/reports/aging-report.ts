@@ -21,7 +21,22 @@ type Bucket = (typeof buckets)[number];
 export async function getAgingReport(db: Db, input: AgingReportInput): Promise<Report> {
   const asOf = parseDate(input.asOf, "As of");
   const before = new Date(asOf.getTime() + dayMs);
-  const items = await readOpenItems(db, before);
+  // The open items, the accounts, the dunning states and the ledger's balances are independent reads: side by side.
+  const [items, accounts, dunning, ledger] = await Promise.all([
+    readOpenItems(db, before),
+    executeRows<{ id: string; customer_id: string; currency: string; name: string; external_id: string }>(
+      db,
+      sql`select a.id, a.customer_id, a.currency, c.name, c.external_id from ledger_accounts a join customers c on c.id = a.customer_id
+          where a.code like 'customer:%:receivable' ${input.customerId ? sql`and a.customer_id = ${input.customerId}` : sql``}`,
+    ),
+    executeRows<{ customer_id: string; status: string; attempt_count: number; restricted: boolean }>(
+      db,
+      sql`select distinct on (customer_id) customer_id, status, attempt_count, (restricted_at is not null and restricted_at < ${ts(before)}) as restricted
+          from dunning_cases where first_failed_at < ${ts(before)} and (closed_at is null or closed_at >= ${ts(before)})
+          order by customer_id, first_failed_at desc`,
+    ),
+    readBalancesBefore(db, before, { codeLike: "customer:%:receivable" }),
+  ]);
   const invoiceIds = [...new Set(items.map((item) => /^invoice:(.+)$/.exec(item.itemKey)?.[1]).filter((id): id is string => !!id && /^[0-9a-f-]{36}$/i.test(id)))];
   const invoices = new Map<string, { number: string | null; issued_at: string; stripe_invoice_id: string | null }>();
   for (let offset = 0; offset < invoiceIds.length; offset += 5000) {
@@ -31,17 +46,6 @@ export async function getAgingReport(db: Db, input: AgingReportInput): Promise<R
       sql`select id, number, issued_at::text, stripe_invoice_id from invoices where id = any(${`{${chunk.join(",")}}`}::uuid[])`,
     )) invoices.set(row.id, row);
   }
-  const accounts = await executeRows<{ id: string; customer_id: string; currency: string; name: string; external_id: string }>(
-    db,
-    sql`select a.id, a.customer_id, a.currency, c.name, c.external_id from ledger_accounts a join customers c on c.id = a.customer_id
-        where a.code like 'customer:%:receivable' ${input.customerId ? sql`and a.customer_id = ${input.customerId}` : sql``}`,
-  );
-  const dunning = await executeRows<{ customer_id: string; status: string; attempt_count: number; restricted: boolean }>(
-    db,
-    sql`select distinct on (customer_id) customer_id, status, attempt_count, (restricted_at is not null and restricted_at < ${ts(before)}) as restricted
-        from dunning_cases where first_failed_at < ${ts(before)} and (closed_at is null or closed_at >= ${ts(before)})
-        order by customer_id, first_failed_at desc`,
-  );
   const dunningByCustomer = new Map(dunning.map((row) => [row.customer_id, row]));
   type Line = { account: (typeof accounts)[number]; amounts: Record<Bucket | "unapplied" | "total", bigint>; oldest: string | null; items: number };
   const lines = new Map<string, Line>();
@@ -90,7 +94,6 @@ export async function getAgingReport(db: Db, input: AgingReportInput): Promise<R
     totals.set(line.account.currency, total);
   }
   for (const [currency, total] of totals) rows.push({ cells: { customer: `Total ${currency.toUpperCase()}`, externalId: "", currency, dunning: "", oldest: "", ...total }, subtotal: true });
-  const ledger = await readBalancesBefore(db, before, { codeLike: "customer:%:receivable" });
   const ledgerByCurrency = new Map<string, bigint>();
   for (const row of ledger) {
     if (input.customerId && row.customerId !== input.customerId) continue;

@@ -52,8 +52,11 @@ export function createStripeClient(config: StripeClientConfig): StripeConnection
   return { stripe: new Stripe(config.secretKey, common), mode };
 }
 
-/** The dashboard page of a Stripe object, or null for the emulator (it has no dashboard). */
+/** Ids the demo seed gives the payment history it writes (`cus_demo_…`, `in_demo_…`): no Stripe account holds them. */
+export const isDemoStripeId = (stripeId: string): boolean => /^[a-z]+_demo_/.test(stripeId);
+
+/** The dashboard page of a Stripe object, or null for the emulator (it has no dashboard) and for the demo seed's own ids. */
 export function stripeDashboardUrl(mode: StripeMode, kind: "customers" | "subscriptions" | "invoices" | "events", stripeId: string): string | null {
-  if (mode === "emulator") return null;
+  if (mode === "emulator" || isDemoStripeId(stripeId)) return null;
   return `https://dashboard.stripe.com/${mode === "test" ? "test/" : ""}${kind}/${encodeURIComponent(stripeId)}`;
 }

@@ -1,13 +1,16 @@
 import { sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { executeRows } from "@/db/execute";
+import { discrepancyKindLabels, type DiscrepancyKind } from "@/server/reconciliation/discrepancy";
 import type { AnomalyCandidate } from "./candidate";
 
 /**
  * `reconciliation` anomalies: every open difference between Tally's books and another's, one
  * anomaly per difference (or per invoice, for the Tally ↔ Stripe invoice comparison of billing-sync,
- * whose rows are per field). A difference that disappears (the comparison agrees again) clears its
- * anomaly at the next run.
+ * whose rows are per field). The differences are billing-sync's invoice comparison and the daily
+ * reconciliation's open discrepancies of a customer (src/server/reconciliation; its `invoice_stripe`
+ * kind restates billing-sync's comparison, so it is read once, from billing-sync). A difference that
+ * disappears (the comparison agrees again) clears its anomaly at the next run.
  */
 export async function detectReconciliation(
   db: Db,
@@ -53,5 +56,69 @@ export async function detectReconciliation(
       evidence: { source: "billing_sync", invoiceId: row.invoice_id, invoiceNumber: row.number, stripeInvoiceId: row.stripe_invoice_id, differences: fields },
     };
   });
+  candidates.push(...(await readReconciliationDiscrepancies(db, input)));
   return { available: true, candidates };
+}
+
+/** Open discrepancies of the daily reconciliation that name a customer (a platform-wide one has no customer to show it on). */
+async function readReconciliationDiscrepancies(
+  db: Db,
+  input: { customerIds?: readonly string[]; asOf: Date; describeMoney: (micros: bigint, currency: string) => string },
+): Promise<AnomalyCandidate[]> {
+  const only = input.customerIds === undefined ? sql`true` : sql`d.customer_id = any(${`{${input.customerIds.join(",")}}`}::uuid[])`;
+  const rows = await executeRows<{
+    key: string;
+    kind: string;
+    customer_id: string;
+    invoice_id: string | null;
+    objects: Record<string, string> | string;
+    unit: string;
+    currency: string | null;
+    expected: string;
+    actual: string;
+    difference: string;
+    amount_micros: string;
+    description: string;
+    first_seen_at: Date | string;
+    last_seen_at: Date | string;
+  }>(
+    db,
+    sql`select d.key, d.kind, d.customer_id::text, d.invoice_id::text, d.objects, d.unit, d.currency, d.expected::text, d.actual::text, d.difference::text,
+               d.amount_micros::text, d.description, d.first_seen_at, d.last_seen_at
+        from reconciliation_discrepancies d
+        where d.status = 'open' and d.customer_id is not null and d.kind <> 'invoice_stripe' and ${only}
+        order by d.first_seen_at
+        limit 10000`,
+  );
+  return rows.map((row): AnomalyCandidate => {
+    const money = row.unit === "micros" && row.currency !== null;
+    const currency = row.currency ?? "usd";
+    const difference = money ? BigInt(row.difference) : null;
+    return {
+      kind: "reconciliation",
+      customerId: row.customer_id,
+      subject: `discrepancy:${row.key}`,
+      windowStart: new Date(row.first_seen_at),
+      windowEnd: input.asOf,
+      title: `${discrepancyKindLabels[row.kind as DiscrepancyKind] ?? row.kind}${difference !== null ? ` off by ${input.describeMoney(difference < 0n ? -difference : difference, currency)}` : ""}: ${row.description}`,
+      observed: null,
+      expected: null,
+      impactMicros: difference,
+      currency,
+      severityFloor: "medium",
+      evidence: {
+        source: "reconciliation",
+        discrepancyKind: row.kind,
+        key: row.key,
+        invoiceId: row.invoice_id,
+        objects: typeof row.objects === "string" ? (JSON.parse(row.objects) as Record<string, string>) : row.objects,
+        unit: row.unit,
+        expected: row.expected,
+        actual: row.actual,
+        difference: row.difference,
+        firstSeenAt: new Date(row.first_seen_at).toISOString(),
+        lastSeenAt: new Date(row.last_seen_at).toISOString(),
+      },
+    };
+  });
 }

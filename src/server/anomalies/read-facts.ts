@@ -189,7 +189,7 @@ export async function readChargeFacts(db: Db, input: Filter & { asOf: Date; days
   }));
 }
 
-/** Tally invoices and mirrored Stripe invoices of the last `days` (with how many paid payments each Stripe invoice has). */
+/** Tally invoices and mirrored Stripe invoices of the last `days` (with how many paid payments each Stripe invoice has, a refunded one not counted). */
 export async function readInvoiceFacts(db: Db, input: Filter & { asOf: Date; days: number }): Promise<InvoiceFact[]> {
   const since = new Date(input.asOf.getTime() - input.days * dayMs).toISOString();
   const tally = await executeRows<{ id: string; number: string | null; customer_id: string; kind: string; period_start: Date | string; period_end: Date | string; total_micros: string; currency: string; status: string; stripe_invoice_id: string | null }>(
@@ -200,7 +200,8 @@ export async function readInvoiceFacts(db: Db, input: Filter & { asOf: Date; day
   const stripe = await executeRows<{ stripe_id: string; number: string | null; customer_id: string; period_start: Date | string | null; period_end: Date | string | null; total: string; currency: string; status: string; paid_payments: number; billing_reason: string | null }>(
     db,
     sql`select i.stripe_id, i.number, i.customer_id::text, i.period_start, i.period_end, i.total::text, i.currency, i.status, i.billing_reason,
-               (select count(*) from stripe_invoice_payments ip where ip.stripe_invoice_id = i.stripe_id and ip.status = 'paid')::int as paid_payments
+               (select count(*) from stripe_invoice_payments ip where ip.stripe_invoice_id = i.stripe_id and ip.status = 'paid'
+                  and not exists (select 1 from stripe_charges c where c.payment_intent_id = ip.payment_intent_id and c.status = 'succeeded' and c.amount_refunded >= c.amount))::int as paid_payments
         from stripe_invoices i
         where i.customer_id is not null and i.stripe_created >= ${since}::timestamptz and ${customerFilter("i.customer_id", input)} limit ${rowsMax}`,
   );

@@ -220,6 +220,8 @@ export function detectPaymentFailures(input: { charges: readonly ChargeFact[]; d
     if (charge.paymentIntentId) attemptsByIntent.set(charge.paymentIntentId, [...(attemptsByIntent.get(charge.paymentIntentId) ?? []), charge]);
   }
   const covered = new Set<string>();
+  // An invoice paid since (a retry on another payment intent, or the hosted page) is no failure any more.
+  for (const charge of input.charges) if (charge.status === "succeeded" && charge.stripeInvoiceId) covered.add(charge.stripeInvoiceId);
   for (const case_ of input.dunning) {
     covered.add(case_.stripeInvoiceId);
     if (case_.status !== "open" || case_.amountDueMicros < settings.micros["payment_failure.min_amount_micros"]) continue;

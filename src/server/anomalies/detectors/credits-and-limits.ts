@@ -113,8 +113,10 @@ export function detectSpendLimits(input: { crossings: readonly SpendCrossingFact
   const candidates: AnomalyCandidate[] = [];
   const denialsByCustomer = new Map<string, DenialFact[]>();
   for (const denial of input.denials) denialsByCustomer.set(denial.customerId, [...(denialsByCustomer.get(denial.customerId) ?? []), denial]);
+  const crossed = new Set<string>();
   for (const crossing of input.crossings) {
     if (crossing.thresholdPercent < 100) continue;
+    crossed.add(crossing.customerId);
     const refused = (denialsByCustomer.get(crossing.customerId) ?? []).filter((denial) => denial.reason === "spend_limit_reached");
     const refusedCount = refused.reduce((sum, denial) => sum + denial.count, 0);
     candidates.push({
@@ -142,6 +144,8 @@ export function detectSpendLimits(input: { crossings: readonly SpendCrossingFact
   }
   for (const denial of input.denials) {
     if (denial.reason === "subscription_inactive" || denial.count < settings["spend_limit.min_denials"]) continue;
+    // Refused for the spend limit after crossing it: the crossing's anomaly counts these (one cause, one anomaly).
+    if (denial.reason === "spend_limit_reached" && crossed.has(denial.customerId)) continue;
     const label = denial.reason === "spend_limit_reached" ? "the spend limit" : "an exhausted allowance";
     candidates.push({
       kind: "spend_limit",

@@ -113,6 +113,13 @@ describe("payment failures", () => {
     expect(detectPaymentFailures({ charges: recovered, dunning: [] }, settings, money)).toEqual([]);
     expect(detectPaymentFailures({ charges: [], dunning: [{ ...dunning, status: "recovered" }] }, settings, money)).toEqual([]);
   });
+
+  it("does not report an invoice's failed charge once the invoice is paid on another payment intent (the hosted page)", () => {
+    const failed = charge({ chargeId: "ch_f", status: "failed", failureMessage: "Your card was declined.", paymentIntentStatus: "requires_payment_method", stripeInvoiceId: "in_1" });
+    expect(detectPaymentFailures({ charges: [failed], dunning: [] }, settings, money).map((candidate) => candidate.subject)).toEqual(["invoice:in_1"]);
+    const paidElsewhere = charge({ chargeId: "ch_ok", stripeInvoiceId: "in_1", created: at("2026-06-11T09:00:00Z") });
+    expect(detectPaymentFailures({ charges: [failed, paidElsewhere], dunning: [] }, settings, money)).toEqual([]);
+  });
 });
 
 describe("credit burn and spend limits", () => {
@@ -149,7 +156,7 @@ describe("credit burn and spend limits", () => {
     expect(found[0]!.title).toBe("$80.00 of a promotional credit ($500.00) expires unused in 3 days (2026-06-20)");
   });
 
-  it("reports a crossed spend limit with the checks refused since, and repeated refusals of a hard limit", () => {
+  it("reports a crossed spend limit with the checks refused since (once: the refusals are its evidence), and repeated refusals of a hard limit", () => {
     const found = detectSpendLimits(
       {
         crossings: [{ customerId: "c1", periodStart: at("2026-06-01T00:00:00Z"), periodEnd: at("2026-07-01T00:00:00Z"), limitMicros: 100_000_000n, usedMicros: 100_400_000n, currency: "usd", crossedAt: at("2026-06-16T09:30:00Z"), thresholdPercent: 100 }],
@@ -161,11 +168,12 @@ describe("credit burn and spend limits", () => {
       settings,
       money,
     );
-    expect(found.map((candidate) => [candidate.customerId, candidate.subject])).toEqual([
-      ["c1", "spend_limit"],
-      ["c1", "feature:agent_tokens:spend_limit_reached"],
-    ]);
+    expect(found.map((candidate) => [candidate.customerId, candidate.subject])).toEqual([["c1", "spend_limit"]]);
     expect(found[0]!.title).toBe("Reached the spend limit of $100.00 on 2026-06-16 09:30 UTC; 35 checks refused since");
     expect(found[0]!.severityFloor).toBe("high");
+    expect(found[0]!.evidence).toMatchObject({ refusedChecks: [{ featureKey: "agent_tokens", reason: "spend_limit_reached", count: 35 }] });
+    // Without a crossing (a zero limit warns at no threshold) the refusals are their own anomaly.
+    const refusedOnly = detectSpendLimits({ crossings: [], denials: [{ customerId: "c3", day: "2026-06-17", featureKey: "agent_tokens", reason: "spend_limit_reached", count: 20, firstHour: at("2026-06-17T00:00:00Z"), lastHour: at("2026-06-17T01:00:00Z") }] }, settings, money);
+    expect(refusedOnly.map((candidate) => [candidate.customerId, candidate.subject])).toEqual([["c3", "feature:agent_tokens:spend_limit_reached"]]);
   });
 });

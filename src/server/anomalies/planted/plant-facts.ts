@@ -1,7 +1,7 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, inArray, notInArray } from "drizzle-orm";
 import type Stripe from "stripe";
 import type { Db } from "@/db/client";
-import { dunningCases, planVersions, plans, subscriptions, type AnomalyKind } from "@/db/schema";
+import { dunningCases, invoices, planVersions, plans, subscriptions, type AnomalyKind } from "@/db/schema";
 import { formatMoney } from "@/lib/format";
 import { systemActor } from "@/server/audit/actor";
 import { fixedClock } from "@/server/clock";
@@ -14,6 +14,7 @@ import { createEntitlementCatalog, createSubscribedCustomer } from "@/server/ent
 import { burnGrants } from "@/server/grants/burn-grants";
 import { issueGrant } from "@/server/grants/issue-grant";
 import { closeSubscriptionPeriod } from "@/server/invoicing/close-subscription-period";
+import { discrepancyKinds } from "@/server/reconciliation/discrepancy";
 import { reconcile } from "@/server/reconciliation/reconcile";
 import { ingestEvents } from "@/server/metering/ingest-events";
 import { rollUpAll } from "@/server/metering/roll-up-all";
@@ -420,11 +421,16 @@ async function burn(plant: Plant, customerId: string, amountMicros: bigint, at: 
 }
 
 /** Burns every 5 days for 90 days: `perBurn` before the last 30 days, `perBurn × factor` in them. */
-async function burnHistory(plant: Plant, customerId: string, perBurnMicros: bigint, factorMilli: bigint) {
+async function burnHistory(plant: Plant, customerId: string, perBurnMicros: bigint, factorMilli: bigint): Promise<{ recentMicros: bigint; baselineMicros: bigint }> {
+  const totals = { recentMicros: 0n, baselineMicros: 0n };
   for (let daysAgo = 88; daysAgo >= 1; daysAgo -= 5) {
     const amount = daysAgo < 30 ? (perBurnMicros * factorMilli) / 1000n : perBurnMicros;
-    await burn(plant, customerId, amount, new Date(plant.asOf.getTime() - daysAgo * dayMs - plant.random.int(0, 12) * hourMs));
+    const result = await burn(plant, customerId, amount, new Date(plant.asOf.getTime() - daysAgo * dayMs - plant.random.int(0, 12) * hourMs));
+    if (result.coveredMicros !== amount) throw new Error("plant-facts: a planted burn was not covered by credits");
+    if (daysAgo < 30) totals.recentMicros += amount;
+    else totals.baselineMicros += amount;
   }
+  return totals;
 }
 
 async function plantCreditBurn(plant: Plant): Promise<void> {
@@ -433,14 +439,24 @@ async function plantCreditBurn(plant: Plant): Promise<void> {
   const factorMilli = BigInt(random.int(4_000, 9_000));
   const fast = await newCustomer(plant, "credits_burning_fast");
   await grant(plant, fast, { amountMicros: perBurn * 200n, effectiveAt: new Date(asOf.getTime() - 100 * dayMs), expiresAt: null });
-  await burnHistory(plant, fast, perBurn, factorMilli);
+  const burned = await burnHistory(plant, fast, perBurn, factorMilli);
+  const recentDaily = burned.recentMicros / 30n;
+  const baselineDaily = burned.baselineMicros / 60n;
   plant.facts.push({
     kind: "credit_burn",
     label: "credits burning several times faster than the customer's baseline",
     customerId: fast,
-    titleIncludes: ["Credits burning at", "× the usual", "gone in ~"],
-    evidence: { reason: "burn_rate", recentDays: 30, baselineDays: 60 },
-    impactMicros: null,
+    titleIncludes: [`Credits burning at ${money(recentDaily)}/day`, `× the usual ${money(baselineDaily)}/day`, "gone in ~"],
+    evidence: {
+      reason: "burn_rate",
+      recentDays: 30,
+      baselineDays: 60,
+      recentMicros: burned.recentMicros.toString(),
+      baselineMicros: burned.baselineMicros.toString(),
+      remainingMicros: (perBurn * 200n - burned.recentMicros - burned.baselineMicros).toString(),
+      grants: [{ amountMicros: (perBurn * 200n).toString() }],
+    },
+    impactMicros: (recentDaily - baselineDaily) * 30n,
   });
 
   // Control: the usual pace (within ±20% of the baseline).
@@ -503,16 +519,37 @@ async function twoPeriods(plant: Plant, customerId: string, input: { planKey: st
 async function plantInvoiceJumps(plant: Plant): Promise<void> {
   const { random } = plant;
   const seats = random.int(2, 6);
+  const upgradedSeats = seats * random.int(2, 4);
   const upgraded = await newCustomer(plant, "invoice_jump");
   const teamVersionId = await publishedPlan(plant.db, "team");
   await twoPeriods(plant, upgraded, {
     planKey: "pro",
     seats,
     between: async (at) => {
-      await changeSubscription(plant.db, null, actor, fixedClock(at), { action: "change", customerId: upgraded, planVersionId: teamVersionId, seats: seats * random.int(2, 4), timing: "now", reason: "planted: upgraded to Team" });
+      await changeSubscription(plant.db, null, actor, fixedClock(at), { action: "change", customerId: upgraded, planVersionId: teamVersionId, seats: upgradedSeats, timing: "now", reason: "planted: upgraded to Team" });
     },
   });
-  plant.facts.push({ kind: "invoice_jump", label: "an upgrade that raises the period invoice", customerId: upgraded, titleIncludes: ["→ Team"], evidence: {}, impactMicros: null });
+  const bills = await plant.db
+    .select({ id: invoices.id, totalMicros: invoices.totalMicros, periodStart: invoices.periodStart })
+    .from(invoices)
+    .where(and(eq(invoices.customerId, upgraded), inArray(invoices.kind, ["period", "threshold"]), notInArray(invoices.status, ["draft", "void"])))
+    .orderBy(invoices.periodStart)
+    .limit(10);
+  if (bills.length !== 2) throw new Error(`plant-facts: expected two period invoices, found ${bills.length}`);
+  const [previous, current] = [bills[0]!, bills[1]!];
+  plant.facts.push({
+    kind: "invoice_jump",
+    label: "an upgrade (more seats on a dearer plan) that raises the period invoice",
+    customerId: upgraded,
+    titleIncludes: ["Invoice up", money(previous.totalMicros), money(current.totalMicros), "→ Team"],
+    evidence: {
+      previous: { invoiceIds: [previous.id], totalMicros: previous.totalMicros.toString() },
+      current: { invoiceIds: [current.id], totalMicros: current.totalMicros.toString() },
+      planChanges: [{ fromSeats: seats, toSeats: upgradedSeats }],
+      attribution: { deltaMicros: (current.totalMicros - previous.totalMicros).toString() },
+    },
+    impactMicros: current.totalMicros - previous.totalMicros,
+  });
 
   // Controls: the same plan twice, and one seat more on a large team (below the thresholds).
   const steady = await newCustomer(plant, "invoice_steady");
@@ -597,6 +634,13 @@ async function plantRefusals(plant: Plant, count: number): Promise<void> {
 
 // ---- reconciliation -----------------------------------------------------------------------------
 
+/**
+ * Every reconciliation kind but the receivable one: the planted Stripe invoices have no Tally
+ * invoice behind them (mirror only), so every customer paid through one would rightly show a
+ * receivable with no open invoice.
+ */
+const reconciledKinds = discrepancyKinds.filter((kind) => kind !== "receivable_open_invoices");
+
 async function plantReconciliation(plant: Plant, count: number): Promise<void> {
   const { random, asOf } = plant;
   const pending: { customerId: string; charge: Stripe.Charge }[] = [];
@@ -617,14 +661,14 @@ async function plantReconciliation(plant: Plant, count: number): Promise<void> {
       impactMicros: -cents(amount),
       clear: async () => {
         await postChargePayment(plant.db, fixedClock(created), charge, customerId);
-        await reconcile(plant.db, fixedClock(asOf), { kinds: ["stripe_cash"] });
+        await reconcile(plant.db, fixedClock(asOf), { kinds: reconciledKinds });
       },
     });
     const booked = await newCustomer(plant, "cash_booked");
     await receiveCharge(plant, { ...spec, id: `booked${plant.serial()}`, customerId: booked });
     plant.facts.push(control("a Stripe payment booked as cash", booked));
   }
-  await reconcile(plant.db, fixedClock(asOf), { kinds: ["stripe_cash"] });
+  await reconcile(plant.db, fixedClock(asOf), { kinds: reconciledKinds });
 }
 
 /** The event type's suffix of an entitlement catalog's tokens meter (`tokens_<suffix>` counts `llm.<suffix>`). */

@@ -580,7 +580,8 @@ async function plantRefusals(plant: Plant, count: number): Promise<void> {
   );
   const refuse = async (externalId: string, feature: string, times: number) => {
     for (let index = 0; index < times; index++) {
-      const at = new Date(asOf.getTime() - random.int(0, 3 * 60) * 60_000);
+      // Within asOf's UTC day: refusals are counted per day.
+      const at = new Date(asOf.getTime() - random.int(0, Math.min(3 * 60, Math.floor((asOf.getTime() % dayMs) / 60_000))) * 60_000);
       const decision = await checkEntitlement(db, { customer: externalId, feature, quantity: String(random.int(1, 50)) }, { clock: fixedClock(at) });
       if (decision.allowed) throw new Error(`plant-facts: a check of ${feature} was allowed`);
     }

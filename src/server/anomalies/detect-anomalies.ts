@@ -70,7 +70,6 @@ export async function detectAnomalies(db: Db, options: DetectAnomaliesOptions): 
     }
   };
   const describeMoney = (micros: bigint, currency = "usd") => formatMoney(micros, currency, { signed: false });
-  const describeSigned = (micros: bigint) => formatMoney(micros, "usd", { signed: true });
   const candidates: AnomalyCandidate[] = [];
   const scopes: Scope[] = [];
   const everyone = (kind: AnomalyKind, since: Date | null) => {
@@ -95,7 +94,7 @@ export async function detectAnomalies(db: Db, options: DetectAnomaliesOptions): 
   if (kinds.has("invoice_jump")) {
     const pairs = await time("invoice_read", () => readRecentPeriodBills(db, { ...filter, asOf, days: billingDays }));
     for (const pair of pairs) {
-      const candidate = detectInvoiceJump(pair, settings, describeSigned);
+      const candidate = detectInvoiceJump(pair, settings, (micros, options) => formatMoney(micros, pair.current.currency, options));
       if (candidate) candidates.push(candidate);
       scopes.push({ kind: "invoice_jump", customerId: pair.customerId, subject: `invoice:${pair.current.invoiceIds[pair.current.invoiceIds.length - 1]}`, since: null });
     }

@@ -6,7 +6,7 @@ import { defaultAnomalySettings } from "../settings";
 import { attributeInvoiceChange, detectInvoiceJump, type BillLine, type PeriodBill } from "./invoice-jump";
 
 const settings = defaultAnomalySettings();
-const money = (micros: bigint) => formatMoney(micros, "usd", { signed: true });
+const money = (micros: bigint, options: { signed: boolean }) => formatMoney(micros, "usd", options);
 
 const usage = (meterKey: string, model: string | null, quantity: string, unitPrice: string): BillLine => ({
   kind: "usage",
@@ -120,6 +120,8 @@ describe("invoice jump detector", () => {
     expect(candidate!.evidence.cause).toBe("price");
     expect(candidate!.title).toContain("mostly price");
     expect(candidate!.title).toContain("Pro v1 → Team v1");
+    // Totals unsigned, the effects that explain them signed.
+    expect(candidate!.title).toMatch(/^Invoice up 160% \(\$50\.00 → \$130\.00\), mostly price: \+\$/);
   });
 
   it("fires on usage growth and names quantity (usage) as the cause", () => {

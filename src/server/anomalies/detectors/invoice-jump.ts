@@ -28,7 +28,14 @@ export type InvoiceJumpInput = { previous: PeriodBill; current: PeriodBill; plan
  * A period's invoices against the previous period's: an anomaly when the total moved by at least
  * `invoice_jump.min_delta_micros` and by at least `invoice_jump.min_ratio` of the previous total.
  */
-export function detectInvoiceJump(input: InvoiceJumpInput, settings: AnomalySettings, describeMoney: (micros: bigint) => string): AnomalyCandidate | null {
+/** `describeMoney` words an amount; `signed` for a change (+$80.00), not for a total ($160.00). */
+export function detectInvoiceJump(
+  input: InvoiceJumpInput,
+  settings: AnomalySettings,
+  describeMoney: (micros: bigint, options: { signed: boolean }) => string,
+): AnomalyCandidate | null {
+  const describeChange = (micros: bigint) => describeMoney(micros, { signed: true });
+  const describeTotal = (micros: bigint) => describeMoney(micros, { signed: false });
   const { previous, current } = input;
   const delta = current.totalMicros - previous.totalMicros;
   const magnitude = absolute(delta);
@@ -43,17 +50,17 @@ export function detectInvoiceJump(input: InvoiceJumpInput, settings: AnomalySett
   const changeText = input.planChanges.length > 0 ? ` (plan changed ${input.planChanges.map((change) => `${change.fromPlan} → ${change.toPlan} on ${change.at.toISOString().slice(0, 10)}`).join("; ")})` : "";
   const causeText =
     cause === "price"
-      ? `mostly price: ${describeMoney(attribution.priceEffectMicros)}${changeText}, usage ${describeMoney(attribution.quantityEffectMicros)}`
+      ? `mostly price: ${describeChange(attribution.priceEffectMicros)}${changeText}, usage ${describeChange(attribution.quantityEffectMicros)}`
       : cause === "quantity"
-        ? `mostly usage: ${describeMoney(attribution.quantityEffectMicros)}${topUsage(attribution)}, price ${describeMoney(attribution.priceEffectMicros)}${changeText}`
-        : `mostly discounts and credits: ${describeMoney(attribution.otherEffectMicros)}`;
+        ? `mostly usage: ${describeChange(attribution.quantityEffectMicros)}${topUsage(attribution)}, price ${describeChange(attribution.priceEffectMicros)}${changeText}`
+        : `mostly discounts and credits: ${describeChange(attribution.otherEffectMicros)}`;
   return {
     kind: "invoice_jump",
     customerId: current.customerId,
     subject: `invoice:${current.invoiceIds[current.invoiceIds.length - 1]}`,
     windowStart: current.periodStart,
     windowEnd: current.periodEnd,
-    title: `Invoice ${percent} (${describeMoney(previous.totalMicros)} → ${describeMoney(current.totalMicros)}), ${causeText}`,
+    title: `Invoice ${percent} (${describeTotal(previous.totalMicros)} → ${describeTotal(current.totalMicros)}), ${causeText}`,
     observed: microsToDecimal(current.totalMicros).toFixed(),
     expected: microsToDecimal(previous.totalMicros).toFixed(),
     impactMicros: delta,

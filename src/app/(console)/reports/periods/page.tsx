@@ -53,7 +53,7 @@ export default async function PeriodsPage() {
                 const month = period.periodStart.toISOString().slice(0, 7);
                 return (
                   <TableRow key={month}>
-                    <TableCell className="font-medium">{month}</TableCell>
+                    <TableCell className="whitespace-nowrap font-medium">{month}</TableCell>
                     <TableCell>
                       {period.status === "closed" ? <Badge>closed</Badge> : <Badge variant="outline">reopened</Badge>}
                       {period.status === "reopened" ? (
@@ -62,19 +62,19 @@ export default async function PeriodsPage() {
                         </p>
                       ) : null}
                     </TableCell>
-                    <TableCell>
+                    <TableCell className="min-w-40">
                       {period.closedByLabel}
                       <p className="text-xs text-muted-foreground">
                         {formatDateTime(period.closedAt)}
                         {period.closeCount > 1 ? `, closed ${period.closeCount} times` : ""}
                       </p>
                     </TableCell>
-                    <TableCell className="text-right tabular-nums">
+                    <TableCell className="whitespace-nowrap text-right tabular-nums">
                       {period.summary.trialBalance.map((row) => (
                         <div key={row.currency}>{formatMoney(row.debits, row.currency, { precise: true })} each side</div>
                       ))}
                     </TableCell>
-                    <TableCell className="text-xs">
+                    <TableCell className="min-w-72 text-xs">
                       {period.summary.checks.map((check) => (
                         <div key={check.code} className={check.ok ? "text-muted-foreground" : "text-amber-700"}>
                           {check.ok ? "✓" : "!"} {check.message}

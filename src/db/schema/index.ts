@@ -24,3 +24,4 @@ export * from "./reconciliation";
 export * from "./api";
 export * from "./webhooks";
 export * from "./customer-summaries";
+export * from "./plan-simulations";

@@ -9,6 +9,7 @@ import { entitlementsExpireReservations } from "./entitlements-expire-reservatio
 import { customersRefreshSummaries } from "./customers-refresh-summaries";
 import { grantsExpire } from "./grants-expire";
 import { invoicingCloseDue, invoicingCloseSubscription } from "./invoicing-close";
+import { invoicingPlanSimulation } from "./invoicing-plan-simulation";
 import { invoicingThresholds } from "./invoicing-thresholds";
 import { ledgerVerify } from "./ledger-verify";
 import { meteringPruneKeys } from "./metering-prune-keys";
@@ -21,4 +22,4 @@ import { stripeSyncSubscription } from "./stripe-sync-subscription";
  * One function per file, each a thin wrapper over one domain function with every side effect
  * inside `step.run`. Each is registered here and served by /api/inngest.
  */
-export const functions: InngestFunction.Any[] = [ledgerVerify, meteringPruneKeys, grantsExpire, entitlementsExpireReservations, invoicingCloseDue, invoicingCloseSubscription, invoicingThresholds, stripeSyncCustomer, stripeSyncSubscription, stripeProcessWebhookEvent, dunningEnforce, billingPushDue, billingPushInvoice, subscriptionsApplyScheduledChanges, anomaliesDetectHourly, anomaliesDetectDaily, reconcileDaily, apiPrune, webhooksDeliver, webhooksWarnExpiringCredits, customersRefreshSummaries];
+export const functions: InngestFunction.Any[] = [ledgerVerify, meteringPruneKeys, grantsExpire, entitlementsExpireReservations, invoicingCloseDue, invoicingCloseSubscription, invoicingPlanSimulation, invoicingThresholds, stripeSyncCustomer, stripeSyncSubscription, stripeProcessWebhookEvent, dunningEnforce, billingPushDue, billingPushInvoice, subscriptionsApplyScheduledChanges, anomaliesDetectHourly, anomaliesDetectDaily, reconcileDaily, apiPrune, webhooksDeliver, webhooksWarnExpiringCredits, customersRefreshSummaries];

@@ -4,6 +4,7 @@ import { recordItemFailures } from "@/server/jobs/item-failures";
 import type { JobArgs, JobDefinition } from "@/server/jobs/types";
 import { billThresholds } from "./bill-thresholds";
 import { closeDuePeriods, closeItemKey } from "./close-due-periods";
+import { planSimulationJob } from "./plan-simulation-jobs";
 
 const bigintSafe = (value: unknown): Record<string, unknown> =>
   JSON.parse(JSON.stringify(value, (_key, inner: unknown) => (typeof inner === "bigint" ? inner.toString() : inner))) as Record<string, unknown>;
@@ -52,4 +53,5 @@ export const invoicingJobs: JobDefinition[] = [
       return bigintSafe({ ok: result.failed.length === 0, ...result });
     },
   },
+  planSimulationJob,
 ];

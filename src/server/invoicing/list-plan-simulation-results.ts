@@ -59,7 +59,7 @@ const changeFilters: Record<SimulationResultChange, SQL> = {
 export async function listPlanSimulationResults(db: Db, input: ListPlanSimulationResultsInput): Promise<{ items: PlanSimulationResultRow[]; nextCursor: string | null }> {
   const limit = Math.min(Math.max(1, input.limit), rowsMax);
   const sortKey = input.sort ?? "magnitude";
-  const direction = input.direction ?? (input.sort === "customer" ? "asc" : "desc");
+  const direction = input.direction ?? (input.sort ? "asc" : "desc");
   const plan = keysetPlan({
     sortKey,
     sort: sorts[sortKey],

@@ -2,10 +2,11 @@ import { and, count, eq, gt, inArray, lt, or, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { planSimulationResults, planSimulationRuns, subscriptions } from "@/db/schema";
 import { isDomainError } from "@/server/errors";
-import { listSimulatedSubscriptions, simulatedStatuses, simulatePlanVersion, type SimulatePlanVersionResult } from "./simulate-plan-version";
+import { listSimulatedSubscriptions, simulatedStatuses, simulatePlanVersion, simulationBatchMax, type SimulatePlanVersionResult } from "./simulate-plan-version";
 
 /** Subscriptions rated per batch: each batch's results and totals are written in one transaction. */
 export const planSimulationBatchSize = 500;
+export const simulationBatchMaxForRuns = simulationBatchMax;
 /** A running run whose heartbeat is older than this is taken to have lost its worker and may be claimed again. */
 export const planSimulationStaleMs = 5 * 60_000;
 /** Claims of one run before a run that keeps losing its worker is failed instead of retried. */

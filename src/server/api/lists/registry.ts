@@ -11,6 +11,7 @@ import { ledgerAccountsExport, ledgerStatementExport } from "./ledger-lists";
 import { anomaliesExport } from "./anomaly-lists";
 import { creditRequestsExport } from "./credit-request-lists";
 import { customerGrantsExport } from "./grant-lists";
+import { planSimulationResultsExport } from "./plan-simulation-lists";
 import { promotionRedemptionsExport, promotionsExport } from "./promotion-lists";
 import { syncFailuresExport, webhookDeliveriesExport, webhookEndpointsExport, webhookEventsExport } from "./webhook-lists";
 
@@ -136,6 +137,7 @@ export const listExports: Record<string, AnyListExport> = {
   "webhook-deliveries": webhookDeliveriesExport,
   anomalies: anomaliesExport,
   "stripe-sync-failures": syncFailuresExport,
+  "plan-simulation-results": planSimulationResultsExport,
 };
 
 export { listInvoices as listInvoicesForView };

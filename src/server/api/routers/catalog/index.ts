@@ -5,12 +5,15 @@ import { meterCreate } from "./meter-create";
 import { meterList } from "./meter-list";
 import { planCreate } from "./plan-create";
 import { planList } from "./plan-list";
+import { planSimulationGet } from "./plan-simulation-get";
+import { planSimulationList } from "./plan-simulation-list";
+import { planSimulationResults } from "./plan-simulation-results";
+import { planSimulationStart } from "./plan-simulation-start";
 import { planVersions } from "./plan-versions";
 import { planVersionArchive } from "./plan-version-archive";
 import { planVersionCreate } from "./plan-version-create";
 import { planVersionGet } from "./plan-version-get";
 import { planVersionPublish } from "./plan-version-publish";
-import { planVersionSimulate } from "./plan-version-simulate";
 import { planVersionUpdateDraft } from "./plan-version-update-draft";
 import { pricePreview } from "./price-preview";
 import { productCreate } from "./product-create";
@@ -29,6 +32,6 @@ export const catalogRouter = createTRPCRouter({
     updateDraft: planVersionUpdateDraft,
     publish: planVersionPublish,
     archive: planVersionArchive,
-    simulate: planVersionSimulate,
+    simulation: createTRPCRouter({ start: planSimulationStart, get: planSimulationGet, list: planSimulationList, results: planSimulationResults }),
   }),
 });

@@ -1,3 +1,4 @@
+import { TRPCError } from "@trpc/server";
 import Link from "next/link";
 import { orNotFound } from "@/components/console/or-not-found";
 import { PageHeader } from "@/components/console/page-header";
@@ -11,8 +12,9 @@ import { getServerApi } from "@/trpc/server";
 import { describePriceModel, planVersionStatusVariant } from "../../catalog-display";
 import { PlanVersionActions } from "./plan-version-actions";
 import { SimulationPanel } from "./simulation-panel";
+import { SimulationRuns } from "./simulation-runs";
 
-export default async function PlanVersionPage({ params }: { params: Promise<{ id: string }> }) {
+export default async function PlanVersionPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<{ runs?: string | string[] }> }) {
   const user = await requirePermission("catalog.read");
   const { id } = await params;
   const api = await getServerApi();
@@ -24,6 +26,15 @@ export default async function PlanVersionPage({ params }: { params: Promise<{ id
         .filter((other) => other.id !== version.id && other.status !== "draft")
         .map(({ id: otherId, version: number, status }) => ({ id: otherId, version: number, status }))
     : [];
+  const runsCursor = (await searchParams).runs;
+  const cursor = typeof runsCursor === "string" && runsCursor.length <= 1000 ? runsCursor : undefined;
+  const runs = writes
+    ? await api.catalog.planVersion.simulation.list({ proposedVersionId: version.id, cursor, limit: 10 }).catch((error: unknown) => {
+        // A stale or foreign cursor in the link: the newest runs instead of an error page.
+        if (cursor && error instanceof TRPCError && error.code === "BAD_REQUEST") return api.catalog.planVersion.simulation.list({ proposedVersionId: version.id, limit: 10 });
+        throw error;
+      })
+    : null;
   const [meters, features] = writes && version.status === "draft" ? await Promise.all([api.catalog.meter.list(), api.catalog.feature.list()]) : [[], []];
   const terms = {
     currency: version.currency,
@@ -145,6 +156,7 @@ export default async function PlanVersionPage({ params }: { params: Promise<{ id
         </CardContent>
       </Card>
       {writes ? <SimulationPanel planVersionId={version.id} version={version.version} others={others} /> : null}
+      {runs ? <SimulationRuns planVersionId={version.id} runs={runs.items} nextCursor={runs.nextCursor} paged={cursor !== undefined} /> : null}
       {writes ? (
         <PlanVersionActions
           planId={version.planId}

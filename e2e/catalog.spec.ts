@@ -1,3 +1,5 @@
+import fs from "node:fs";
+import AxeBuilder from "@axe-core/playwright";
 import { expect, test } from "@playwright/test";
 import { signIn } from "./helpers";
 
@@ -92,15 +94,70 @@ test.describe("plans and meters", () => {
     await expect(page.getByTestId("meters-table").getByRole("row").filter({ hasText: key })).toHaveCount(1);
   });
 
-  test("product rates the customers of Pro v1 under Pro v2 before moving anyone", async ({ page }) => {
+  test("product rates every customer of Pro v1 under Pro v2 in a stored run, opens its results, sorts, filters, exports, and the pages pass axe at 390 px", async ({ page }) => {
+    test.setTimeout(120_000);
     await signIn(page, "product");
     await page.goto("/catalog");
     await page.getByRole("link", { name: "Pro v2 published" }).click();
+    // The demo seed's finished run is listed before anyone starts one.
+    const previous = page.getByTestId("simulation-runs");
+    await expect(previous.getByRole("row").filter({ hasText: "done" }).first()).toBeVisible();
     const panel = page.getByTestId("plan-version-simulation");
     await expect(panel.getByLabel("Customers now on")).toHaveValue(/.+/);
     await panel.getByRole("button", { name: "Rate them under v2" }).click();
-    await expect(panel.getByTestId("simulation-result")).toContainText(/\d+ customers/);
+    // Computed in the background by the server's worker: progress, then the summary.
+    await expect(panel.getByTestId("simulation-result")).toContainText(/\d+ customers on v1/, { timeout: 60_000 });
     await expect(panel.getByTestId("simulation-difference")).toHaveText(/^[+−]?\$[\d,]+\.\d{2}$/);
+    await expect(panel.getByTestId("simulation-counts")).toContainText("Would pay more");
+    await expect(previous.getByRole("row").filter({ hasText: "done" })).toHaveCount(2);
+
+    await panel.getByTestId("simulation-results-link").click();
+    await expect(page).toHaveURL(/\/catalog\/versions\/[0-9a-f-]+\/simulations\/[0-9a-f-]+$/);
+    await expect(page.getByRole("heading", { level: 1 })).toHaveText("Simulation of Pro v2");
+    const rows = page.getByTestId("simulation-results-table").getByRole("row");
+    await expect(rows.first()).toBeVisible();
+    const count = await rows.count();
+    expect(count).toBeGreaterThan(0);
+
+    // Largest increase first: the difference column descending.
+    await page.getByTestId("sort-difference").click();
+    await page.getByTestId("sort-difference").click();
+    await expect(page).toHaveURL(/sort=difference/);
+    await expect(page).toHaveURL(/dir=desc/);
+    await expect(page.getByRole("columnheader", { name: /Difference/ })).toHaveAttribute("aria-sort", "descending");
+    await page.getByTestId("filter-change").selectOption("increase");
+    await expect(page).toHaveURL(/change=increase/);
+    await expect(rows.first()).toBeVisible();
+    const differences = await page.getByTestId("simulation-results-table").getByTestId("result-difference").allTextContents();
+    const cents = differences.map((text) => Number(text.replace(/[^\d]/g, "")));
+    for (const [index, value] of cents.entries()) {
+      expect(differences[index]).toMatch(/^\+\$/);
+      if (index > 0) expect(value).toBeLessThanOrEqual(cents[index - 1]!);
+    }
+
+    const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("simulation-results-export").click()]);
+    const lines = fs.readFileSync((await download.path())!, "utf8").trim().split(/\r?\n/);
+    expect(lines[0]).toBe("Customer,External id,Customer id,Subscription,Period start,Period end,Now,Proposed,Difference");
+    // The file is the whole view, not the page: as many rows as the page when there is no next page, more otherwise.
+    if ((await page.getByTestId("simulation-results-next").count()) === 0) expect(lines.length - 1).toBe(differences.length);
+    else expect(lines.length - 1).toBeGreaterThan(differences.length);
+    for (const line of lines.slice(1)) expect(Number(line.split(",").at(-1))).toBeGreaterThan(0);
+
+    const axe = async () =>
+      (await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze()).violations
+        .filter((each) => each.impact === "serious" || each.impact === "critical")
+        .map((violation) => `${page.url()}: ${violation.id} ${violation.nodes.map((node) => node.target.join(" ")).slice(0, 3).join(", ")}`);
+    const resultsUrl = page.url();
+    const versionUrl = resultsUrl.replace(/\/simulations\/.*$/, "");
+    await page.setViewportSize({ width: 390, height: 844 });
+    for (const url of [resultsUrl, versionUrl]) {
+      await page.goto(url);
+      await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
+      await page.waitForLoadState("networkidle");
+      const [scrollWidth, innerWidth] = await page.evaluate(() => [document.scrollingElement!.scrollWidth, window.innerWidth]);
+      expect(scrollWidth, url).toBeLessThanOrEqual(innerWidth);
+      expect(await axe()).toEqual([]);
+    }
   });
 
   test("support reads plans and meters but cannot change them", async ({ page }) => {

@@ -2,6 +2,8 @@ import { eq, sql } from "drizzle-orm";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { customers, planSimulationResults, planSimulationRuns, planVersions, plans, type UsagePrice } from "@/db/schema";
+import { exportListResponse } from "@/server/api/lists/export-list";
+import { planSimulationResultsExport } from "@/server/api/lists/plan-simulation-lists";
 import { fixedClock } from "@/server/clock";
 import { createTestDatabase, type TestDatabase } from "@/test/database";
 import { getPlanSimulation, listPlanSimulations } from "./list-plan-simulations";
@@ -217,5 +219,16 @@ describe("listPlanSimulationResults", () => {
     const cursor = (await listPlanSimulationResults(database.db, { runId, sort: "current", limit: 2 })).nextCursor!;
     await expect(listPlanSimulationResults(database.db, { runId, sort: "customer", cursor, limit: 2 })).rejects.toMatchObject({ code: "cursor_invalid" });
     expect((await database.db.select({ n: sql<number>`count(*)::int` }).from(planSimulationResults).where(eq(planSimulationResults.runId, runId)))[0]!.n).toBe(14);
+  });
+
+  it("exports the filtered, sorted view as CSV, money in decimal units", async () => {
+    const response = await exportListResponse(database.db, planSimulationResultsExport, new URLSearchParams({ run: runId, change: "increase", sort: "difference", dir: "desc" }));
+    expect(response.status).toBe(200);
+    const lines = (await response.text()).trim().split("\n");
+    expect(lines[0]).toBe("Customer,External id,Customer id,Subscription,Period start,Period end,Now,Proposed,Difference");
+    const increases = everything.filter((row) => row.differenceMicros > 0n).sort((left, right) => (left.differenceMicros > right.differenceMicros ? -1 : left.differenceMicros < right.differenceMicros ? 1 : left.subscriptionId > right.subscriptionId ? -1 : 1));
+    expect(lines.slice(1).map((line) => line.split(",")[3])).toEqual(increases.map((row) => row.subscriptionId));
+    expect(lines[1]!.split(",")[8]).toMatch(/^\d+\.\d{6}$/);
+    expect((await exportListResponse(database.db, planSimulationResultsExport, new URLSearchParams({ run: runId, sort: "nope" }))).status).toBe(400);
   });
 });

@@ -4,6 +4,8 @@ import { getMigrationStatus } from "@/db/migrate";
 import { systemClock } from "@/server/clock";
 import { getCustomer } from "@/server/customers/get-customer";
 import { listCustomers } from "@/server/customers/list-customers";
+import { planSimulationRuns } from "@/db/schema";
+import { listPlanSimulationResults } from "@/server/invoicing/list-plan-simulation-results";
 import { seedDemo } from "./seed-demo";
 import { createPgliteTestDatabase } from "@/test/database";
 
@@ -40,6 +42,16 @@ describe("demo data on PGlite", () => {
     for (const customer of found.items) expect(customer.name.toLowerCase()).toContain("lovelace");
     const byExternalId = await getCustomer(handle.db, found.items[0]!.externalId);
     expect(byExternalId.id).toBe(found.items[0]!.id);
+  });
+
+  it("holds one finished plan simulation (Pro v2 on Pro v1's customers) whose results page and sort", async () => {
+    const runs = await handle.db.select().from(planSimulationRuns);
+    expect(runs).toHaveLength(1);
+    expect(runs[0]).toMatchObject({ status: "succeeded", errorCode: null });
+    expect(runs[0]!.subscriptionsDone).toBeGreaterThan(0);
+    const page = await listPlanSimulationResults(handle.db, { runId: runs[0]!.id, sort: "difference", direction: "desc", limit: 5 });
+    expect(page.items.length).toBe(Math.min(5, runs[0]!.subscriptionsDone));
+    expect(runs[0]!.increaseCount + runs[0]!.decreaseCount + runs[0]!.unchangedCount).toBe(runs[0]!.subscriptionsDone);
   });
 
   it("is idempotent: seeding again adds nothing", async () => {

@@ -9,6 +9,7 @@ import { seedPromotionsDemo } from "@/server/promotions/seed-promotions";
 import { seedEntitlementsDemo } from "@/server/entitlements/seed-entitlements-demo";
 import { seedDemoInvoices } from "@/server/invoicing/seed-demo-invoices";
 import { seedCreditPurchases } from "@/server/invoicing/seed-credit-purchases";
+import { seedPlanSimulationDemo } from "@/server/invoicing/seed-plan-simulation";
 import { seedDunningDemo } from "@/server/dunning/seed-dunning-demo";
 import { seedSubscriptions } from "@/server/customers/seed-subscriptions";
 import { seedUsers } from "@/server/users/seed-users";
@@ -50,6 +51,7 @@ export const seedSteps: SeedStep[] = [
   { name: "anomalies", run: ({ db, clock }) => seedAnomaliesDemo(db, clock) },
   // The history's payouts were made before its months closed; this pays out what later steps collected.
   { name: "payouts", run: ({ db, clock }) => seedDemoPayouts(db, clock) },
+  { name: "plan simulation", run: ({ db, clock }) => seedPlanSimulationDemo(db, clock) },
   { name: "customer list summaries", run: async ({ db, clock }) => `${(await refreshCustomerSummaries(db, clock.now())).customers} rows refreshed` },
 ];
 

@@ -128,12 +128,17 @@ test.describe("plans and meters", () => {
     await page.getByTestId("filter-change").selectOption("increase");
     await expect(page).toHaveURL(/change=increase/);
     await expect(rows.first()).toBeVisible();
-    const differences = await page.getByTestId("simulation-results-table").getByTestId("result-difference").allTextContents();
-    const cents = differences.map((text) => Number(text.replace(/[^\d]/g, "")));
-    for (const [index, value] of cents.entries()) {
-      expect(differences[index]).toMatch(/^\+\$/);
-      if (index > 0) expect(value).toBeLessThanOrEqual(cents[index - 1]!);
-    }
+    // The header and the URL change at once; the rows when the server's answer arrives.
+    const shownDifferences = () => page.getByTestId("simulation-results-table").getByTestId("result-difference").allTextContents();
+    const cents = (text: string) => Number(text.replace(/[^\d]/g, ""));
+    await expect
+      .poll(async () => {
+        const shown = await shownDifferences();
+        return shown.length > 0 && shown.every((text, index) => text.startsWith("+$") && (index === 0 || cents(shown[index - 1]!) >= cents(text)));
+      })
+      .toBe(true);
+    await expect(page.getByTestId("simulation-results-data-table").locator('[aria-busy="true"]')).toHaveCount(0);
+    const differences = await shownDifferences();
 
     const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("simulation-results-export").click()]);
     const lines = fs.readFileSync((await download.path())!, "utf8").trim().split(/\r?\n/);

@@ -60,7 +60,7 @@ export function GlobalSearch() {
     <>
       <Button variant="outline" size="sm" className="text-muted-foreground" onClick={() => setOpen(true)} data-testid="global-search-open">
         <Search aria-hidden className="size-4" />
-        <span className="hidden sm:inline">Search</span>
+        <span className="sr-only sm:not-sr-only">Search</span>
         <kbd className="hidden rounded border px-1 text-[10px] sm:inline">⌘K</kbd>
       </Button>
       <Dialog open={open} onOpenChange={setOpen}>

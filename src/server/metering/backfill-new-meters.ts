@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { executeRows } from "@/db/execute";
+import { bumpRollupHistory } from "./rollup-history";
 import { matchedEventsSql, rolledUpSql, windowAggregatesSql } from "./rollup-sql";
 
 /** New meters backfilled per call; the rest wait for the next claim. */
@@ -23,6 +24,7 @@ export async function backfillNewMeters(tx: Db): Promise<number> {
   if (pending.length === 0) return 0;
   const meterIds = pending.map((meter) => meter.id);
   const ids = sql`${`{${meterIds.join(",")}}`}::uuid[]`;
+  await bumpRollupHistory(tx);
   await executeRows(tx, sql`delete from usage_rollups where meter_id = any(${ids})`);
   await executeRows(tx, sql`delete from usage_rollup_values where meter_id = any(${ids})`);
   const events = sql`(select seq, type, subject, occurred_at, data from usage_events

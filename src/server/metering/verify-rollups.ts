@@ -2,6 +2,7 @@ import { sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "@/db/client";
 import { executeRows } from "@/db/execute";
+import { bumpRollupHistory } from "./rollup-history";
 import { matchedEventsSql, rolledUpSql, rollupCursorName, windowAggregatesSql } from "./rollup-sql";
 
 export const verifyRollupsInput = z
@@ -119,6 +120,7 @@ export async function verifyRollups(db: Db, input: VerifyRollupsInput): Promise<
  * of the range whose values differ, from verify_matched. Returns the windows rewritten.
  */
 async function repairWindows(tx: Db, window: ReturnType<typeof sql>): Promise<number> {
+  await bumpRollupHistory(tx);
   const differing = sql`(select meter_id, subject, window_start, dimensions from verify_windows where differs)`;
   const [repaired] = await executeRows<{ windows: string | number }>(
     tx,

@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { executeRows } from "@/db/execute";
+import { bumpRollupHistory } from "@/server/metering/rollup-history";
 import { textArray } from "@/server/ledger/sql-arrays";
 import { hourMs } from "../robust";
 import type { PlantedUsageSeries } from "./usage-scenarios";
@@ -49,14 +50,20 @@ export async function insertPlantedUsage(db: Db, planted: readonly PlantedUsageS
   const sums: (string | null)[] = [];
   const flush = async () => {
     if (meters.length === 0) return;
-    await executeRows(
-      db,
-      sql`insert into usage_rollups (meter_id, subject, window_start, dimensions, events, sum_value, max_value)
-          select m.id, s, w::timestamptz, d::jsonb, e::bigint, v::numeric, v::numeric
-          from unnest(${textArray(meters)}, ${textArray(subjects)}, ${textArray(windows)}, ${textArray(dimensions)}, ${textArray(events)}, ${textArray(sums)}) as t(k, s, w, d, e, v)
-          join catalog_meters m on m.key = t.k
-          on conflict (meter_id, subject, window_start, dimensions) do update set events = excluded.events, sum_value = excluded.sum_value, max_value = excluded.max_value`,
-    );
+    // Past hours' rollups written directly: the history generation moves in the same transaction,
+    // so a cached aggregate of past rollups (the entitlements' usage prefix) never outlives them.
+    await db.transaction(async (transaction) => {
+      const tx = transaction as unknown as Db;
+      await bumpRollupHistory(tx);
+      await executeRows(
+        tx,
+        sql`insert into usage_rollups (meter_id, subject, window_start, dimensions, events, sum_value, max_value)
+            select m.id, s, w::timestamptz, d::jsonb, e::bigint, v::numeric, v::numeric
+            from unnest(${textArray(meters)}, ${textArray(subjects)}, ${textArray(windows)}, ${textArray(dimensions)}, ${textArray(events)}, ${textArray(sums)}) as t(k, s, w, d, e, v)
+            join catalog_meters m on m.key = t.k
+            on conflict (meter_id, subject, window_start, dimensions) do update set events = excluded.events, sum_value = excluded.sum_value, max_value = excluded.max_value`,
+      );
+    });
     for (const list of [meters, subjects, windows, dimensions, events, sums]) list.length = 0;
   };
   for (const series of planted) {

@@ -1,3 +1,4 @@
+import fs from "node:fs";
 import { sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
@@ -7,7 +8,8 @@ import * as schema from "@/db/schema";
 import { seedCatalog } from "@/server/catalog/seed-catalog";
 import { checkEntitlement } from "@/server/entitlements/check-entitlement";
 import { ingestEvents } from "@/server/metering/ingest-events";
-import { createTestDatabase } from "@/test/database";
+import { openDatabase } from "@/db/client";
+import { createTestDatabase, databaseUrl } from "@/test/database";
 import { loadMonthOfUsage } from "./month-of-usage";
 
 /*
@@ -22,10 +24,27 @@ const customers = 10_000;
 const events = Number(process.env.BENCH_EVENTS ?? 700_000);
 
 async function main(): Promise<void> {
-  const database = await createTestDatabase({ poolMax: 4 });
+  // BENCH_CHECK_REUSE=<database> measures a database kept by an earlier run (BENCH_KEEP=1) without loading it again.
+  const reuse = process.env.BENCH_CHECK_REUSE;
+  const keep = process.env.BENCH_KEEP === "1" || reuse !== undefined;
+  const database = reuse
+    ? { ...(await openDatabase({ url: databaseUrl(reuse), poolMax: 4, statementTimeoutMs: 0 })), name: reuse, url: databaseUrl(reuse) }
+    : await createTestDatabase({ poolMax: 4, statementTimeoutMs: 0 });
   try {
     const { db } = database;
     const now = new Date();
+    if (!reuse) await loadData(db, now);
+    await measureChecks(database.url, db);
+  } finally {
+    if (keep) {
+      await database.close();
+      console.log(`kept database ${database.name} (BENCH_CHECK_REUSE=${database.name}; drop it when done)`);
+    } else if ("drop" in database) await database.drop();
+  }
+}
+
+async function loadData(db: Db, now: Date): Promise<void> {
+  {
     await seedCatalog(db);
     await executeRows(db, sql`
       insert into customers (external_id, name, email, kind)
@@ -63,23 +82,28 @@ async function main(): Promise<void> {
           where i.inhparent = 'usage_events'::regclass order by c.reltuples desc limit 1`,
     );
     console.log(`largest partition: ${partition?.name} (~${partition?.rows} rows)`);
+  }
+}
 
-    const notices: string[] = [];
-    const client = postgres(database.url, {
-      max: 1,
-      onnotice: (notice) => notices.push(String(notice.message)),
-      connection: { TimeZone: "UTC", plan_cache_mode: "force_generic_plan" },
-    });
-    const hot = drizzle(client, { schema }) as unknown as Db;
-    try {
-      const [offHour] = await executeRows<{ external_id: string }>(
-        db,
-        sql`select c.external_id from customers c join subscriptions s on s.customer_id = c.id
-            where extract(minute from s.billing_anchor) between 10 and 50 and c.external_id in ('bench-1', 'bench-2', 'bench-3', 'bench-4', 'bench-5', 'bench-6')
-            order by c.external_id limit 1`,
-      );
-      const customer = offHour?.external_id ?? "bench-1";
-      for (let index = 0; index < 8; index++) await checkEntitlement(hot, { customer, feature: "agent_tokens" });
+async function measureChecks(url: string, db: Db): Promise<void> {
+  const notices: string[] = [];
+  const client = postgres(url, {
+    max: 1,
+    onnotice: (notice) => notices.push(String(notice.message)),
+    connection: { TimeZone: "UTC", plan_cache_mode: "force_generic_plan" },
+  });
+  const hot = drizzle(client, { schema }) as unknown as Db;
+  try {
+    // Late in their period: the oldest anchors (every anchor is within the past 30 days), among the heavier customers.
+    const late = await executeRows<{ external_id: string }>(
+      db,
+      sql`select c.external_id from customers c join subscriptions s on s.customer_id = c.id
+          where c.external_id in (select 'bench-' || g from generate_series(0, 999) g)
+          order by s.billing_anchor limit 200`,
+    );
+    const customer = late[0]?.external_id ?? "bench-1";
+    for (const usagePrefix of [false, true]) {
+      for (let index = 0; index < 8; index++) await checkEntitlement(hot, { customer, feature: "agent_tokens" }, { usagePrefix });
       await hot.execute(sql`load 'auto_explain'`);
       await hot.execute(sql`set auto_explain.log_min_duration = 0`);
       await hot.execute(sql`set auto_explain.log_analyze = on`);
@@ -87,27 +111,33 @@ async function main(): Promise<void> {
       await hot.execute(sql`set auto_explain.log_nested_statements = on`);
       await hot.execute(sql`set auto_explain.log_level = notice`);
       notices.length = 0;
-      await checkEntitlement(hot, { customer, feature: "agent_tokens" });
-      console.log(`\nEXPLAIN ANALYZE of the check for ${customer} (anchor off the hour):\n`);
-      for (const notice of notices) console.log(notice);
+      await checkEntitlement(hot, { customer, feature: "agent_tokens" }, { usagePrefix });
       await hot.execute(sql`set auto_explain.log_min_duration = -1`);
-      const sample = Array.from({ length: 500 }, () => `bench-${Math.floor(Math.random() * customers)}`);
-      // First check of each fills the definition cache (as a server's first minutes do); the second is timed.
-      for (const each of sample) await checkEntitlement(hot, { customer: each, feature: "agent_tokens" });
-      const timesMs: number[] = [];
-      for (const each of sample) {
-        const startedMs = performance.now();
-        await checkEntitlement(hot, { customer: each, feature: "agent_tokens" });
-        timesMs.push(performance.now() - startedMs);
+      console.log(`\nEXPLAIN ANALYZE of the check for ${customer} (late in its period), ${usagePrefix ? "with the usage prefix" : "without"}:\n`);
+      for (const notice of notices) console.log(notice);
+    }
+    const random = Array.from({ length: 500 }, () => `bench-${Math.floor(Math.random() * customers)}`);
+    for (const [name, sample] of [["late in their period (200 of the 1,000 heaviest, oldest anchors)", late.map((row) => row.external_id)], ["random (500)", random]] as const) {
+      // First checks fill the definition cache and the prefixes (as a server's first minutes do); then both ways, interleaved.
+      for (const each of sample) for (const usagePrefix of [false, true]) await checkEntitlement(hot, { customer: each, feature: "agent_tokens" }, { usagePrefix });
+      const timesMs = { without: [] as number[], with: [] as number[] };
+      for (const [index, each] of sample.entries()) {
+        for (const usagePrefix of index % 2 === 0 ? [false, true] : [true, false]) {
+          const startedMs = performance.now();
+          await checkEntitlement(hot, { customer: each, feature: "agent_tokens" }, { usagePrefix });
+          timesMs[usagePrefix ? "with" : "without"].push(performance.now() - startedMs);
+        }
       }
-      timesMs.sort((a, b) => a - b);
-      const at = (fraction: number) => timesMs[Math.min(timesMs.length - 1, Math.floor(fraction * timesMs.length))]!.toFixed(3);
-      console.log(`\nchecks of ${sample.length} random customers, warm, one connection, sequential: p50 ${at(0.5)} ms, p99 ${at(0.99)} ms, max ${at(1)} ms`);
-    } finally {
-      await client.end({ timeout: 5 });
+      const [load] = fs.readFileSync("/proc/loadavg", "utf8").split(" ");
+      const at = (list: number[], fraction: number) => [...list].sort((a, b) => a - b)[Math.min(list.length - 1, Math.floor(fraction * list.length))]!;
+      const line = (list: number[]) => `p50 ${at(list, 0.5).toFixed(3)} ms, p99 ${at(list, 0.99).toFixed(3)} ms, max ${at(list, 1).toFixed(3)} ms`;
+      console.log(`\nchecks of customers ${name}, warm, one connection, sequential (load average ${load}):`);
+      console.log(`  without the prefix: ${line(timesMs.without)}`);
+      console.log(`  with the prefix:    ${line(timesMs.with)}`);
+      console.log(`  ratio without/with: p50 ${(at(timesMs.without, 0.5) / at(timesMs.with, 0.5)).toFixed(2)} x, p99 ${(at(timesMs.without, 0.99) / at(timesMs.with, 0.99)).toFixed(2)} x`);
     }
   } finally {
-    await database.drop();
+    await client.end({ timeout: 5 });
   }
 }
 

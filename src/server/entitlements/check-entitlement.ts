@@ -52,7 +52,12 @@ export type CheckEntitlementInput = z.input<typeof checkEntitlementInput>;
 
 export type CheckEntitlementResult = EntitlementDecision & { reservationId?: string; reservationExpiresAt?: Date };
 
-export type CheckEntitlementOptions = { clock?: Clock; spendWarningThresholdsPercent?: readonly number[] };
+export type CheckEntitlementOptions = {
+  clock?: Clock;
+  spendWarningThresholdsPercent?: readonly number[];
+  /** Read the period's past whole hours through the cached usage prefix (usage-prefix-cache.ts); default true. */
+  usagePrefix?: boolean;
+};
 
 /**
  * May `customer` (external id) use `quantity` (default 1) of `feature` now? Without `reserve`,
@@ -72,7 +77,7 @@ export async function checkEntitlement(db: Db, input: CheckEntitlementInput, opt
   const request = parsed.data;
   const now = (options.clock ?? systemClock).now();
   const quantity = new Decimal(request.quantity ?? "1");
-  const located = await locateDefinition(db, request.customer, request.feature, !request.reserve, now);
+  const located = await locateDefinition(db, request.customer, request.feature, !request.reserve, now, options.usagePrefix ?? true);
   if (!located) return unknownCustomer(request.feature);
   const { definition, terms } = located;
   const featureExists = terms.kind !== "missing" || located.featureInCatalog;
@@ -153,7 +158,7 @@ type Located = { definition: EntitlementDefinition; terms: FeatureTerms; feature
  *    holds (none for boolean and config features).
  * Undefined when no customer has the external id.
  */
-async function locateDefinition(db: Db, externalId: string, feature: string, evaluate: boolean, now: Date): Promise<Located | undefined> {
+async function locateDefinition(db: Db, externalId: string, feature: string, evaluate: boolean, now: Date, usagePrefix: boolean): Promise<Located | undefined> {
   const cached = peekEntitlementDefinition(db, externalId);
   if (cached) {
     const terms = featureTerms(cached, feature, now);
@@ -162,7 +167,7 @@ async function locateDefinition(db: Db, externalId: string, feature: string, eva
       {
         externalId,
         ...(terms.kind === "missing" ? { catalogFeature: feature } : {}),
-        ...(evaluate ? { evaluate: { definition: cached, featureKeys: [feature] } } : {}),
+        ...(evaluate ? { evaluate: { definition: cached, featureKeys: [feature], usagePrefix } } : {}),
       },
       now,
     );
@@ -180,7 +185,7 @@ async function locateDefinition(db: Db, externalId: string, feature: string, eva
     db,
     {
       ...(terms.kind === "missing" ? { catalogFeature: feature } : {}),
-      ...(evaluate ? { evaluate: { definition, featureKeys: [feature] } } : {}),
+      ...(evaluate ? { evaluate: { definition, featureKeys: [feature], usagePrefix } } : {}),
     },
     now,
   );

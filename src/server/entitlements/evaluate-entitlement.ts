@@ -17,6 +17,9 @@ import {
   type PeriodUsageShape,
 } from "./read-period-usage";
 import { marginalCostMicros, rateUsageMicros } from "./rate-spend";
+import { currentUsagePrefix, forgetUsagePrefix, usagePrefixRawEventsMax } from "./usage-prefix-cache";
+import { rollupHistorySql } from "@/server/metering/rollup-history";
+import { rollupCursorName } from "@/server/metering/rollup-sql";
 
 /** Stable codes: clients branch on them. */
 export const entitlementReasons = [
@@ -115,7 +118,7 @@ function parseHolds(rows: readonly [featureKey: string, quantity: string, amount
 export type EvaluationContext = { usage: Map<string, MeterUsage>; holds: Holds; period: BillingPeriod | null };
 
 /** Which meters' usage (and whether holds) the decision on `featureKeys` needs, and the period. */
-function contextReads(
+export function contextReads(
   definition: EntitlementDefinition,
   featureKeys: readonly string[],
   now: Date,
@@ -148,7 +151,7 @@ export type SnapshotRequest = {
   /** Whether this feature key is in the catalog (only asked when the customer's terms lack it). */
   catalogFeature?: string;
   /** Usage and holds for the decision on these features of this definition. */
-  evaluate?: { definition: EntitlementDefinition; featureKeys: readonly string[]; withSpend?: boolean };
+  evaluate?: { definition: EntitlementDefinition; featureKeys: readonly string[]; withSpend?: boolean; usagePrefix?: boolean };
 };
 
 export type Snapshot = {
@@ -164,6 +167,8 @@ type SnapshotRow = {
   /** periodUsageSql's rows, each as an array in its column order. */
   usage: [PeriodUsageRow[keyof PeriodUsageRow]][] | null;
   holds: [featureKey: string, quantity: string, amountMicros: string][] | null;
+  /** With a usage prefix: [rollup history generation, cursor at or past the prefix's, raw events past it (bounded)]. */
+  usage_guard: [generation: string, cursorOk: boolean, rawEvents: number] | null;
 };
 
 /**
@@ -176,7 +181,9 @@ export async function readSnapshot(db: Db, request: SnapshotRequest, now: Date):
   const reads = request.evaluate
     ? contextReads(request.evaluate.definition, request.evaluate.featureKeys, now, { withSpend: request.evaluate.withSpend })
     : null;
-  const usage = reads?.usage ? periodUsageParts(reads.usage) : null;
+  // A usage prefix (usage-prefix-cache.ts) for the non-reserving check, whose db is the long-lived hot handle.
+  const prefix = reads?.usage && request.evaluate?.usagePrefix ? await currentUsagePrefix(db, reads.usage, now) : undefined;
+  const usage = reads?.usage ? periodUsageParts(reads.usage, prefix) : null;
   const holds = reads?.holds === true && request.evaluate !== undefined;
   const shape: SnapshotShape = { customer: request.externalId !== undefined, feature: request.catalogFeature !== undefined, usage: usage?.shape ?? null, holds };
   if (!shape.customer && !shape.feature && !shape.usage && !shape.holds) {
@@ -190,6 +197,15 @@ export async function readSnapshot(db: Db, request: SnapshotRequest, now: Date):
     holds_customer_id: request.evaluate?.definition.customerId,
     holds_now: now.toISOString(),
   });
+  if (prefix && reads?.usage && usage?.shape.prefix) {
+    const [generation, cursorOk, rawEvents] = row?.usage_guard ?? ["", false, 0];
+    if (generation !== prefix.generation || !cursorOk) {
+      // Past rollups were rewritten since the prefix was read: read again without it.
+      forgetUsagePrefix(db, reads.usage);
+      return readSnapshot(db, { ...request, evaluate: { ...request.evaluate!, usagePrefix: false } }, now);
+    }
+    if (rawEvents >= usagePrefixRawEventsMax) forgetUsagePrefix(db, reads.usage);
+  }
   const snapshot: Snapshot = {};
   if (request.externalId !== undefined) {
     snapshot.customer = row?.customer ? { id: row.customer[0], externalId: request.externalId, version: BigInt(row.customer[1]) } : undefined;
@@ -232,7 +248,24 @@ function snapshotSql(shape: SnapshotShape): SQL {
     ? sql`(select coalesce(json_agg(json_build_array(h.feature_key, h.quantity, h.amount_micros)), '[]'::json)
               from (${holdsSql(sql.placeholder("holds_customer_id"), sql.placeholder("holds_now"))}) h)`
     : none;
-  return sql`select ${customerSql} as customer, ${featureSql} as feature_in_catalog, ${usageSql} as usage, ${holdsPart} as holds`;
+  const guardSql = shape.usage?.prefix ? usagePrefixGuardSql() : none;
+  return sql`select ${customerSql} as customer, ${featureSql} as feature_in_catalog, ${usageSql} as usage, ${holdsPart} as holds, ${guardSql} as usage_guard`;
+}
+
+/**
+ * What tells whether the usage prefix used by this statement was still exact, read in its
+ * snapshot: the rollup history generation, whether the cursor is at or past the prefix's, and
+ * the subject's events past the prefix's cursor (counted up to the bound, to rebuild it).
+ */
+function usagePrefixGuardSql(): SQL {
+  const value = (name: string) => sql.placeholder(`usage_${name}`);
+  const prefixCursor = sql`(${value("prefix_txid")}::xid8, ${value("prefix_seq")}::bigint)`;
+  return sql`json_build_array(
+      ${rollupHistorySql()},
+      (coalesce((select last_txid from metering_cursors where name = ${rollupCursorName}), '0'::xid8),
+       coalesce((select last_seq from metering_cursors where name = ${rollupCursorName}), 0::bigint)) >= ${prefixCursor},
+      (select count(*) from (select 1 from usage_events where subject collate "C" = ${value("subject")} and (txid, seq) > ${prefixCursor}
+                             limit ${usagePrefixRawEventsMax}) past))`;
 }
 
 /**

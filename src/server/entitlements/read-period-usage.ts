@@ -50,22 +50,71 @@ export async function readPeriodUsage(db: Db, input: PeriodUsageInput): Promise<
   return parsePeriodUsage(input, rows);
 }
 
-/** Which raw-event ranges a period needs: the whole hours inside it, and a partial hour before and after them. */
-export type PeriodUsageShape = { inner: boolean; head: boolean; tail: boolean };
+/**
+ * Which raw-event ranges a period needs: the whole hours inside it, and a partial hour before and
+ * after them; `prefix`: the whole hours before the prefix's end come from a cached prefix (see
+ * usage-prefix-cache.ts) plus the subject's events past the prefix's cursor.
+ */
+export type PeriodUsageShape = { inner: boolean; head: boolean; tail: boolean; prefix?: boolean };
 
 export function periodUsageShapeKey(shape: PeriodUsageShape): string {
-  return `${shape.inner ? "i" : ""}${shape.head ? "h" : ""}${shape.tail ? "t" : ""}`;
+  return `${shape.inner ? "i" : ""}${shape.head ? "h" : ""}${shape.tail ? "t" : ""}${shape.prefix ? "p" : ""}`;
 }
 
-/** The shape of the statement for `input` and the values of its placeholders (all named `usage_*`). */
-export function periodUsageParts(input: PeriodUsageInput): { shape: PeriodUsageShape; values: Record<string, unknown> } {
+/**
+ * The aggregate of the rollups of (subject, meters) for the whole hours [innerStart, end), read
+ * in one statement with the rollup cursor (so it holds exactly the events at or before that
+ * cursor in those hours) and the rollup history generation (bumped by every rewrite of past
+ * rollups other than the claim's). All values as PostgreSQL's text, so they round-trip exactly.
+ */
+export type UsagePrefix = {
+  innerStart: string;
+  end: string;
+  cursorTxid: string;
+  cursorSeq: string;
+  generation: string;
+  rows: UsagePrefixRow[];
+};
+
+export type UsagePrefixRow = {
+  meter_id: string;
+  dimensions: Record<string, string | null> | null;
+  events: string;
+  sum_value: string | null;
+  max_value: string | null;
+  latest_value: string | null;
+  latest_at: string | null;
+  latest_seq: string | null;
+};
+
+/** The whole hours of a period: [innerStart, innerEnd) (empty when the period holds no whole hour). */
+export function wholeHours(input: Pick<PeriodUsageInput, "start" | "end">): { innerStart: Date; innerEnd: Date } {
   const innerStart = new Date(Math.ceil(input.start.getTime() / hourMs) * hourMs);
   const innerEnd = new Date(Math.max(innerStart.getTime(), Math.floor(input.end.getTime() / hourMs) * hourMs));
+  return { innerStart, innerEnd };
+}
+
+/**
+ * The shape of the statement for `input` and the values of its placeholders (all named `usage_*`).
+ * A `prefix` is used only when it covers this period's whole hours from their start (the caller
+ * checks it is current: usage-prefix-cache.ts).
+ */
+export function periodUsageParts(input: PeriodUsageInput, prefix?: UsagePrefix): { shape: PeriodUsageShape; values: Record<string, unknown> } {
+  const { innerStart, innerEnd } = wholeHours(input);
   const inner = innerEnd > innerStart;
   const headEnd = inner ? innerStart : input.end;
+  const usable = prefix !== undefined && inner && prefix.innerStart === innerStart.toISOString() && new Date(prefix.end) <= innerEnd;
   return {
-    shape: { inner, head: headEnd > input.start, tail: inner && input.end > innerEnd },
+    shape: { inner, head: headEnd > input.start, tail: inner && input.end > innerEnd, ...(usable ? { prefix: true } : {}) },
     values: {
+      ...(usable
+        ? {
+            usage_prefix_rows: JSON.stringify(prefix.rows),
+            usage_prefix_end: prefix.end,
+            usage_prefix_txid: prefix.cursorTxid,
+            usage_prefix_seq: prefix.cursorSeq,
+          }
+        : {}),
       usage_subject: input.subject,
       usage_meter_ids: `{${input.meters.map((meter) => meter.id).join(",")}}`,
       usage_start: input.start.toISOString(),
@@ -89,7 +138,16 @@ export function periodUsageSql(shape: PeriodUsageShape): SQL {
   const ids = value("meter_ids");
   const eventColumns = sql`select seq, txid, type, subject, occurred_at, data from usage_events`;
   const rawParts: SQL[] = [];
-  if (shape.inner) {
+  if (shape.inner && shape.prefix) {
+    // The prefix holds the rollups of [inner_start, prefix_end) as of its cursor C0: every event
+    // of the subject past C0 in those hours (rolled up since, or not yet) is read raw, by the same
+    // index; from prefix_end on, the events past the current cursor, as without a prefix.
+    rawParts.push(sql`${eventColumns} where subject collate "C" = ${subject}
+      and (txid, seq) > (${value("prefix_txid")}::xid8, ${value("prefix_seq")}::bigint)
+      and occurred_at >= ${value("inner_start")}::timestamptz and occurred_at < ${value("inner_end")}::timestamptz
+      and (occurred_at < ${value("prefix_end")}::timestamptz
+           or (txid, seq) > ((select last_txid from cursor_position), (select last_seq from cursor_position)))`);
+  } else if (shape.inner) {
     // Only the subject's events past the rollup cursor, found by usage_events_subject_claim_idx
     // (subject collate "C", txid, seq): the collation picks that index (see its migration), and the
     // cursor as two scalar values makes the row comparison an index condition (against a row
@@ -111,6 +169,20 @@ export function periodUsageSql(shape: PeriodUsageShape): SQL {
   if (rawParts.length === 0) rawParts.push(sql`${eventColumns} where false`);
   const rollupScope = sql`meter_id = any(${ids}::uuid[]) and subject = ${subject}
     and window_start >= ${value("inner_start")}::timestamptz and window_start < ${value("inner_end")}::timestamptz`;
+  // With a prefix, the rollups of its hours are its rows. The distinct values of unique_count
+  // meters are not in it: they are read over every whole hour, and the raw events past C0 that
+  // are also rolled up count once anyway (a distinct count ignores repeats).
+  const countedRollupScope = shape.prefix
+    ? sql`meter_id = any(${ids}::uuid[]) and subject = ${subject}
+    and window_start >= ${value("prefix_end")}::timestamptz and window_start < ${value("inner_end")}::timestamptz`
+    : rollupScope;
+  const prefixRows = shape.prefix
+    ? sql`
+        union all
+        select p.meter_id, p.dimensions, p.events, p.sum_value, p.max_value, p.latest_value, p.latest_at, p.latest_seq, null::text
+        from json_to_recordset(${value("prefix_rows")}::json) as p(meter_id uuid, dimensions jsonb, events numeric, sum_value numeric,
+          max_value numeric, latest_value numeric, latest_at timestamptz, latest_seq bigint)`
+    : sql``;
   return sql`
       with cursor_position as (
         select coalesce((select last_txid from metering_cursors where name = ${rollupCursorName}), '0'::xid8) as last_txid,
@@ -120,7 +192,7 @@ export function periodUsageSql(shape: PeriodUsageShape): SQL {
       matched as materialized (${matchedEventsSql(sql`raw`)}),
       contributions as (
         select meter_id, dimensions, events, sum_value, max_value, latest_value, latest_at, latest_seq, null::text as text_value
-        from usage_rollups where ${rollupScope}
+        from usage_rollups where ${countedRollupScope}${prefixRows}
         union all
         select meter_id, dimensions, 0, null, null, null, null, null, value from usage_rollup_values where ${rollupScope}
         union all

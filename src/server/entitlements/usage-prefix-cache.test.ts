@@ -1,0 +1,139 @@
+import crypto from "node:crypto";
+import fc from "fast-check";
+import { sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { executeRows } from "@/db/execute";
+import { features, meters } from "@/db/schema";
+import { fixedClock } from "@/server/clock";
+import { ingestEvents } from "@/server/metering/ingest-events";
+import { rollUpPending } from "@/server/metering/roll-up-pending";
+import { verifyRollups } from "@/server/metering/verify-rollups";
+import { createTestDatabase, type TestDatabase } from "@/test/database";
+import { loadEntitlementDefinition } from "./entitlement-definition";
+import { contextReads, readSnapshot } from "./evaluate-entitlement";
+import { readPeriodUsage, type MeterUsage } from "./read-period-usage";
+import { createSubscribedCustomer } from "./test-fixtures";
+import { forgetUsagePrefix, usagePrefixCounts } from "./usage-prefix-cache";
+
+/*
+ * The usage a check reads through a cached prefix equals readPeriodUsage's (no prefix), at every
+ * step of a random workload: events ingested late (hours old) and on time, several dimensions,
+ * every aggregation, an anchor off the hour, the rollup worker advancing a little between checks
+ * (the cursor moving past late events), hours passing (prefixes rebuilt), and a repaired rollup
+ * (a rewrite of past hours the prefix must not outlive).
+ */
+
+let database: TestDatabase;
+const suffix = crypto.randomBytes(3).toString("hex");
+const eventType = `work.${suffix}`;
+const featureKeys = ["count", "sum", "max", "latest", "unique"].map((name) => `${name}_${suffix}`);
+let planVersionId: string;
+const start = new Date("2026-05-01T10:17:23Z");
+
+beforeAll(async () => {
+  database = await createTestDatabase({ poolMax: 6 });
+  const { db } = database;
+  const base = { eventType, filters: [], groupBy: [] as string[] };
+  await db.insert(meters).values([
+    { ...base, key: featureKeys[0]!, name: "count", aggregation: "count" },
+    { ...base, key: featureKeys[1]!, name: "sum", aggregation: "sum", valuePath: "amount", groupBy: ["model"] },
+    { ...base, key: featureKeys[2]!, name: "max", aggregation: "max", valuePath: "amount", groupBy: ["region"] },
+    { ...base, key: featureKeys[3]!, name: "latest", aggregation: "latest", valuePath: "amount", groupBy: ["model"] },
+    { ...base, key: featureKeys[4]!, name: "unique", aggregation: "unique_count", valuePath: "repo", groupBy: ["model"] },
+  ]);
+  await db.insert(features).values(featureKeys.map((key) => ({ key, name: key, kind: "metered" as const })));
+  const [plan] = await executeRows<{ id: string }>(db, sql`insert into catalog_plans (key, name) values (${`plan_${suffix}`}, 'Prefix plan') returning id`);
+  const [version] = await executeRows<{ id: string }>(
+    db,
+    sql`insert into catalog_plan_versions (plan_id, version, status, published_at, currency, billing_interval, entitlements, usage_prices)
+        values (${plan!.id}, 1, 'published', '2026-01-01T00:00:00Z', 'usd', 'month',
+                ${JSON.stringify(featureKeys.map((key) => ({ featureKey: key, kind: "metered", meterKey: key, allowancePerPeriod: null, overage: "bill" })))}::jsonb, '[]'::jsonb)
+        returning id`,
+  );
+  planVersionId = version!.id;
+});
+afterAll(async () => {
+  await database.drop();
+});
+
+const eventArbitrary = fc.record({
+  /** How long before now it happened (late events: hours back, some before the period's start). */
+  minutesAgo: fc.oneof(fc.integer({ min: 0, max: 90 }), fc.integer({ min: 0, max: 60 * 40 })),
+  amount: fc.option(fc.oneof(fc.integer({ min: 0, max: 1000 }), fc.integer({ min: 0, max: 100_000 }).map((n) => (n / 100).toFixed(2))), { nil: undefined }),
+  model: fc.option(fc.constantFrom("s", "l", "o"), { nil: undefined }),
+  region: fc.constantFrom("eu", "us"),
+  repo: fc.option(fc.constantFrom("r1", "r2", "r3", "r4", "r5"), { nil: undefined }),
+});
+
+const stepArbitrary = fc.oneof(
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant("ingest" as const), events: fc.array(eventArbitrary, { minLength: 1, maxLength: 15 }) }) },
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant("rollup" as const), limit: fc.integer({ min: 1, max: 20 }) }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant("time" as const), minutes: fc.integer({ min: 1, max: 5 * 60 }) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant("repair" as const) }) },
+);
+
+let eventNumber = 0;
+
+function normalized(usage: Map<string, MeterUsage>) {
+  return [...usage.values()]
+    .map((meter) => ({ ...meter, groups: [...meter.groups].sort((a, b) => JSON.stringify(a.dimensions).localeCompare(JSON.stringify(b.dimensions))) }))
+    .sort((a, b) => a.meterKey.localeCompare(b.meterKey));
+}
+
+describe("usage through the cached prefix", () => {
+  it("equals readPeriodUsage at every step of a random workload", async () => {
+    const { db } = database;
+    await fc.assert(
+      fc.asyncProperty(fc.array(stepArbitrary, { minLength: 4, maxLength: 14 }), fc.integer({ min: 3, max: 20 * 24 }), async (steps, startHours) => {
+        const clock = fixedClock(new Date(start.getTime() + startHours * 3_600_000));
+        const customer = await createSubscribedCustomer(db, { planVersionId, anchor: start });
+        for (const step of steps) {
+          if (step.kind === "ingest") {
+            const now = clock.now().getTime();
+            await ingestEvents(
+              db,
+              step.events.map((event) => ({
+                specversion: "1.0",
+                id: `prefix-${suffix}-${++eventNumber}`,
+                source: "prefix-property",
+                type: eventType,
+                subject: customer.externalId,
+                time: new Date(now - event.minutesAgo * 60_000 - (eventNumber % 60) * 1000).toISOString(),
+                data: { amount: event.amount, model: event.model, region: event.region, repo: event.repo },
+              })),
+              { clock },
+            );
+          } else if (step.kind === "rollup") {
+            await rollUpPending(db, { limit: step.limit });
+          } else if (step.kind === "time") {
+            clock.advanceMs(step.minutes * 60_000);
+          } else {
+            // A corrupted past hour of this customer, then the verification's repair (a rewrite of history).
+            await executeRows(db, sql`update usage_rollups set events = events + 7, sum_value = sum_value + 3
+              where subject = ${customer.externalId} and window_start < date_trunc('hour', ${clock.now().toISOString()}::timestamptz) - interval '2 hours'`);
+            // The next read rebuilds the prefix from the corrupted rollups; the repair must retire it.
+            await readBoth(db, customer.externalId, clock.now(), { rebuild: true });
+            await verifyRollups(db, { from: start, to: clock.now(), repair: true });
+          }
+          const { cached, uncached } = await readBoth(db, customer.externalId, clock.now());
+          expect(cached).toEqual(uncached);
+        }
+      }),
+      { numRuns: 40 },
+    );
+    expect(usagePrefixCounts.built).toBeGreaterThan(40);
+    // Repairs moved the history generation under live prefixes.
+    expect(usagePrefixCounts.dropped).toBeGreaterThan(0);
+  });
+});
+
+async function readBoth(db: TestDatabase["db"], externalId: string, now: Date, options: { rebuild?: boolean } = {}) {
+  const definition = await loadEntitlementDefinition(db, { externalId }, now);
+  if (!definition) throw new Error("the customer vanished");
+  const reads = contextReads(definition, featureKeys, now, {});
+  if (!reads.usage) throw new Error("no usage to read");
+  if (options.rebuild) forgetUsagePrefix(db, reads.usage);
+  const snapshot = await readSnapshot(db, { evaluate: { definition, featureKeys, usagePrefix: true } }, now);
+  const uncached = await readPeriodUsage(db, reads.usage);
+  return { cached: normalized(snapshot.context!.usage), uncached: normalized(uncached) };
+}

@@ -1,0 +1,141 @@
+import { sql } from "drizzle-orm";
+import type { Db } from "@/db/client";
+import { executeCompiledRows } from "@/db/execute-prepared";
+import { rollupHistorySql } from "@/server/metering/rollup-history";
+import { rollupCursorName } from "@/server/metering/rollup-sql";
+import { wholeHours, type PeriodUsageInput, type UsagePrefix, type UsagePrefixRow } from "./read-period-usage";
+
+/*
+ * In-process cache of usage prefixes (issue 16): a check late in its period otherwise
+ * re-aggregates the rollups of every whole hour of the period so far (hundreds of hours × meters
+ * × dimensions) on every call. A prefix is that aggregate for the hours [inner start, end), where
+ * `end` is an hour boundary at or before now, read with the rollup cursor C0 in one statement,
+ * so it holds exactly the events at or before C0 in those hours. A check then reads the prefix's
+ * hours as the prefix plus the subject's raw events past C0 there (rolled up since or not yet),
+ * and the rest of the period as without one (periodUsageSql, shape `prefix`): the same usage,
+ * exactly, as readPeriodUsage.
+ *
+ * Valid while nothing rewrites the rollups of events already behind the cursor. Whatever does
+ * (a new meter's backfill, a verification's repair, planted usage) bumps the rollup history
+ * generation in its transaction (metering/rollup-history.ts); the check reads the generation and
+ * the cursor in its own statement and, if the generation moved or the cursor is behind C0
+ * (a restored database), drops the prefix and reads again without it. Keyed by the database
+ * handle, the subject, the period's inner start and the meters.
+ */
+
+const hourMs = 3_600_000;
+/** A prefix is rebuilt once its end could move this far (the raw part past C0 grows with time). */
+export const usagePrefixRefreshMs = 2 * hourMs;
+/** Below this many whole hours there is little to save: no prefix. */
+const prefixHoursMin = 2;
+/** Raw events past C0 a check may read before the prefix is rebuilt (late events, a heavy subject). */
+export const usagePrefixRawEventsMax = 2_000;
+/** Bounds: group rows per prefix, prefixes per handle, and group rows over all of a handle's prefixes. */
+const rowsPerPrefixMax = 500;
+const entriesMax = 20_000;
+const rowsTotalMax = 400_000;
+
+/** Counts since the process started (tests assert the prefix path is taken; a rebuild is a read of every past hour). */
+export const usagePrefixCounts = { built: 0, dropped: 0 };
+
+type PrefixCache = { entries: Map<string, UsagePrefix>; rows: number };
+const caches = new WeakMap<Db, PrefixCache>();
+
+function cacheOf(db: Db): PrefixCache {
+  let cache = caches.get(db);
+  if (!cache) {
+    cache = { entries: new Map(), rows: 0 };
+    caches.set(db, cache);
+  }
+  return cache;
+}
+
+function keyOf(input: PeriodUsageInput, innerStart: Date): string {
+  return [input.subject, innerStart.toISOString(), ...input.meters.map((meter) => meter.id).sort()].join("\u0000");
+}
+
+/**
+ * The prefix a check of `input` at `now` should use: the cached one while its end is less than
+ * usagePrefixRefreshMs behind the last hour boundary, else a fresh one (one statement, then
+ * cached). Undefined when the period has too few whole hours before now to be worth it.
+ */
+export async function currentUsagePrefix(db: Db, input: PeriodUsageInput, now: Date): Promise<UsagePrefix | undefined> {
+  const { innerStart, innerEnd } = wholeHours(input);
+  const endMs = Math.min(innerEnd.getTime(), Math.floor(now.getTime() / hourMs) * hourMs);
+  if (endMs - innerStart.getTime() < prefixHoursMin * hourMs) return undefined;
+  const key = keyOf(input, innerStart);
+  const cache = cacheOf(db);
+  const cached = cache.entries.get(key);
+  if (cached && endMs - new Date(cached.end).getTime() < usagePrefixRefreshMs) return cached;
+  const prefix = await readUsagePrefix(db, input, innerStart, new Date(endMs));
+  usagePrefixCounts.built++;
+  if (!prefix) {
+    forget(cache, key);
+    return undefined;
+  }
+  remember(cache, key, prefix);
+  return prefix;
+}
+
+/** Drops the prefix of `input` (its guard failed, or its raw part grew past the bound). */
+export function forgetUsagePrefix(db: Db, input: PeriodUsageInput): void {
+  usagePrefixCounts.dropped++;
+  const cache = caches.get(db);
+  if (cache) forget(cache, keyOf(input, wholeHours(input).innerStart));
+}
+
+function forget(cache: PrefixCache, key: string): void {
+  const entry = cache.entries.get(key);
+  if (!entry) return;
+  cache.entries.delete(key);
+  cache.rows -= entry.rows.length;
+}
+
+function remember(cache: PrefixCache, key: string, prefix: UsagePrefix): void {
+  forget(cache, key);
+  // Maps iterate in insertion order: drop the oldest until both bounds hold.
+  while (cache.entries.size >= entriesMax || (cache.entries.size > 0 && cache.rows + prefix.rows.length > rowsTotalMax)) {
+    const oldest = cache.entries.keys().next().value;
+    if (oldest === undefined) break;
+    forget(cache, oldest);
+  }
+  cache.entries.set(key, prefix);
+  cache.rows += prefix.rows.length;
+}
+
+type PrefixStatementRow = { cursor_txid: string; cursor_seq: string; generation: string; rows: UsagePrefixRow[] | null };
+
+/** The rollups of [innerStart, end) with the cursor and generation, in one statement; undefined past rowsPerPrefixMax groups. */
+async function readUsagePrefix(db: Db, input: PeriodUsageInput, innerStart: Date, end: Date): Promise<UsagePrefix | undefined> {
+  const value = (name: string) => sql.placeholder(`prefix_${name}`);
+  const [row] = await executeCompiledRows<PrefixStatementRow>(
+    db,
+    "usage-prefix",
+    () => sql`
+      select coalesce((select last_txid from metering_cursors where name = ${rollupCursorName}), '0'::xid8)::text as cursor_txid,
+             coalesce((select last_seq from metering_cursors where name = ${rollupCursorName}), 0::bigint)::text as cursor_seq,
+             ${rollupHistorySql()} as generation,
+             (select json_agg(json_build_object('meter_id', g.meter_id, 'dimensions', g.dimensions, 'events', g.events,
+                       'sum_value', g.sum_value, 'max_value', g.max_value, 'latest_value', g.latest_value,
+                       'latest_at', g.latest_at, 'latest_seq', g.latest_seq))
+              from (select meter_id, dimensions, sum(events)::text as events, sum(sum_value)::text as sum_value, max(max_value)::text as max_value,
+                           (array_agg(latest_value order by latest_at desc, latest_seq desc) filter (where latest_value is not null))[1]::text as latest_value,
+                           (array_agg(latest_at order by latest_at desc, latest_seq desc) filter (where latest_value is not null))[1]::text as latest_at,
+                           (array_agg(latest_seq order by latest_at desc, latest_seq desc) filter (where latest_value is not null))[1]::text as latest_seq
+                    from usage_rollups
+                    where meter_id = any(${value("meter_ids")}::uuid[]) and subject = ${value("subject")}
+                      and window_start >= ${value("inner_start")}::timestamptz and window_start < ${value("end")}::timestamptz
+                    group by meter_id, dimensions
+                    limit ${rowsPerPrefixMax + 1}) g) as rows`,
+    {
+      prefix_meter_ids: `{${input.meters.map((meter) => meter.id).join(",")}}`,
+      prefix_subject: input.subject,
+      prefix_inner_start: innerStart.toISOString(),
+      prefix_end: end.toISOString(),
+    },
+  );
+  if (!row) throw new Error("readUsagePrefix: the statement returned no row");
+  const rows = row.rows ?? [];
+  if (rows.length > rowsPerPrefixMax) return undefined;
+  return { innerStart: innerStart.toISOString(), end: end.toISOString(), cursorTxid: row.cursor_txid, cursorSeq: row.cursor_seq, generation: row.generation, rows };
+}

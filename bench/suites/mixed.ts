@@ -40,7 +40,8 @@ import { reportFigures, type Figures } from "../report";
  *
  * Figures: check_p99_ms, lag_p99_ms, read_p99_ms, close_s, errors, server_rss_mb, each also with
  * `_alone`. server_rss_mb is the peak resident memory of the server's process group.
- * Knobs: BENCH_MIXED_EVENTS, BENCH_MIXED_SECONDS, BENCH_MIXED_RATE, BENCH_SKIP_BUILD=1 (reuse the build),
+ * Knobs: BENCH_MIXED_EVENTS, BENCH_MIXED_SECONDS, BENCH_MIXED_RATE, BENCH_MIXED_LOADS / BENCH_MIXED_ALONE (which loads
+ * run at once / alone, e.g. `checks`), BENCH_SKIP_BUILD=1 (reuse the build),
  * BENCH_SERVER_LOG=<file>.
  */
 const customerCount = 10_000;
@@ -67,6 +68,7 @@ function mixedLoads(): Loads {
 
 type Loads = { ingest: boolean; checks: boolean; reads: boolean; close: "even" | "odd" | null };
 type LoadResult = { checkMs: number[]; readMs: number[]; lagP99Ms: number | null; lagP50Ms: number | null; closeSeconds: number | null; closed: number; errors: number; rssMb: number; ingested: number };
+const notRun: LoadResult = { checkMs: [], readMs: [], lagP99Ms: null, lagP50Ms: null, closeSeconds: null, closed: 0, errors: 0, rssMb: 0, ingested: 0 };
 
 export async function run(): Promise<void> {
   const database = await createTestDatabase({ poolMax: 4, statementTimeoutMs: 0 });
@@ -96,10 +98,13 @@ export async function run(): Promise<void> {
 
     const mixed = await runLoads(context, mixedLoads());
     console.log("mixed done; each load alone");
-    const ingestAlone = await runLoads(context, { ingest: true, checks: false, reads: false, close: null });
-    const checksAlone = await runLoads(context, { ingest: false, checks: true, reads: false, close: null });
-    const readsAlone = await runLoads(context, { ingest: false, checks: false, reads: true, close: null });
-    const closeAlone = await runLoads(context, { ingest: false, checks: false, reads: false, close: "odd" });
+    // BENCH_MIXED_ALONE (e.g. `checks`) narrows the "each alone" runs the same way; a load not run reports -1.
+    const alone = (process.env.BENCH_MIXED_ALONE ?? "ingest,checks,reads,close").split(",");
+    const aloneRun = (name: string, loads: Loads) => (alone.includes(name) ? runLoads(context, loads) : Promise.resolve(notRun));
+    const ingestAlone = await aloneRun("ingest", { ingest: true, checks: false, reads: false, close: null });
+    const checksAlone = await aloneRun("checks", { ingest: false, checks: true, reads: false, close: null });
+    const readsAlone = await aloneRun("reads", { ingest: false, checks: false, reads: true, close: null });
+    const closeAlone = await aloneRun("close", { ingest: false, checks: false, reads: false, close: "odd" });
 
     const figures: Figures = {
       month_events: { value: month.events, unit: "events" },

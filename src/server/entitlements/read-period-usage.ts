@@ -73,18 +73,11 @@ export type UsagePrefix = {
   cursorTxid: string;
   cursorSeq: string;
   generation: string;
-  rows: UsagePrefixRow[];
-};
-
-export type UsagePrefixRow = {
-  meter_id: string;
-  dimensions: Record<string, string | null> | null;
-  events: string;
-  sum_value: string | null;
-  max_value: string | null;
-  latest_value: string | null;
-  latest_at: string | null;
-  latest_seq: string | null;
+  /**
+   * The groups as PostgreSQL's JSON text (kept as text: it goes back as a placeholder on every
+   * check): [{meter_id, dimensions, events, sum_value, max_value, latest_value, latest_at, latest_seq}].
+   */
+  rowsJson: string;
 };
 
 /** The whole hours of a period: [innerStart, innerEnd) (empty when the period holds no whole hour). */
@@ -109,7 +102,7 @@ export function periodUsageParts(input: PeriodUsageInput, prefix?: UsagePrefix):
     values: {
       ...(usable
         ? {
-            usage_prefix_rows: JSON.stringify(prefix.rows),
+            usage_prefix_rows: prefix.rowsJson,
             usage_prefix_end: prefix.end,
             usage_prefix_txid: prefix.cursorTxid,
             usage_prefix_seq: prefix.cursorSeq,

@@ -3,7 +3,7 @@ import type { Db } from "@/db/client";
 import { executeCompiledRows } from "@/db/execute-prepared";
 import { rollupHistorySql } from "@/server/metering/rollup-history";
 import { rollupCursorName } from "@/server/metering/rollup-sql";
-import { wholeHours, type PeriodUsageInput, type UsagePrefix, type UsagePrefixRow } from "./read-period-usage";
+import { wholeHours, type PeriodUsageInput, type UsagePrefix } from "./read-period-usage";
 
 /*
  * In-process cache of usage prefixes (issue 16): a check late in its period otherwise
@@ -30,21 +30,21 @@ export const usagePrefixRefreshMs = 2 * hourMs;
 const prefixHoursMin = 2;
 /** Raw events past C0 a check may read before the prefix is rebuilt (late events, a heavy subject). */
 export const usagePrefixRawEventsMax = 2_000;
-/** Bounds: group rows per prefix, prefixes per handle, and group rows over all of a handle's prefixes. */
+/** Bounds: group rows per prefix, prefixes per handle, and characters of JSON over all of a handle's prefixes. */
 const rowsPerPrefixMax = 500;
 const entriesMax = 20_000;
-const rowsTotalMax = 400_000;
+const charsTotalMax = 32_000_000;
 
 /** Counts since the process started (tests assert the prefix path is taken; a rebuild is a read of every past hour). */
 export const usagePrefixCounts = { built: 0, dropped: 0 };
 
-type PrefixCache = { entries: Map<string, UsagePrefix>; rows: number };
+type PrefixCache = { entries: Map<string, UsagePrefix>; chars: number };
 const caches = new WeakMap<Db, PrefixCache>();
 
 function cacheOf(db: Db): PrefixCache {
   let cache = caches.get(db);
   if (!cache) {
-    cache = { entries: new Map(), rows: 0 };
+    cache = { entries: new Map(), chars: 0 };
     caches.set(db, cache);
   }
   return cache;
@@ -88,22 +88,22 @@ function forget(cache: PrefixCache, key: string): void {
   const entry = cache.entries.get(key);
   if (!entry) return;
   cache.entries.delete(key);
-  cache.rows -= entry.rows.length;
+  cache.chars -= entry.rowsJson.length;
 }
 
 function remember(cache: PrefixCache, key: string, prefix: UsagePrefix): void {
   forget(cache, key);
   // Maps iterate in insertion order: drop the oldest until both bounds hold.
-  while (cache.entries.size >= entriesMax || (cache.entries.size > 0 && cache.rows + prefix.rows.length > rowsTotalMax)) {
+  while (cache.entries.size >= entriesMax || (cache.entries.size > 0 && cache.chars + prefix.rowsJson.length > charsTotalMax)) {
     const oldest = cache.entries.keys().next().value;
     if (oldest === undefined) break;
     forget(cache, oldest);
   }
   cache.entries.set(key, prefix);
-  cache.rows += prefix.rows.length;
+  cache.chars += prefix.rowsJson.length;
 }
 
-type PrefixStatementRow = { cursor_txid: string; cursor_seq: string; generation: string; rows: UsagePrefixRow[] | null };
+type PrefixStatementRow = { cursor_txid: string; cursor_seq: string; generation: string; groups: number | string; rows: string | null };
 
 /** The rollups of [innerStart, end) with the cursor and generation, in one statement; undefined past rowsPerPrefixMax groups. */
 async function readUsagePrefix(db: Db, input: PeriodUsageInput, innerStart: Date, end: Date): Promise<UsagePrefix | undefined> {
@@ -112,21 +112,25 @@ async function readUsagePrefix(db: Db, input: PeriodUsageInput, innerStart: Date
     db,
     "usage-prefix",
     () => sql`
+      with g as materialized (
+        select meter_id, dimensions, sum(events)::text as events, sum(sum_value)::text as sum_value, max(max_value)::text as max_value,
+               (array_agg(latest_value order by latest_at desc, latest_seq desc) filter (where latest_value is not null))[1]::text as latest_value,
+               (array_agg(latest_at order by latest_at desc, latest_seq desc) filter (where latest_value is not null))[1]::text as latest_at,
+               (array_agg(latest_seq order by latest_at desc, latest_seq desc) filter (where latest_value is not null))[1]::text as latest_seq
+        from usage_rollups
+        where meter_id = any(${value("meter_ids")}::uuid[]) and subject = ${value("subject")}
+          and window_start >= ${value("inner_start")}::timestamptz and window_start < ${value("end")}::timestamptz
+        group by meter_id, dimensions
+        limit ${rowsPerPrefixMax + 1}
+      )
       select coalesce((select last_txid from metering_cursors where name = ${rollupCursorName}), '0'::xid8)::text as cursor_txid,
              coalesce((select last_seq from metering_cursors where name = ${rollupCursorName}), 0::bigint)::text as cursor_seq,
              ${rollupHistorySql()} as generation,
+             (select count(*) from g) as groups,
              (select json_agg(json_build_object('meter_id', g.meter_id, 'dimensions', g.dimensions, 'events', g.events,
                        'sum_value', g.sum_value, 'max_value', g.max_value, 'latest_value', g.latest_value,
-                       'latest_at', g.latest_at, 'latest_seq', g.latest_seq))
-              from (select meter_id, dimensions, sum(events)::text as events, sum(sum_value)::text as sum_value, max(max_value)::text as max_value,
-                           (array_agg(latest_value order by latest_at desc, latest_seq desc) filter (where latest_value is not null))[1]::text as latest_value,
-                           (array_agg(latest_at order by latest_at desc, latest_seq desc) filter (where latest_value is not null))[1]::text as latest_at,
-                           (array_agg(latest_seq order by latest_at desc, latest_seq desc) filter (where latest_value is not null))[1]::text as latest_seq
-                    from usage_rollups
-                    where meter_id = any(${value("meter_ids")}::uuid[]) and subject = ${value("subject")}
-                      and window_start >= ${value("inner_start")}::timestamptz and window_start < ${value("end")}::timestamptz
-                    group by meter_id, dimensions
-                    limit ${rowsPerPrefixMax + 1}) g) as rows`,
+                       'latest_at', g.latest_at, 'latest_seq', g.latest_seq))::text
+              from g) as rows`,
     {
       prefix_meter_ids: `{${input.meters.map((meter) => meter.id).join(",")}}`,
       prefix_subject: input.subject,
@@ -135,7 +139,13 @@ async function readUsagePrefix(db: Db, input: PeriodUsageInput, innerStart: Date
     },
   );
   if (!row) throw new Error("readUsagePrefix: the statement returned no row");
-  const rows = row.rows ?? [];
-  if (rows.length > rowsPerPrefixMax) return undefined;
-  return { innerStart: innerStart.toISOString(), end: end.toISOString(), cursorTxid: row.cursor_txid, cursorSeq: row.cursor_seq, generation: row.generation, rows };
+  if (Number(row.groups) > rowsPerPrefixMax) return undefined;
+  return {
+    innerStart: innerStart.toISOString(),
+    end: end.toISOString(),
+    cursorTxid: row.cursor_txid,
+    cursorSeq: row.cursor_seq,
+    generation: row.generation,
+    rowsJson: row.rows ?? "[]",
+  };
 }

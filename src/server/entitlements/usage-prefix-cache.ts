@@ -32,7 +32,7 @@ const prefixHoursMin = 2;
 export const usagePrefixRawEventsMax = 2_000;
 /** Bounds: group rows per prefix, prefixes per handle, and characters of JSON over all of a handle's prefixes. */
 const rowsPerPrefixMax = 500;
-const entriesMax = 20_000;
+const entriesMax = 100_000;
 const charsTotalMax = 32_000_000;
 
 /** Counts since the process started (tests assert the prefix path is taken; a rebuild is a read of every past hour). */

@@ -13,7 +13,7 @@ import { loadEntitlementDefinition } from "./entitlement-definition";
 import { contextReads, readSnapshot } from "./evaluate-entitlement";
 import { readPeriodUsage, type MeterUsage } from "./read-period-usage";
 import { createSubscribedCustomer } from "./test-fixtures";
-import { forgetUsagePrefix, usagePrefixCounts } from "./usage-prefix-cache";
+import { forgetUsagePrefix, usagePrefixBounds, usagePrefixCounts } from "./usage-prefix-cache";
 
 /*
  * The usage a check reads through a cached prefix equals readPeriodUsage's (no prefix), at every
@@ -124,6 +124,37 @@ describe("usage through the cached prefix", () => {
     expect(usagePrefixCounts.built).toBeGreaterThan(40);
     // Repairs moved the history generation under live prefixes.
     expect(usagePrefixCounts.dropped).toBeGreaterThan(0);
+  });
+});
+
+describe("the prefix cache's bound", () => {
+  it("evicts the least recently used prefix, not the oldest", async () => {
+    const { db } = database;
+    const now = new Date(start.getTime() + 5 * 24 * 3_600_000);
+    const [a, b, c] = [
+      await createSubscribedCustomer(db, { planVersionId, anchor: start }),
+      await createSubscribedCustomer(db, { planVersionId, anchor: start }),
+      await createSubscribedCustomer(db, { planVersionId, anchor: start }),
+    ];
+    const saved = { ...usagePrefixBounds };
+    usagePrefixBounds.entriesMax = 2;
+    try {
+      const builtBy = async (externalId: string) => {
+        const before = usagePrefixCounts.built;
+        const { cached, uncached } = await readBoth(db, externalId, now);
+        expect(cached).toEqual(uncached);
+        return usagePrefixCounts.built - before;
+      };
+      expect(await builtBy(a!.externalId)).toBe(1);
+      expect(await builtBy(b!.externalId)).toBe(1);
+      // A is used again, so B is now the least recently used: C's prefix evicts B, not A.
+      expect(await builtBy(a!.externalId)).toBe(0);
+      expect(await builtBy(c!.externalId)).toBe(1);
+      expect(await builtBy(a!.externalId)).toBe(0);
+      expect(await builtBy(b!.externalId)).toBe(1);
+    } finally {
+      Object.assign(usagePrefixBounds, saved);
+    }
   });
 });
 

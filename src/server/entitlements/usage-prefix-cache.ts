@@ -32,8 +32,7 @@ const prefixHoursMin = 2;
 export const usagePrefixRawEventsMax = 2_000;
 /** Bounds: group rows per prefix, prefixes per handle, and characters of JSON over all of a handle's prefixes. */
 const rowsPerPrefixMax = 500;
-const entriesMax = 100_000;
-const charsTotalMax = 32_000_000;
+export const usagePrefixBounds = { entriesMax: 100_000, charsTotalMax: 32_000_000 };
 
 /** Counts since the process started (tests assert the prefix path is taken; a rebuild is a read of every past hour). */
 export const usagePrefixCounts = { built: 0, dropped: 0 };
@@ -66,7 +65,12 @@ export async function currentUsagePrefix(db: Db, input: PeriodUsageInput, now: D
   const key = keyOf(input, innerStart);
   const cache = cacheOf(db);
   const cached = cache.entries.get(key);
-  if (cached && endMs - new Date(cached.end).getTime() < usagePrefixRefreshMs) return cached;
+  if (cached && endMs - new Date(cached.end).getTime() < usagePrefixRefreshMs) {
+    // Least recently used goes first: a hit moves the entry to the end of the map's order.
+    cache.entries.delete(key);
+    cache.entries.set(key, cached);
+    return cached;
+  }
   const prefix = await readUsagePrefix(db, input, innerStart, new Date(endMs));
   usagePrefixCounts.built++;
   if (!prefix) {
@@ -93,7 +97,8 @@ function forget(cache: PrefixCache, key: string): void {
 
 function remember(cache: PrefixCache, key: string, prefix: UsagePrefix): void {
   forget(cache, key);
-  // Maps iterate in insertion order: drop the oldest until both bounds hold.
+  // Maps iterate in insertion order and a hit re-inserts: drop the least recently used until both bounds hold.
+  const { entriesMax, charsTotalMax } = usagePrefixBounds;
   while (cache.entries.size >= entriesMax || (cache.entries.size > 0 && cache.chars + prefix.rowsJson.length > charsTotalMax)) {
     const oldest = cache.entries.keys().next().value;
     if (oldest === undefined) break;

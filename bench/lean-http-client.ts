@@ -13,12 +13,15 @@ export type LeanAnswer = { status: number; body: string };
 
 type Job = { raw: string; resolve: (answer: LeanAnswer) => void; reject: (error: Error) => void };
 
-type Connection = { socket: net.Socket; buffer: Buffer; job: Job | null; timer: NodeJS.Timeout | null };
+type Connection = { socket: net.Socket; buffer: Buffer; job: Job | null; timer: NodeJS.Timeout | null; served: number; idleSinceMs: number };
 
 export type LeanHttpClient = {
   post(path: string, headers: Record<string, string>, body: string): Promise<LeanAnswer>;
   close(): void;
 };
+
+/** Below the server's keep-alive timeout (Node's default, 5 s), as HTTP clients' free-socket timeouts are. */
+const idleReuseMs = 4_000;
 
 export function createLeanHttpClient(origin: string, options: { connectionsMax: number; timeoutMs: number }): LeanHttpClient {
   const { hostname, port } = new URL(origin);
@@ -27,11 +30,12 @@ export function createLeanHttpClient(origin: string, options: { connectionsMax: 
   const all = new Set<Connection>();
 
   function fail(connection: Connection, error: Error): void {
+    if (!all.has(connection)) return;
     all.delete(connection);
     const index = idle.indexOf(connection);
     if (index !== -1) idle.splice(index, 1);
     if (connection.timer) clearTimeout(connection.timer);
-    connection.job?.reject(error);
+    connection.job?.reject(new Error(`${error.message} (after ${connection.served} answers on this connection, idle ${Math.round(performance.now() - connection.idleSinceMs)} ms before the request)`));
     connection.job = null;
     connection.socket.destroy();
     // A queued request gets a fresh connection.
@@ -41,7 +45,7 @@ export function createLeanHttpClient(origin: string, options: { connectionsMax: 
 
   function open(): Connection {
     const socket = net.connect({ host: hostname, port: Number(port), noDelay: true });
-    const connection: Connection = { socket, buffer: Buffer.alloc(0), job: null, timer: null };
+    const connection: Connection = { socket, buffer: Buffer.alloc(0), job: null, timer: null, served: 0, idleSinceMs: performance.now() };
     all.add(connection);
     socket.on("data", (chunk: Buffer) => {
       connection.buffer = connection.buffer.length === 0 ? chunk : Buffer.concat([connection.buffer, chunk]);
@@ -55,18 +59,34 @@ export function createLeanHttpClient(origin: string, options: { connectionsMax: 
       connection.buffer = connection.buffer.subarray(headEnd + 4 + length);
       const job = connection.job;
       connection.job = null;
+      connection.served++;
+      connection.idleSinceMs = performance.now();
       if (connection.timer) clearTimeout(connection.timer);
+      // The server asked to close (a refused body, shutting down): never reuse it.
+      if (/\r\nconnection:\s*close/i.test(head)) {
+        fail(connection, new Error("connection closed by the server"));
+        job?.resolve(answer);
+        return;
+      }
       const next = queue.shift();
       if (next) start(connection, next);
       else idle.push(connection);
       job?.resolve(answer);
     });
     socket.on("error", (error) => fail(connection, error));
+    // The server ended the connection (its keep-alive timeout): drop it before a request is written to it.
+    socket.on("end", () => fail(connection, new Error("connection closed by the server")));
     socket.on("close", () => fail(connection, new Error("connection closed by the server")));
     return connection;
   }
 
   function start(connection: Connection, job: Job): void {
+    // An idle connection the server may be about to close (Node's keep-alive timeout is 5 s) is not reused.
+    if (connection.served > 0 && performance.now() - connection.idleSinceMs > idleReuseMs) {
+      fail(connection, new Error("idle too long"));
+      start(open(), job);
+      return;
+    }
     connection.job = job;
     connection.timer = setTimeout(() => fail(connection, new Error(`no answer within ${options.timeoutMs} ms`)), options.timeoutMs);
     connection.socket.write(job.raw);

@@ -5,13 +5,15 @@ import path from "node:path";
 import { sql } from "drizzle-orm";
 import { encode } from "next-auth/jwt";
 import type { Db } from "@/db/client";
+import { openDatabase } from "@/db/client";
 import { executeRows } from "@/db/execute";
+import { migrateDatabase } from "@/db/migrate";
 import { createApiKey } from "@/server/api-keys/create-api-key";
 import { systemActor } from "@/server/audit/actor";
 import { seedCatalog } from "@/server/catalog/seed-catalog";
 import { lagPercentiles } from "@/server/metering/get-ingestion-stats";
 import { rolledUpSql } from "@/server/metering/rollup-sql";
-import { createTestDatabase } from "@/test/database";
+import { createTestDatabase, databaseUrl, type TestDatabase } from "@/test/database";
 import { createLeanHttpClient, type LeanHttpClient } from "../lean-http-client";
 import { loadMonthOfUsage } from "../month-of-usage";
 import { buildApp, freePort, startServer, stopServer } from "../next-server";
@@ -42,7 +44,9 @@ import { reportFigures, type Figures } from "../report";
  * `_alone`. server_rss_mb is the peak resident memory of the server's process group.
  * Knobs: BENCH_MIXED_EVENTS, BENCH_MIXED_SECONDS, BENCH_MIXED_RATE, BENCH_MIXED_LOADS / BENCH_MIXED_ALONE (which loads
  * run at once / alone, e.g. `checks`), BENCH_SKIP_BUILD=1 (reuse the build),
- * BENCH_SERVER_LOG=<file>.
+ * BENCH_SERVER_LOG=<file>, BENCH_KEEP=1 (keep the loaded database; its name is printed) and
+ * BENCH_MIXED_REUSE=<kept database> (measure it again without loading: the month's usage ends when it was loaded, and a
+ * close cohort already closed is not closed again, so reuse it for checks, ingestion and reads).
  */
 const customerCount = 10_000;
 const cohortSize = 1_000;
@@ -71,19 +75,20 @@ type LoadResult = { checkMs: number[]; readMs: number[]; lagP99Ms: number | null
 const notRun: LoadResult = { checkMs: [], readMs: [], lagP99Ms: null, lagP50Ms: null, closeSeconds: null, closed: 0, errors: 0, rssMb: 0, ingested: 0 };
 
 export async function run(): Promise<void> {
-  const database = await createTestDatabase({ poolMax: 4, statementTimeoutMs: 0 });
+  const reuse = process.env.BENCH_MIXED_REUSE;
+  const database = reuse
+    ? { ...(await openDatabase({ url: databaseUrl(reuse), poolMax: 4, statementTimeoutMs: 0 })), name: reuse, url: databaseUrl(reuse), drop: async () => {} }
+    : await createTestDatabase({ poolMax: 4, statementTimeoutMs: 0 });
+  const keep = process.env.BENCH_KEEP === "1" || reuse !== undefined;
   let server: ChildProcess | undefined;
   let client: LeanHttpClient | undefined;
   try {
     const { db } = database;
     const startedMs = performance.now();
-    await seedCatalog(db);
-    await createCustomers(db);
-    const month = await loadMonthOfUsage(db, { customers: customerCount, events: monthEvents, now: new Date(), log: console.log });
-    console.log(`a month of usage: ${month.events} events, rolled up in ${month.seconds.toFixed(1)} s`);
+    const month = reuse ? await keptMonth(database) : await loadMonth(db);
     const { key } = await createApiKey(db, { actor: systemActor("bench"), name: "bench-mixed", scopes: ["ingest", "entitlements", "read"] });
     const sessionSecret = crypto.randomBytes(24).toString("hex");
-    const [user] = await executeRows<{ id: string }>(db, sql`insert into users (email, name, role) values ('bench-support@example.com', 'Bench Support', 'support') returning id`);
+    const [user] = await executeRows<{ id: string }>(db, sql`insert into users (email, name, role) values ('bench-support@example.com', 'Bench Support', 'support') on conflict (email) do update set name = excluded.name returning id`);
     const cookie = `next-auth.session-token=${await encode({ token: { sub: user!.id, email: "bench-support@example.com", name: "Bench Support" }, secret: sessionSecret, maxAge: 8 * 3600 })}`;
 
     if (process.env.BENCH_SKIP_BUILD !== "1" || !fs.existsSync(path.join(root, distDir))) await buildApp(distDir);
@@ -133,7 +138,10 @@ export async function run(): Promise<void> {
   } finally {
     client?.close();
     if (server?.pid) await stopServer(server);
-    await database.drop();
+    if (keep) {
+      await database.close();
+      console.log(`kept database ${database.name} (BENCH_MIXED_REUSE=${database.name}; drop it when done)`);
+    } else await database.drop();
   }
 }
 
@@ -151,6 +159,22 @@ async function closeInItsOwnProcess(databaseUrl: string, subscriptionIds: string
 }
 
 /** 10,000 customers and subscriptions, set-based; the two close cohorts anchored a month and up to 12 h ago. */
+async function loadMonth(db: Db): Promise<{ events: number }> {
+  await seedCatalog(db);
+  await createCustomers(db);
+  const month = await loadMonthOfUsage(db, { customers: customerCount, events: monthEvents, now: new Date(), log: console.log });
+  console.log(`a month of usage: ${month.events} events, rolled up in ${month.seconds.toFixed(1)} s`);
+  return month;
+}
+
+/** A database an earlier BENCH_KEEP=1 run kept: migrations since are applied as a deploy would. */
+async function keptMonth(database: TestDatabase): Promise<{ events: number }> {
+  await migrateDatabase(database);
+  const [row] = await executeRows<{ events: string }>(database.db, sql`select count(*)::text as events from usage_events`);
+  console.log(`kept database ${database.name}: ${row!.events} events`);
+  return { events: Number(row!.events) };
+}
+
 async function createCustomers(db: Db): Promise<void> {
   await executeRows(db, sql`
     insert into customers (external_id, name, email, kind)

@@ -288,20 +288,22 @@ async function runLoads(context: Context, loads: Loads): Promise<LoadResult> {
 async function openLoop(perSecond: number, send: () => Promise<unknown>, latencies: number[], onError: (error: unknown) => void): Promise<void> {
   const total = Math.round(perSecond * seconds);
   const begunMs = performance.now();
-  const pending: Promise<void>[] = [];
+  // Only the requests in flight are held; the loop never waits for answers (an earlier version
+  // awaited batches of 4,000 settled and unsettled requests, so every few seconds one slow answer
+  // held back the next sends, which then left in a burst).
+  const inFlight = new Set<Promise<void>>();
   for (let index = 0; index < total; index++) {
     const dueMs = begunMs + (index * 1000) / perSecond;
     const waitMs = dueMs - performance.now();
     if (waitMs > 1) await sleep(waitMs);
-    pending.push(
-      send().then(
-        () => void latencies.push(Math.max(0, performance.now() - dueMs)),
-        (error: unknown) => onError(error),
-      ),
+    const request: Promise<void> = send().then(
+      () => void latencies.push(Math.max(0, performance.now() - dueMs)),
+      (error: unknown) => onError(error),
     );
-    if (pending.length > 5_000) await Promise.all(pending.splice(0, pending.length - 1_000));
+    inFlight.add(request);
+    void request.finally(() => inFlight.delete(request));
   }
-  await Promise.all(pending);
+  await Promise.all(inFlight);
 }
 
 function randomCheck(): Record<string, unknown> {

@@ -49,7 +49,9 @@ export async function startServer(options: StartServerOptions): Promise<ChildPro
   // BENCH_PROFILE_DIR=dir: the server writes a V8 CPU profile there when it stops (open it in Chrome's DevTools).
   const profileDir = process.env.BENCH_PROFILE_DIR;
   const profileArgs = profileDir ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(profileDir)}`] : [];
-  const nodeArgs = [...productionNodeFlags(), ...profileArgs, path.join(root, "node_modules/next/dist/bin/next")];
+  // BENCH_NODE_FLAGS="--trace-gc": extra flags for the server's node (V8 flags NODE_OPTIONS refuses).
+  const extraArgs = process.env.BENCH_NODE_FLAGS?.split(/\s+/).filter(Boolean) ?? [];
+  const nodeArgs = [...productionNodeFlags(), ...profileArgs, ...extraArgs, path.join(root, "node_modules/next/dist/bin/next")];
   const server = spawn(process.execPath, [...nodeArgs, "start", "-p", String(options.port), "-H", "127.0.0.1"], {
     cwd: root,
     env: {

@@ -96,6 +96,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
           connection: { TimeZone: "UTC", plan_cache_mode: "force_generic_plan", ...sessionLimits(options.hotStatementTimeoutMs ?? hotStatementTimeoutMs) },
         });
         hot = { client: hotClient, db: drizzle(hotClient, { schema }) as unknown as Db };
+        primaryPools.set(hot.db, db);
       }
       return hot.db;
     };
@@ -156,6 +157,17 @@ export async function getDb(): Promise<Db> {
  * own (same database) whose sessions force generic plans for their prepared statements (see
  * `openDatabase`); PGlite, or a handle without one: the normal handle.
  */
+/** The main pool behind each hot-read handle (see hotReads). */
+const primaryPools = new WeakMap<Db, Db>();
+
+/**
+ * The handle for work too slow for the hot pool's one pipelined connection (where every check in
+ * flight would wait behind it): the main pool behind a hot-read handle, or `db` itself.
+ */
+export function primaryPoolOf(db: Db): Db {
+  return primaryPools.get(db) ?? db;
+}
+
 export async function getDatabaseForHotReads(): Promise<Db> {
   const handle = await getDatabase();
   return handle.hotReads ? handle.hotReads() : handle.db;

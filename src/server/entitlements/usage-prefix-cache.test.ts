@@ -13,7 +13,7 @@ import { loadEntitlementDefinition } from "./entitlement-definition";
 import { contextReads, readSnapshot } from "./evaluate-entitlement";
 import { readPeriodUsage, type MeterUsage } from "./read-period-usage";
 import { createSubscribedCustomer } from "./test-fixtures";
-import { forgetUsagePrefix, usagePrefixBounds, usagePrefixCounts } from "./usage-prefix-cache";
+import { forgetUsagePrefix, usagePrefixBounds, usagePrefixCounts, usagePrefixRefreshesSettled } from "./usage-prefix-cache";
 
 /*
  * The usage a check reads through a cached prefix equals readPeriodUsage's (no prefix), at every
@@ -124,6 +124,45 @@ describe("usage through the cached prefix", () => {
     expect(usagePrefixCounts.built).toBeGreaterThan(40);
     // Repairs moved the history generation under live prefixes.
     expect(usagePrefixCounts.dropped).toBeGreaterThan(0);
+  });
+});
+
+describe("a prefix past its refresh time", () => {
+  it("is still used, exactly, while a fresh one is read in the background", async () => {
+    const { db } = database;
+    const built = new Date(start.getTime() + 3 * 24 * 3_600_000);
+    const customer = await createSubscribedCustomer(db, { planVersionId, anchor: start });
+    const ingestAt = async (at: Date, count: number) => {
+      await ingestEvents(
+        db,
+        Array.from({ length: count }, (_, index) => ({
+          specversion: "1.0" as const,
+          id: `refresh-${suffix}-${at.getTime()}-${index}`,
+          source: "prefix-refresh",
+          type: eventType,
+          subject: customer.externalId,
+          time: new Date(at.getTime() - index * 60_000).toISOString(),
+          data: { amount: index + 1, model: "s", region: "eu", repo: `r${index % 3}` },
+        })),
+        { clock: fixedClock(at) },
+      );
+      await rollUpPending(db, { limit: 1_000 });
+    };
+    await ingestAt(built, 5);
+    const counted = async (now: Date) => {
+      const before = { ...usagePrefixCounts };
+      const { cached, uncached } = await readBoth(db, customer.externalId, now);
+      expect(cached).toEqual(uncached);
+      await usagePrefixRefreshesSettled(db);
+      return { built: usagePrefixCounts.built - before.built, refreshed: usagePrefixCounts.refreshed - before.refreshed };
+    };
+    expect(await counted(built)).toEqual({ built: 1, refreshed: 0 });
+    // Four hours on (past 2 h plus any jitter), with usage since: the old prefix answers exactly, and one refresh follows.
+    const later = new Date(built.getTime() + 4 * 3_600_000);
+    await ingestAt(later, 7);
+    expect(await counted(later)).toEqual({ built: 1, refreshed: 1 });
+    // The refreshed prefix is current: nothing more to read.
+    expect(await counted(later)).toEqual({ built: 0, refreshed: 0 });
   });
 });
 

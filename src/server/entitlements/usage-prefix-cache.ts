@@ -1,8 +1,9 @@
 import { sql } from "drizzle-orm";
-import type { Db } from "@/db/client";
+import { primaryPoolOf, type Db } from "@/db/client";
 import { executeCompiledRows } from "@/db/execute-prepared";
 import { rollupHistorySql } from "@/server/metering/rollup-history";
 import { rollupCursorName } from "@/server/metering/rollup-sql";
+import { logger } from "@/server/observability/logger";
 import { wholeHours, type PeriodUsageInput, type UsagePrefix } from "./read-period-usage";
 
 /*
@@ -24,7 +25,7 @@ import { wholeHours, type PeriodUsageInput, type UsagePrefix } from "./read-peri
  */
 
 const hourMs = 3_600_000;
-/** A prefix is rebuilt once its end could move this far (the raw part past C0 grows with time). */
+/** A prefix is refreshed once its end could move this far, plus a jitter of up to an hour (the raw part past C0 grows with time). */
 export const usagePrefixRefreshMs = 2 * hourMs;
 /** Below this many whole hours there is little to save: no prefix. */
 const prefixHoursMin = 2;
@@ -35,15 +36,24 @@ const rowsPerPrefixMax = 500;
 export const usagePrefixBounds = { entriesMax: 100_000, charsTotalMax: 32_000_000 };
 
 /** Counts since the process started (tests assert the prefix path is taken; a rebuild is a read of every past hour). */
-export const usagePrefixCounts = { built: 0, dropped: 0 };
+export const usagePrefixCounts = { built: 0, dropped: 0, refreshed: 0 };
 
-type PrefixCache = { entries: Map<string, UsagePrefix>; chars: number };
+/**
+ * A cached prefix and when it is due for a refresh: once the last hour boundary is
+ * usagePrefixRefreshMs plus this entry's jitter (up to an hour, from its key) past its end, so
+ * the prefixes built in one hour do not all fall due at the same boundary.
+ */
+type Entry = { prefix: UsagePrefix; refreshAtMs: number };
+type RefreshJob = { input: PeriodUsageInput; innerStart: Date; end: Date };
+type PrefixCache = { entries: Map<string, Entry>; chars: number; refreshes: Map<string, RefreshJob>; refreshing: Promise<void> | null };
 const caches = new WeakMap<Db, PrefixCache>();
+/** Prefixes waiting for a background refresh, per handle; past this, a due one waits for a later check. */
+const refreshQueueMax = 10_000;
 
 function cacheOf(db: Db): PrefixCache {
   let cache = caches.get(db);
   if (!cache) {
-    cache = { entries: new Map(), chars: 0 };
+    cache = { entries: new Map(), chars: 0, refreshes: new Map(), refreshing: null };
     caches.set(db, cache);
   }
   return cache;
@@ -53,10 +63,23 @@ function keyOf(input: PeriodUsageInput, innerStart: Date): string {
   return [input.subject, innerStart.toISOString(), ...input.meters.map((meter) => meter.id).sort()].join("\u0000");
 }
 
+/** 0 ≤ jitter < 1 hour, fixed per key (FNV-1a of the key). */
+function jitterMs(key: string): number {
+  let hash = 0x811c9dc5;
+  for (let index = 0; index < key.length; index++) hash = Math.imul(hash ^ key.charCodeAt(index), 0x01000193);
+  return (hash >>> 0) % hourMs;
+}
+
 /**
- * The prefix a check of `input` at `now` should use: the cached one while its end is less than
- * usagePrefixRefreshMs behind the last hour boundary, else a fresh one (one statement, then
- * cached). Undefined when the period has too few whole hours before now to be worth it.
+ * The prefix a check of `input` at `now` should use, or undefined when the period has too few
+ * whole hours before now to be worth one.
+ *
+ * A cached prefix is always used: it is exact at any age (the check reads the rollups after its
+ * end), only the part read beside it grows. Once it is due, a fresh one is read in the
+ * background, one at a time per handle, and replaces it. Without a cached prefix the check
+ * waits for one. Either way the prefix's statement (every past hour of the period) runs on the
+ * main pool (primaryPoolOf), never on the hot handle's one pipelined connection, where every
+ * check in flight would wait behind it.
  */
 export async function currentUsagePrefix(db: Db, input: PeriodUsageInput, now: Date): Promise<UsagePrefix | undefined> {
   const { innerStart, innerEnd } = wholeHours(input);
@@ -65,13 +88,14 @@ export async function currentUsagePrefix(db: Db, input: PeriodUsageInput, now: D
   const key = keyOf(input, innerStart);
   const cache = cacheOf(db);
   const cached = cache.entries.get(key);
-  if (cached && endMs - new Date(cached.end).getTime() < usagePrefixRefreshMs) {
+  if (cached) {
     // Least recently used goes first: a hit moves the entry to the end of the map's order.
     cache.entries.delete(key);
     cache.entries.set(key, cached);
-    return cached;
+    if (endMs >= cached.refreshAtMs) scheduleRefresh(db, cache, key, { input, innerStart, end: new Date(endMs) });
+    return cached.prefix;
   }
-  const prefix = await readUsagePrefix(db, input, innerStart, new Date(endMs));
+  const prefix = await readUsagePrefix(primaryPoolOf(db), input, innerStart, new Date(endMs));
   usagePrefixCounts.built++;
   if (!prefix) {
     forget(cache, key);
@@ -88,11 +112,46 @@ export function forgetUsagePrefix(db: Db, input: PeriodUsageInput): void {
   if (cache) forget(cache, keyOf(input, wholeHours(input).innerStart));
 }
 
+/** Tests: resolves when no background refresh of `db`'s prefixes is queued or running. */
+export async function usagePrefixRefreshesSettled(db: Db): Promise<void> {
+  const cache = caches.get(db);
+  while (cache?.refreshing) await cache.refreshing;
+}
+
+function scheduleRefresh(db: Db, cache: PrefixCache, key: string, job: RefreshJob): void {
+  if (cache.refreshes.has(key) || cache.refreshes.size >= refreshQueueMax) return;
+  cache.refreshes.set(key, job);
+  cache.refreshing ??= drainRefreshes(db, cache).finally(() => {
+    cache.refreshing = null;
+  });
+}
+
+async function drainRefreshes(db: Db, cache: PrefixCache): Promise<void> {
+  for (let next = cache.refreshes.entries().next(); !next.done; next = cache.refreshes.entries().next()) {
+    const [key, job] = next.value;
+    try {
+      const prefix = await readUsagePrefix(primaryPoolOf(db), job.input, job.innerStart, job.end);
+      usagePrefixCounts.built++;
+      usagePrefixCounts.refreshed++;
+      // Only while still cached: an entry evicted or dropped meanwhile stays gone.
+      if (cache.entries.has(key)) {
+        if (prefix) remember(cache, key, prefix);
+        else forget(cache, key);
+      }
+    } catch (error) {
+      // The stale prefix stays (it is exact); a later check schedules the refresh again.
+      logger.warn({ err: error, component: "entitlements" }, "could not refresh a usage prefix");
+    } finally {
+      cache.refreshes.delete(key);
+    }
+  }
+}
+
 function forget(cache: PrefixCache, key: string): void {
   const entry = cache.entries.get(key);
   if (!entry) return;
   cache.entries.delete(key);
-  cache.chars -= entry.rowsJson.length;
+  cache.chars -= entry.prefix.rowsJson.length;
 }
 
 function remember(cache: PrefixCache, key: string, prefix: UsagePrefix): void {
@@ -104,7 +163,7 @@ function remember(cache: PrefixCache, key: string, prefix: UsagePrefix): void {
     if (oldest === undefined) break;
     forget(cache, oldest);
   }
-  cache.entries.set(key, prefix);
+  cache.entries.set(key, { prefix, refreshAtMs: new Date(prefix.end).getTime() + usagePrefixRefreshMs + jitterMs(key) });
   cache.chars += prefix.rowsJson.length;
 }
 

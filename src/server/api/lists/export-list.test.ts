@@ -68,6 +68,8 @@ describe("list export permissions", () => {
     "promotion-redemptions": "promotions/[id]/page.tsx",
     "credit-requests": "credits/approvals/page.tsx",
     "credit-grants": "customers/[id]/credits/page.tsx",
+    "customer-notes": "customers/[id]/notes/page.tsx",
+    "api-activity": "customers/[id]/api-activity/page.tsx",
     anomalies: "anomalies/page.tsx",
     "stripe-sync-failures": "admin/webhooks/sync-failures/page.tsx",
   };

@@ -10,6 +10,7 @@ import { apiKeysExport, usersExport } from "./admin-lists";
 import { ledgerAccountsExport, ledgerStatementExport } from "./ledger-lists";
 import { anomaliesExport } from "./anomaly-lists";
 import { creditRequestsExport } from "./credit-request-lists";
+import { customerApiRequestsExport, customerNotesExport } from "./customer-lists";
 import { customerGrantsExport } from "./grant-lists";
 import { planSimulationResultsExport } from "./plan-simulation-lists";
 import { promotionRedemptionsExport, promotionsExport } from "./promotion-lists";
@@ -132,6 +133,8 @@ export const listExports: Record<string, AnyListExport> = {
   "promotion-redemptions": promotionRedemptionsExport,
   "credit-requests": creditRequestsExport,
   "credit-grants": customerGrantsExport,
+  "customer-notes": customerNotesExport,
+  "api-activity": customerApiRequestsExport,
   "webhook-events": webhookEventsExport,
   "webhook-endpoints": webhookEndpointsExport,
   "webhook-deliveries": webhookDeliveriesExport,

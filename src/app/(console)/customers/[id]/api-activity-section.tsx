@@ -1,3 +1,4 @@
+import Link from "next/link";
 import { Badge } from "@/components/ui/badge";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
@@ -62,6 +63,11 @@ export async function ApiActivitySection({ customerId }: CustomerSectionProps) {
               </Table>
             </div>
           )}
+          {activity.requests.length > 0 ? (
+            <Link href={`/customers/${customerId}/api-activity`} className="mt-2 inline-block text-sm underline-offset-4 hover:underline" data-testid="all-api-activity">
+              All API activity, filtered and exportable →
+            </Link>
+          ) : null}
         </div>
         <div>
           <h3 className="mb-2 text-sm font-medium">Webhook events</h3>

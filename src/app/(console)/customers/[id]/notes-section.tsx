@@ -1,3 +1,4 @@
+import Link from "next/link";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { can } from "@/server/api/permissions";
 import { formatDateTime } from "@/lib/format";
@@ -5,10 +6,10 @@ import { getServerApi } from "@/trpc/server";
 import { AddNoteForm } from "./add-note-form";
 import type { CustomerSectionProps } from "./sections";
 
-/** Support's notes on the customer, newest first (the latest 20; every note is also on the audited timeline). */
+/** Support's notes on the customer, newest first (the latest 20; every note is on the notes page and the audited timeline). */
 export async function NotesSection({ customerId, role }: CustomerSectionProps) {
   const api = await getServerApi();
-  const page = await api.customer.note.list({ customerId, limit: 20 });
+  const [page, total] = await Promise.all([api.customer.note.list({ customerId, limit: 20 }), api.customer.note.count({ customerId })]);
   return (
     <Card id="notes" data-testid="notes-section">
       <CardHeader>
@@ -29,7 +30,11 @@ export async function NotesSection({ customerId, role }: CustomerSectionProps) {
             ))}
           </ol>
         )}
-        {page.nextCursor ? <p className="text-xs text-muted-foreground">Older notes are on the timeline below.</p> : null}
+        {total > 0 ? (
+          <Link href={`/customers/${customerId}/notes`} className="text-sm underline-offset-4 hover:underline" data-testid="all-notes">
+            {page.nextCursor ? `Showing the newest ${page.items.length}: all notes (${total.toLocaleString("en-US")}), searchable and exportable →` : `All notes (${total.toLocaleString("en-US")}), searchable and exportable →`}
+          </Link>
+        ) : null}
         {can(role, "customers.notes.write") ? <AddNoteForm customerId={customerId} /> : null}
       </CardContent>
     </Card>

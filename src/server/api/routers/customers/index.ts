@@ -1,5 +1,5 @@
 import { createTRPCRouter } from "../../trpc";
-import { apiActivity } from "./api-activity";
+import { apiActivity, apiRequestKeys, apiRequestsView } from "./api-activity";
 import { create } from "./create";
 import { feed } from "./feed";
 import { get } from "./get";
@@ -9,4 +9,4 @@ import { planOptions } from "./plan-options";
 import { timeline } from "./timeline";
 import { update } from "./update";
 
-export const customerRouter = createTRPCRouter({ list, planOptions, get, create, update, timeline, apiActivity, note: noteRouter, feed });
+export const customerRouter = createTRPCRouter({ list, planOptions, get, create, update, timeline, apiActivity, apiRequestsView, apiRequestKeys, note: noteRouter, feed });

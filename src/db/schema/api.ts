@@ -62,6 +62,8 @@ export const apiRequestLog = pgTable(
   },
   (table) => [
     index("api_request_log_customer_idx").on(table.customerId, table.createdAt),
+    // The customer's API activity page sorted by duration, keyset-paged (list-api-requests-view.ts).
+    index("api_request_log_customer_duration_idx").on(table.customerId, table.durationMs, table.id),
     index("api_request_log_key_idx").on(table.apiKeyId, table.createdAt),
     index("api_request_log_created_idx").on(table.createdAt),
   ],

@@ -34,6 +34,8 @@ export const stripeCustomers = pgTable(
   (table) => [
     // One Stripe customer per Tally customer: the sync's create is keyed by the Tally id.
     uniqueIndex("stripe_customers_customer_key").on(table.customerId).where(sql`${table.deleted} = false`),
+    // Every Stripe customer a Tally customer was linked to, deleted ones too (its webhook events filter).
+    index("stripe_customers_customer_idx").on(table.customerId),
   ],
 );
 
@@ -316,7 +318,9 @@ export const stripeWebhookEvents = pgTable(
   },
   (table) => [
     index("stripe_webhook_events_due_idx").on(table.nextAttemptAt).where(sql`${table.status} in ('pending', 'failed')`),
-    index("stripe_webhook_events_customer_idx").on(table.stripeCustomerId, table.created),
+    // One customer's events (the customer page, its timeline, the console list's customer filter) in either sort, keyset-paged.
+    index("stripe_webhook_events_customer_received_idx").on(table.stripeCustomerId, table.receivedAt, table.id),
+    index("stripe_webhook_events_customer_created_idx").on(table.stripeCustomerId, table.created, table.id),
     // The console list's sorts, and its status and type filters (the status one also serves the inbox by status).
     index("stripe_webhook_events_received_sort_idx").on(table.receivedAt, table.id),
     index("stripe_webhook_events_created_sort_idx").on(table.created, table.id),

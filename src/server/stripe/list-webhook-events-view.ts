@@ -1,7 +1,7 @@
-import { and, eq, sql, type SQL } from "drizzle-orm";
+import { and, eq, inArray, sql, type SQL } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { executeRows } from "@/db/execute";
-import { stripeWebhookEvents, type stripeWebhookEventStatuses } from "@/db/schema";
+import { stripeCustomers, stripeWebhookEvents, type stripeWebhookEventStatuses } from "@/db/schema";
 import { keysetPage, keysetPlan, type KeysetDirection, type KeysetSort } from "@/server/lib/keyset";
 import type { WebhookEventSummary } from "./list-webhook-events";
 
@@ -13,6 +13,8 @@ export type ListWebhookEventsViewInput = {
   search?: string;
   status?: (typeof stripeWebhookEventStatuses)[number];
   type?: string;
+  /** A Tally customer: the events of the Stripe customers linked to it (deleted ones too; their events stay the customer's). */
+  customerId?: string;
   /** Default `received` descending (newest first). */
   sort?: WebhookEventSortKey;
   direction?: KeysetDirection;
@@ -21,6 +23,8 @@ export type ListWebhookEventsViewInput = {
 };
 
 const rowsMax = 1000;
+/** Stripe customers one Tally customer was ever linked to (one live at a time; older ones deleted). */
+const linkedStripeCustomersMax = 20;
 
 const sorts: Record<WebhookEventSortKey, KeysetSort> = {
   received: { expression: sql`${stripeWebhookEvents.receivedAt}`, type: "timestamptz" },
@@ -29,18 +33,29 @@ const sorts: Record<WebhookEventSortKey, KeysetSort> = {
 
 /**
  * Every Stripe event received, for the console: by time received or Stripe's own creation time,
- * filtered by status, type or event id, keyset-paged on `(sort, id)`; a status or type filter reads
- * its `(status | type, received_at, id)` index.
+ * filtered by customer, status, type or event id, keyset-paged on `(sort, id)`. A customer linked
+ * to one Stripe customer (the usual case) reads its `(stripe_customer_id, sort, id)` index; a status
+ * or type filter reads its `(status | type, received_at, id)` index.
  */
 export async function listWebhookEventsView(db: Db, input: ListWebhookEventsViewInput): Promise<{ items: WebhookEventSummary[]; nextCursor: string | null }> {
   const limit = Math.min(Math.max(1, input.limit), rowsMax);
   const sortKey = input.sort ?? "received";
   const direction = input.direction ?? (input.sort ? "asc" : "desc");
-  const fixedBy = sortKey !== "received" ? undefined : input.status ? "status" : input.type ? "type" : undefined;
+  const stripeCustomerIds = input.customerId ? await linkedStripeCustomerIds(db, input.customerId) : undefined;
+  if (stripeCustomerIds?.length === 0) return { items: [], nextCursor: null };
+  const onlyStripeCustomer = stripeCustomerIds?.length === 1 ? stripeCustomerIds[0] : undefined;
+  const fixedBy = onlyStripeCustomer ? "customer" : sortKey !== "received" ? undefined : input.status ? "status" : input.type ? "type" : undefined;
   const fixed =
-    fixedBy === "status" ? { column: sql`${stripeWebhookEvents.status}`, value: input.status! } : fixedBy === "type" ? { column: sql`${stripeWebhookEvents.type}`, value: input.type! } : undefined;
+    fixedBy === "customer"
+      ? { column: sql`${stripeWebhookEvents.stripeCustomerId}`, value: onlyStripeCustomer! }
+      : fixedBy === "status"
+        ? { column: sql`${stripeWebhookEvents.status}`, value: input.status! }
+        : fixedBy === "type"
+          ? { column: sql`${stripeWebhookEvents.type}`, value: input.type! }
+          : undefined;
   const plan = keysetPlan({ sortKey, sort: sorts[sortKey], direction, id: sql`${stripeWebhookEvents.id}`, idType: "text", cursor: input.cursor, fixed });
   const filters: SQL[] = [];
+  if (stripeCustomerIds && !onlyStripeCustomer) filters.push(inArray(stripeWebhookEvents.stripeCustomerId, stripeCustomerIds));
   if (input.status && fixedBy !== "status") filters.push(eq(stripeWebhookEvents.status, input.status));
   if (input.type && fixedBy !== "type") filters.push(eq(stripeWebhookEvents.type, input.type));
   const search = input.search?.trim();
@@ -66,6 +81,11 @@ export async function listWebhookEventsView(db: Db, input: ListWebhookEventsView
     .limit(limit + 1);
   const page = keysetPage(rows, limit, { sortKey, direction, key: (row) => ({ value: row.cursorValue, id: row.id }) });
   return { items: page.items.map(({ cursorValue: _cursorValue, ...row }) => row), nextCursor: page.nextCursor };
+}
+
+async function linkedStripeCustomerIds(db: Db, customerId: string): Promise<string[]> {
+  const rows = await db.select({ stripeId: stripeCustomers.stripeId }).from(stripeCustomers).where(eq(stripeCustomers.customerId, customerId)).orderBy(stripeCustomers.stripeId).limit(linkedStripeCustomersMax);
+  return rows.map((row) => row.stripeId);
 }
 
 /** The event types received, for the filter: a skip scan of the `(type, received_at, id)` index. */

@@ -9,9 +9,10 @@ import { endpointSortKeys, endpointStates, listWebhookEndpointsView } from "@/se
 import type { WebhookEndpointSummary } from "@/server/webhooks/manage-webhook-endpoints";
 import type { ListExport } from "./export-list";
 
-/** URL view of the Stripe events received: `q` is an event id or its start. */
+/** URL view of the Stripe events received: `q` is an event id or its start; `customer` a Tally customer id (set by the customer page's link). */
 export const webhookEventsView = z.object({
   search: z.string().trim().max(255).optional(),
+  customer: z.uuid().optional(),
   status: z.enum(stripeWebhookEventStatuses).optional(),
   type: z.string().trim().min(1).max(200).optional(),
   sort: z.enum(webhookEventSortKeys).optional(),
@@ -24,7 +25,7 @@ export const webhookEventsExport: ListExport<z.infer<typeof webhookEventsView>, 
   permission: "stripe.admin",
   filename: "stripe-webhook-events",
   schema: webhookEventsView,
-  list: listWebhookEventsView,
+  list: (db, input) => listWebhookEventsView(db, { ...input, customerId: input.customer }),
   columns: [
     { label: "Event", value: (row) => row.id },
     { label: "Type", value: (row) => row.type },

@@ -3,12 +3,13 @@ import { Badge } from "@/components/ui/badge";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { formatDate, formatDateTime, formatMoney } from "@/lib/format";
+import { can } from "@/server/api/permissions";
 import { getServerApi } from "@/trpc/server";
 import type { CustomerSectionProps } from "./sections";
 
 const eventVariant = { pending: "secondary", processed: "outline", failed: "warning", parked: "destructive" } as const;
 
-export async function StripeSection({ customerId }: CustomerSectionProps) {
+export async function StripeSection({ customerId, role }: CustomerSectionProps) {
   const api = await getServerApi();
   const view = await api.stripe.getCustomer({ customerId });
   return (
@@ -108,6 +109,11 @@ export async function StripeSection({ customerId }: CustomerSectionProps) {
                   ))}
                 </ul>
               )}
+              {can(role, "stripe.admin") && view.events.length > 0 ? (
+                <Link href={`/admin/webhooks?customer=${customerId}`} className="mt-2 inline-block underline-offset-4 hover:underline" data-testid="all-webhook-events">
+                  All webhook events of this customer, filtered and exportable →
+                </Link>
+              ) : null}
             </div>
           </>
         )}

@@ -6,6 +6,6 @@ import { authorizedProcedure } from "../../trpc";
 /** The console's view of the Stripe events received (the export reads the same view). */
 export const listEventsView = authorizedProcedure("stripe.admin")
   .input(webhookEventsView.extend({ limit: z.number().int().min(1).max(200).default(50) }))
-  .query(({ ctx, input }) => listWebhookEventsView(ctx.db, input));
+  .query(({ ctx, input }) => listWebhookEventsView(ctx.db, { ...input, customerId: input.customer }));
 
 export const eventTypes = authorizedProcedure("stripe.admin").query(({ ctx }) => listWebhookEventTypes(ctx.db));

@@ -6,6 +6,9 @@ import { getCustomer } from "@/server/customers/get-customer";
 import { listCustomers } from "@/server/customers/list-customers";
 import { planSimulationRuns } from "@/db/schema";
 import { listPlanSimulationResults } from "@/server/invoicing/list-plan-simulation-results";
+import { listCustomerNotesView } from "@/server/customers/list-customer-notes-view";
+import { listApiRequestsView } from "@/server/http/list-api-requests-view";
+import { listWebhookEventsView } from "@/server/stripe/list-webhook-events-view";
 import { seedDemo } from "./seed-demo";
 import { createPgliteTestDatabase } from "@/test/database";
 
@@ -52,6 +55,19 @@ describe("demo data on PGlite", () => {
     const page = await listPlanSimulationResults(handle.db, { runId: runs[0]!.id, sort: "difference", direction: "desc", limit: 5 });
     expect(page.items.length).toBe(Math.min(5, runs[0]!.subscriptionsDone));
     expect(runs[0]!.increaseCount + runs[0]!.decreaseCount + runs[0]!.unchangedCount).toBe(runs[0]!.subscriptionsDone);
+  });
+
+  it("gives the first customer of the list more than a page of notes, API requests and Stripe events", async () => {
+    const [first] = (await listCustomers(handle.db, { limit: 1 })).items;
+    const pages = await Promise.all([
+      listCustomerNotesView(handle.db, { customerId: first!.id, limit: 50 }),
+      listApiRequestsView(handle.db, { customerId: first!.id, limit: 50 }),
+      listWebhookEventsView(handle.db, { customerId: first!.id, limit: 50 }),
+    ]);
+    for (const page of pages) {
+      expect(page.items).toHaveLength(50);
+      expect(page.nextCursor).not.toBeNull();
+    }
   });
 
   it("is idempotent: seeding again adds nothing", async () => {

@@ -13,6 +13,7 @@ import { seedPlanSimulationDemo } from "@/server/invoicing/seed-plan-simulation"
 import { seedDunningDemo } from "@/server/dunning/seed-dunning-demo";
 import { seedSubscriptions } from "@/server/customers/seed-subscriptions";
 import { seedUsers } from "@/server/users/seed-users";
+import { seedCustomerHistory } from "./seed-customer-history";
 import { seedFinanceHistory } from "./seed-finance-history";
 import { seedApiDemo } from "@/server/workflows/seed-api-demo";
 import { seedAnomaliesDemo } from "@/server/anomalies/seed-anomalies-demo";
@@ -52,6 +53,8 @@ export const seedSteps: SeedStep[] = [
   // The history's payouts were made before its months closed; this pays out what later steps collected.
   { name: "payouts", run: ({ db, clock }) => seedDemoPayouts(db, clock) },
   { name: "plan simulation", run: ({ db, clock }) => seedPlanSimulationDemo(db, clock) },
+  // One customer's notes, API activity and Stripe events, each longer than a page of its list.
+  { name: "customer history", run: ({ db, clock }) => seedCustomerHistory(db, clock) },
   { name: "customer list summaries", run: async ({ db, clock }) => `${(await refreshCustomerSummaries(db, clock.now())).customers} rows refreshed` },
 ];
 

@@ -55,7 +55,7 @@ export async function seedDemoPayments(db: Db, clock: Clock): Promise<string> {
     const paidAt = new Date(Math.min(issuedAt.getTime() + hourMs + (hash(key) % (47 * hourMs)), now.getTime() - hourMs));
     const cents = Number(row.total_cents);
     const card = cards[hash(row.external_id) % cards.length]!;
-    const stripeCustomerId = `cus_demo_${hash(row.external_id).toString(36)}`;
+    const stripeCustomerId = demoStripeCustomerId(row.external_id);
     const ids = { invoice: `in_demo_${key}`, paymentIntent: `pi_demo_${key}`, charge: `ch_demo_${key}`, invoicePayment: `inpay_demo_${key}` };
     const seconds = (date: Date) => Math.floor(date.getTime() / 1000);
     const write = { customerId: row.customer_id, eventCreated: paidAt, now };
@@ -172,6 +172,11 @@ export async function seedDemoPayments(db: Db, clock: Clock): Promise<string> {
     }
   }
   return `${paid} invoices paid by card through Stripe (${refunded} refunded in part), ${free} of nothing to pay marked paid; invoices issued in the last ${openForDays} days left open`;
+}
+
+/** The Stripe customer the demo's payments are made by, per Tally customer. */
+export function demoStripeCustomerId(externalId: string): string {
+  return `cus_demo_${hash(externalId).toString(36)}`;
 }
 
 function hash(text: string): number {

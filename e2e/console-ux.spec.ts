@@ -7,9 +7,10 @@ const roles = ["support", "product", "finance", "admin"] as const;
 /**
  * Every page in the navigation the role sees, plus one detail page of each kind reachable from it
  * (a customer, an invoice, a plan version, a promotion, a ledger account and one of its
- * transactions, a report, a webhook endpoint).
+ * transactions, a report, a webhook endpoint), and the customer's own lists (notes, API activity,
+ * its Stripe events) for the roles that may read them.
  */
-async function consolePages(page: Page): Promise<string[]> {
+async function consolePages(page: Page, role: (typeof roles)[number]): Promise<string[]> {
   await page.goto("/");
   const nav = page.getByRole("navigation", { name: "Console" });
   const hrefs = await nav.getByRole("link").evaluateAll((links) => links.map((link) => link.getAttribute("href") ?? ""));
@@ -22,7 +23,14 @@ async function consolePages(page: Page): Promise<string[]> {
     return href;
   };
   const visible = (path: string) => hrefs.includes(path);
-  if (visible("/customers")) await firstLink("/customers", "/customers/");
+  if (visible("/customers")) {
+    const customer = await firstLink("/customers", "/customers/");
+    if (customer) {
+      pages.add(`${customer}/notes`);
+      if (role !== "finance") pages.add(`${customer}/api-activity`);
+      if (role === "admin") pages.add(`/admin/webhooks?customer=${customer.split("/").at(-1)}`);
+    }
+  }
   if (visible("/invoices")) await firstLink("/invoices", "/invoices/");
   if (visible("/catalog")) await firstLink("/catalog", "/catalog/versions/");
   if (visible("/promotions")) {
@@ -53,7 +61,7 @@ test.describe("accessibility", () => {
     test(`every console page passes axe for ${role} (no serious or critical violation)`, async ({ page }) => {
       test.setTimeout(240_000);
       await signIn(page, role);
-      const pages = await consolePages(page);
+      const pages = await consolePages(page, role);
       expect(pages.length, pages.join(" ")).toBeGreaterThanOrEqual(minimumPages[role]);
       const failures: string[] = [];
       for (const path of pages) {
@@ -89,6 +97,64 @@ test.describe("accessibility", () => {
   });
 });
 
+test.describe("customer lists", () => {
+  test("the customer page links to every note, API request and Stripe event; each list pages, sorts, filters, exports and keeps its view in the URL", async ({ page }) => {
+    test.setTimeout(120_000);
+    await signIn(page, "admin");
+    await page.goto("/customers");
+    const customer = (await page.locator('main a[href^="/customers/"]').first().getAttribute("href"))!;
+    await page.goto(customer);
+    await expect(page.getByTestId("all-notes")).toContainText("(120)");
+    await page.getByTestId("all-notes").click();
+    await expect(page).toHaveURL(new RegExp(`${customer}/notes$`));
+    const notes = page.getByTestId("customer-notes-table").getByRole("row");
+    await expect(notes).toHaveCount(50);
+    await page.getByTestId("customer-notes-next").click();
+    await expect(page).toHaveURL(/cursor=/);
+    await expect(notes).toHaveCount(50);
+    await page.getByTestId("sort-author").click();
+    await expect(page).toHaveURL(/sort=author/);
+    await expect(page).not.toHaveURL(/cursor=/);
+    await page.getByTestId("filter-author").selectOption({ label: "support@tally.test" });
+    await expect(page).toHaveURL(/author=/);
+    await page.reload();
+    await expect(page.getByTestId("filter-author").locator("option:checked")).toHaveText("support@tally.test");
+    await expect(notes.first()).toContainText("support@tally.test");
+    const notesCsv = await page.request.get((await page.getByTestId("customer-notes-export").getAttribute("href"))!);
+    expect(notesCsv.status()).toBe(200);
+    const noteLines = (await notesCsv.text()).trim().split("\n");
+    expect(noteLines).toHaveLength(1 + 60);
+    expect(noteLines.slice(1).every((line) => line.includes(",support@tally.test,"))).toBe(true);
+
+    await page.goto(customer);
+    await page.getByTestId("all-api-activity").click();
+    await expect(page).toHaveURL(new RegExp(`${customer}/api-activity$`));
+    const requests = page.getByTestId("api-requests-table").getByRole("row");
+    await expect(requests).toHaveCount(50);
+    await page.getByTestId("filter-status").selectOption("5xx");
+    await expect(page).toHaveURL(/status=5xx/);
+    await expect(requests.first()).toContainText("500");
+    await page.getByTestId("sort-duration").click();
+    await expect(page).toHaveURL(/sort=duration/);
+    const requestsCsv = await page.request.get((await page.getByTestId("api-requests-export").getAttribute("href"))!);
+    const requestLines = (await requestsCsv.text()).trim().split("\n");
+    expect(requestLines).toHaveLength(1 + 25);
+    expect(requestLines.slice(1).every((line) => line.includes(",500,"))).toBe(true);
+
+    await page.goto(customer);
+    await page.getByTestId("all-webhook-events").click();
+    await expect(page).toHaveURL(/\/admin\/webhooks\?customer=/);
+    await expect(page.getByTestId("webhook-events-customer")).toBeVisible();
+    const events = page.getByTestId("webhook-events-table").getByRole("row");
+    await expect(events).toHaveCount(50);
+    await page.getByTestId("filter-type").selectOption("invoice.paid");
+    await expect(page).toHaveURL(/customer=.*type=invoice\.paid|type=invoice\.paid.*customer=/);
+    await expect(events).toHaveCount(18);
+    const eventsCsv = await page.request.get((await page.getByTestId("webhook-events-export").getAttribute("href"))!);
+    expect((await eventsCsv.text()).trim().split("\n")).toHaveLength(1 + 18);
+  });
+});
+
 test.describe("layout", () => {
   test("at 390 px the sidebar is a menu and pages do not scroll sideways (tables scroll inside their card)", async ({ page }) => {
     test.setTimeout(120_000);
@@ -102,7 +168,7 @@ test.describe("layout", () => {
     await page.goto("/promotions");
     const promotion = await page.locator('main a[href^="/promotions/"]:not([href="/promotions/new"])').first().getAttribute("href");
     expect(customer && account && promotion).toBeTruthy();
-    for (const path of ["/", "/invoices", "/customers", customer!, "/health", account!, "/anomalies?status=all", "/credits/approvals", promotion!, "/admin/webhooks/sync-failures", `${customer!}/credits`]) {
+    for (const path of ["/", "/invoices", "/customers", customer!, "/health", account!, "/anomalies?status=all", "/credits/approvals", promotion!, "/admin/webhooks/sync-failures", `${customer!}/credits`, `${customer!}/notes`, `${customer!}/api-activity`]) {
       await page.goto(path);
       await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
       await page.waitForLoadState("networkidle");

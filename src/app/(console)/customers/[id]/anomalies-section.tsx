@@ -10,7 +10,7 @@ const shownMax = 10;
 /** At the top of the customer page: what detection found and nobody has closed yet. Nothing when there is nothing. */
 export async function AnomaliesSection({ customerId }: CustomerSectionProps) {
   const api = await getServerApi();
-  const page = await api.anomaly.list({ customer: customerId, status: ["open", "acknowledged"], limit: shownMax });
+  const page = await api.anomaly.listView({ customer: customerId, status: "active", limit: shownMax });
   if (page.items.length === 0) return null;
   const externalId = page.items[0]?.customer?.externalId;
   return (
@@ -31,7 +31,7 @@ export async function AnomaliesSection({ customerId }: CustomerSectionProps) {
             </li>
           ))}
         </ul>
-        {page.nextAfter && externalId ? (
+        {page.nextCursor && externalId ? (
           <Link href={`/anomalies?customer=${encodeURIComponent(externalId)}`} className="mt-3 inline-block text-sm underline-offset-4 hover:underline">
             All of this customer&apos;s anomalies →
           </Link>

@@ -80,14 +80,19 @@ export const meters = pgTable(
   ],
 );
 
-export const plans = pgTable("catalog_plans", {
-  id: uuid("id").primaryKey().defaultRandom(),
-  key: text("key").notNull().unique(),
-  name: text("name").notNull(),
-  description: text("description").notNull().default(""),
-  stripeProductId: text("stripe_product_id"),
-  createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
-});
+export const plans = pgTable(
+  "catalog_plans",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    key: text("key").notNull().unique(),
+    name: text("name").notNull(),
+    description: text("description").notNull().default(""),
+    stripeProductId: text("stripe_product_id"),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  // The console's plan list sorts by key (its unique index), name or creation, keyset-paged on (sort, id).
+  (table) => [index("catalog_plans_name_idx").on(table.name, table.id), index("catalog_plans_created_idx").on(table.createdAt, table.id)],
+);
 
 /**
  * Immutable once published: a trigger (migration `*_catalog_immutable.sql`) refuses any change

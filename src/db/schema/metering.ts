@@ -146,3 +146,26 @@ export const meteringSubjectRejections = pgTable(
   },
   (table) => [primaryKey({ columns: [table.subject, table.hour, table.code] }), index("metering_subject_rejections_hour_idx").on(table.hour)],
 );
+
+/**
+ * Events whose subject named no customer, counted per subject: what Ingestion → Unknown subjects
+ * pages through. Kept by ingestion in the same statement that stores such events (a batch of
+ * known customers' events writes nothing here), and a subject's row is deleted when its events
+ * are attached to a customer. Millions of unknown events under thousands of subjects are then
+ * thousands of rows, keyset-paged by each sort's index, instead of a grouping of raw events per
+ * page view (~95 ms for 300,000 unknown events, growing with them).
+ */
+export const meteringUnknownSubjects = pgTable(
+  "metering_unknown_subjects",
+  {
+    subject: text("subject").primaryKey(),
+    events: bigint("events", { mode: "number" }).notNull(),
+    firstOccurredAt: timestamp("first_occurred_at", { withTimezone: true }).notNull(),
+    lastOccurredAt: timestamp("last_occurred_at", { withTimezone: true }).notNull(),
+  },
+  (table) => [
+    index("metering_unknown_subjects_events_idx").on(table.events, table.subject),
+    index("metering_unknown_subjects_first_idx").on(table.firstOccurredAt, table.subject),
+    index("metering_unknown_subjects_last_idx").on(table.lastOccurredAt, table.subject),
+  ],
+);

@@ -168,7 +168,9 @@ export const stripeCharges = pgTable(
     metadata: jsonb("metadata").$type<Record<string, string>>().notNull().default({}),
   },
   (table) => [
-    index("stripe_charges_customer_idx").on(table.customerId, table.stripeCreated),
+    // A customer's payments list, newest first or by amount, keyset-paged on (sort, charge id).
+    index("stripe_charges_customer_created_idx").on(table.customerId, table.stripeCreated, table.stripeId),
+    index("stripe_charges_customer_amount_idx").on(table.customerId, table.amount, table.stripeId),
     index("stripe_charges_payment_intent_idx").on(table.paymentIntentId),
     index("stripe_charges_created_idx").on(table.stripeCreated),
   ],

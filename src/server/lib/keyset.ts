@@ -44,7 +44,8 @@ export function decodeKeysetCursor(value: string, expected: { sort: string; dire
   }
   if (!Array.isArray(parsed) || parsed.length !== 4 || !parsed.every((part) => typeof part === "string")) throw new KeysetCursorError();
   const [sort, direction, sortValue, id] = parsed as [string, string, string, string];
-  if (sort !== expected.sort || direction !== expected.direction || sortValue.length > 1000 || id.length > 100) throw new KeysetCursorError();
+  // An id is a uuid, a Stripe id or an event subject (at most 256 characters, the unknown subjects' list).
+  if (sort !== expected.sort || direction !== expected.direction || sortValue.length > 1000 || id.length > 256) throw new KeysetCursorError();
   return { sort, direction, value: sortValue, id };
 }
 

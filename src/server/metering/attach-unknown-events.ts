@@ -1,7 +1,8 @@
-import { sql } from "drizzle-orm";
+import { asc, desc, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "@/db/client";
 import { executeRows } from "@/db/execute";
+import { meteringUnknownSubjects } from "@/db/schema";
 import type { Actor } from "@/server/audit/actor";
 import { recordAudit } from "@/server/audit/record-audit";
 import { DomainError } from "@/server/errors";
@@ -38,6 +39,8 @@ export async function attachUnknownEvents(db: Db, input: AttachUnknownEventsInpu
           select count(*) as count from attached`,
     );
     const attached = Number(rows[0]?.count ?? 0);
+    // Every event of this subject now has its customer: it is no longer an unknown subject.
+    await tx.execute(sql`delete from metering_unknown_subjects where subject = ${parsed.externalId}`);
     if (attached > 0) {
       await recordAudit(tx as unknown as Db, {
         actor: input.actor,
@@ -54,19 +57,17 @@ export async function attachUnknownEvents(db: Db, input: AttachUnknownEventsInpu
 
 export type UnknownSubject = { subject: string; events: number; firstOccurredAt: Date; lastOccurredAt: Date };
 
-/** Subjects with events but no customer, most events first: what support reviews. */
+/** Subjects with events but no customer, most events first: what support reviews (from the per-subject counts ingestion keeps). */
 export async function listUnknownSubjects(db: Db, options: { limit?: number } = {}): Promise<UnknownSubject[]> {
   const limit = Math.min(Math.max(options.limit ?? 50, 1), 500);
-  const rows = await executeRows<{ subject: string; events: string | number; first_at: string | Date; last_at: string | Date }>(
-    db,
-    sql`select subject, count(*) as events, min(occurred_at) as first_at, max(occurred_at) as last_at
-        from usage_events where customer_id is null
-        group by subject order by count(*) desc, subject limit ${limit}`,
-  );
-  return rows.map((row) => ({
-    subject: row.subject,
-    events: Number(row.events),
-    firstOccurredAt: new Date(row.first_at),
-    lastOccurredAt: new Date(row.last_at),
-  }));
+  return db
+    .select({
+      subject: meteringUnknownSubjects.subject,
+      events: meteringUnknownSubjects.events,
+      firstOccurredAt: meteringUnknownSubjects.firstOccurredAt,
+      lastOccurredAt: meteringUnknownSubjects.lastOccurredAt,
+    })
+    .from(meteringUnknownSubjects)
+    .orderBy(desc(meteringUnknownSubjects.events), asc(meteringUnknownSubjects.subject))
+    .limit(limit);
 }

@@ -14,6 +14,7 @@ import { customerApiRequestsExport, customerNotesExport } from "./customer-lists
 import { customerGrantsExport } from "./grant-lists";
 import { planSimulationResultsExport } from "./plan-simulation-lists";
 import { promotionRedemptionsExport, promotionsExport } from "./promotion-lists";
+import { unknownSubjectsExport } from "./unknown-subject-lists";
 import { syncFailuresExport, webhookDeliveriesExport, webhookEndpointsExport, webhookEventsExport } from "./webhook-lists";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each list has its own input and row type.
@@ -141,6 +142,7 @@ export const listExports: Record<string, AnyListExport> = {
   anomalies: anomaliesExport,
   "stripe-sync-failures": syncFailuresExport,
   "plan-simulation-results": planSimulationResultsExport,
+  "unknown-subjects": unknownSubjectsExport,
 };
 
 export { listInvoices as listInvoicesForView };

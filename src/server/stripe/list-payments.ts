@@ -55,7 +55,8 @@ export type ListPaymentsResult = { items: Payment[]; nextCursor: { created: Date
 
 const refundsPerChargeMax = 20;
 
-type Row = {
+/** A charge as `readPayments` reads it. */
+export type PaymentRow = {
   stripe_id: string;
   payment_intent_id: string | null;
   customer_id: string | null;
@@ -80,12 +81,13 @@ type Row = {
   invoice_number: string | null;
   refunds: { id: string; amount: string | number; status: string; reason: string | null; failure_reason: string | null; created: string }[] | string | null;
 };
+type Row = PaymentRow;
 
 /**
  * Charges, newest first, with their card, failure reason, refunds and the invoice they paid
  * (Stripe invoice and the Tally invoice linked to it). Filters by Tally customer, Tally or Stripe
  * invoice, creation time and status; keyset paging on (created, id). Each filter is served by an
- * index of `stripe_charges` (customer, created) or a payment-intent lookup.
+ * index of `stripe_charges` (customer, created, id) or a payment-intent lookup.
  */
 export async function listPayments(db: Db, rawInput: ListPaymentsInput): Promise<ListPaymentsResult> {
   const input = listPaymentsInput.parse(rawInput);
@@ -101,8 +103,19 @@ export async function listPayments(db: Db, rawInput: ListPaymentsInput): Promise
   if (input.cursor) {
     conditions.push(sql`(c.stripe_created, c.stripe_id) < (${input.cursor.created.toISOString()}::timestamptz, ${input.cursor.id})`);
   }
+  const rows = await readPayments(db, conditions, [sql`c.stripe_created desc`, sql`c.stripe_id desc`], input.limit + 1, sql`null`);
+  const items = rows.slice(0, input.limit).map(toPayment);
+  const last = items[items.length - 1];
+  return { items, nextCursor: rows.length > input.limit && last ? { created: last.created, id: last.chargeId } : null };
+}
+
+/**
+ * The charges matching `conditions` (on `stripe_charges c`) in `orderBy`, each with its refunds and
+ * the invoice it paid, and `cursorValue` (text) for a keyset page.
+ */
+export async function readPayments(db: Db, conditions: SQL[], orderBy: SQL[], limit: number, cursorValue: SQL): Promise<(Row & { cursor_value: string | null })[]> {
   const where = conditions.length > 0 ? sql`where ${sql.join(conditions, sql` and `)}` : sql``;
-  const rows = await executeRows<Row>(
+  return executeRows<Row & { cursor_value: string | null }>(
     db,
     sql`select c.stripe_id, c.payment_intent_id, c.customer_id, c.stripe_customer_id, c.stripe_created, c.currency, c.amount::text, c.amount_refunded::text,
                c.status, c.refunded, c.disputed, c.description, c.card_brand, c.card_last4, c.card_exp_month, c.card_exp_year,
@@ -110,7 +123,8 @@ export async function listPayments(db: Db, rawInput: ListPaymentsInput): Promise
                link.stripe_invoice_id, i.id as invoice_id, i.number as invoice_number,
                (select json_agg(json_build_object('id', r.stripe_id, 'amount', r.amount, 'status', r.status, 'reason', r.reason,
                                                   'failure_reason', r.failure_reason, 'created', r.stripe_created) order by r.stripe_created, r.stripe_id)
-                  from (select * from stripe_refunds r where r.charge_id = c.stripe_id order by r.stripe_created limit ${refundsPerChargeMax}) r) as refunds
+                  from (select * from stripe_refunds r where r.charge_id = c.stripe_id order by r.stripe_created limit ${refundsPerChargeMax}) r) as refunds,
+               (${cursorValue})::text as cursor_value
         from stripe_charges c
         left join lateral (
           select ip.stripe_invoice_id from stripe_invoice_payments ip
@@ -118,15 +132,12 @@ export async function listPayments(db: Db, rawInput: ListPaymentsInput): Promise
         ) link on true
         left join invoices i on i.stripe_invoice_id = link.stripe_invoice_id
         ${where}
-        order by c.stripe_created desc, c.stripe_id desc
-        limit ${input.limit + 1}`,
+        order by ${sql.join(orderBy, sql`, `)}
+        limit ${limit}`,
   );
-  const items = rows.slice(0, input.limit).map(toPayment);
-  const last = items[items.length - 1];
-  return { items, nextCursor: rows.length > input.limit && last ? { created: last.created, id: last.chargeId } : null };
 }
 
-function toPayment(row: Row): Payment {
+export function toPayment(row: Row): Payment {
   const refunds = typeof row.refunds === "string" ? (JSON.parse(row.refunds) as Exclude<Row["refunds"], string>) : row.refunds;
   return {
     chargeId: row.stripe_id,

@@ -4,14 +4,7 @@ import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@
 import { formatDateTime, formatMoney } from "@/lib/format";
 import { possibleDoubleCharges } from "@/server/stripe/possible-double-charges";
 import type { Payment } from "@/server/stripe/list-payments";
-
-const statusVariant: Record<string, "default" | "secondary" | "destructive" | "outline"> = { succeeded: "default", pending: "secondary", failed: "destructive" };
-function card(payment: Payment): string {
-  if (!payment.cardLast4) return payment.cardBrand ?? "—";
-  const brand = payment.cardBrand ? payment.cardBrand[0]!.toUpperCase() + payment.cardBrand.slice(1) : "Card";
-  const expiry = payment.cardExpMonth && payment.cardExpYear ? ` (exp. ${String(payment.cardExpMonth).padStart(2, "0")}/${String(payment.cardExpYear).slice(-2)})` : "";
-  return `${brand} •••• ${payment.cardLast4}${expiry}`;
-}
+import { describeCard, paymentStatusVariant } from "./payment-display";
 
 /** Payments as support reads them: when, how much, which card, what happened, refunds, the invoice paid. */
 export function PaymentsTable({ payments, showInvoice, testId }: { payments: Payment[]; showInvoice: boolean; testId: string }) {
@@ -37,7 +30,7 @@ export function PaymentsTable({ payments, showInvoice, testId }: { payments: Pay
             <TableCell className="text-right font-mono">{formatMoney(payment.amountMicros, payment.currency)}</TableCell>
             <TableCell>
               <span className="flex flex-wrap items-center gap-1">
-                <Badge variant={statusVariant[payment.status] ?? "outline"}>{payment.status}</Badge>
+                <Badge variant={paymentStatusVariant[payment.status] ?? "outline"}>{payment.status}</Badge>
                 {payment.refunded ? <Badge variant="secondary">refunded</Badge> : null}
                 {payment.disputed ? <Badge variant="destructive">disputed</Badge> : null}
                 {doubles.has(payment.chargeId) ? (
@@ -47,7 +40,7 @@ export function PaymentsTable({ payments, showInvoice, testId }: { payments: Pay
                 ) : null}
               </span>
             </TableCell>
-            <TableCell className="text-sm">{card(payment)}</TableCell>
+            <TableCell className="text-sm">{describeCard(payment)}</TableCell>
             <TableCell className="text-sm">
               {payment.status === "failed" ? (
                 <>

@@ -13,6 +13,8 @@ import { UnknownSubjectsTable } from "./unknown-subjects-table";
 type Range = (typeof ingestionRanges)[number];
 const rangeLabel: Record<Range, string> = { hour: "Last hour", day: "Last day", week: "Last week" };
 const countFormat = new Intl.NumberFormat("en-US");
+/** The subjects with the most events; every one is on /metering/unknown-subjects. */
+const unknownSubjectsShown = 10;
 
 function formatLag(ms: number | null): string {
   if (ms === null) return "—";
@@ -24,7 +26,7 @@ export default async function MeteringPage({ searchParams }: { searchParams: Pro
   const { range: requested } = await searchParams;
   const range: Range = ingestionRanges.find((each) => each === requested) ?? "hour";
   const api = await getServerApi();
-  const [stats, unknown] = await Promise.all([api.metering.stats({ range }), api.metering.unknownSubjects({ limit: 50 })]);
+  const [stats, unknown] = await Promise.all([api.metering.stats({ range }), api.metering.unknownSubjects({ limit: unknownSubjectsShown })]);
   const { totals } = stats;
   const rejects = Object.entries(totals.rejectedByCode).sort(([, a], [, b]) => b - a);
   const figures: { label: string; value: string; testId: string }[] = [
@@ -117,8 +119,8 @@ export default async function MeteringPage({ searchParams }: { searchParams: Pro
         <CardHeader>
           <CardTitle>Unknown subjects</CardTitle>
           <CardDescription>
-            Events whose subject named no customer when they arrived (all time). They are stored and rolled up under the subject; attach them once a
-            customer with that external id exists.
+            Events whose subject named no customer when they arrived (all time), the {unknownSubjectsShown} subjects with the most events. They are stored
+            and rolled up under the subject; attach them once a customer with that external id exists.
           </CardDescription>
         </CardHeader>
         <CardContent>
@@ -132,6 +134,14 @@ export default async function MeteringPage({ searchParams }: { searchParams: Pro
             }))}
             canAttach={can(user.role, "customers.write")}
           />
+          {unknown.length > 0 ? (
+            <p className="mt-4 text-sm">
+              <Link href="/metering/unknown-subjects" className="underline underline-offset-4" data-testid="unknown-subjects-link">
+                Every unknown subject
+              </Link>
+              <span className="text-muted-foreground">: sorted, filtered, found by subject and exported as CSV.</span>
+            </p>
+          ) : null}
         </CardContent>
       </Card>
     </div>

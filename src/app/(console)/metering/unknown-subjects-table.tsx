@@ -65,7 +65,7 @@ export function UnknownSubjectsTable({ subjects, canAttach }: { subjects: Subjec
   );
 }
 
-function AttachDialog({ subject, events, customerName }: { subject: string; events: number; customerName: string }) {
+export function AttachDialog({ subject, events, customerName }: { subject: string; events: number; customerName: string }) {
   const trpc = useTRPC();
   const router = useRouter();
   const [open, setOpen] = useState(false);

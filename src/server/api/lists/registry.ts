@@ -12,6 +12,7 @@ import { anomaliesExport } from "./anomaly-lists";
 import { creditRequestsExport } from "./credit-request-lists";
 import { customerApiRequestsExport, customerNotesExport } from "./customer-lists";
 import { customerGrantsExport } from "./grant-lists";
+import { customerPaymentsExport } from "./payment-lists";
 import { planSimulationResultsExport } from "./plan-simulation-lists";
 import { promotionRedemptionsExport, promotionsExport } from "./promotion-lists";
 import { unknownSubjectsExport } from "./unknown-subject-lists";
@@ -143,6 +144,7 @@ export const listExports: Record<string, AnyListExport> = {
   "stripe-sync-failures": syncFailuresExport,
   "plan-simulation-results": planSimulationResultsExport,
   "unknown-subjects": unknownSubjectsExport,
+  payments: customerPaymentsExport,
 };
 
 export { listInvoices as listInvoicesForView };

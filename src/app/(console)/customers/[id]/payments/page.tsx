@@ -2,25 +2,22 @@ import Link from "next/link";
 import { orNotFound } from "@/components/console/or-not-found";
 import { PageHeader } from "@/components/console/page-header";
 import { requirePermission } from "@/components/console/require-permission";
-import { Card, CardContent } from "@/components/ui/card";
+import { loadView, parseView, type UrlParams } from "@/server/api/lists/list-view";
+import { customerPaymentsView } from "@/server/api/lists/payment-lists";
+import { paymentStatuses } from "@/server/stripe/list-customer-payments-view";
+import { possibleDoubleCharges } from "@/server/stripe/possible-double-charges";
 import { getServerApi } from "@/trpc/server";
-import { PaymentsTable } from "../../../invoices/payments-table";
+import { PaymentsDataTable } from "./payments-data-table";
 
-/** `before` is the last charge of the previous page: `<ISO created>_<charge id>`. */
-function parseBefore(before: string | undefined): { created: Date; id: string } | undefined {
-  const match = before?.match(/^(.{10,40})_(ch_[A-Za-z0-9_]{1,200})$/);
-  if (!match) return undefined;
-  const created = new Date(match[1]!);
-  return Number.isNaN(created.getTime()) ? undefined : { created, id: match[2]! };
-}
-
-export default async function CustomerPaymentsPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<{ before?: string }> }) {
+/** Every charge of one customer (each attempt to take money), with card, failure reason, refunds and the invoice paid. */
+export default async function CustomerPaymentsPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<UrlParams> }) {
   await requirePermission("stripe.read");
   const { id } = await params;
-  const { before } = await searchParams;
   const api = await getServerApi();
   const customer = await orNotFound(api.customer.get({ id }));
-  const page = await api.stripe.listPayments({ customerId: id, limit: 50, cursor: parseBefore(before) });
+  const view = parseView(customerPaymentsView, await searchParams, { customer: customer.id });
+  const input = view.ok ? view.input : customerPaymentsView.parse({ customer: customer.id });
+  const { page, error } = await loadView(input, (next) => api.stripe.listCustomerPaymentsView({ ...next, limit: 50 }));
   return (
     <div className="flex flex-col gap-6">
       <PageHeader
@@ -31,23 +28,15 @@ export default async function CustomerPaymentsPage({ params, searchParams }: { p
           </Link>
         }
       />
-      <Card>
-        <CardContent className="pt-6">
-          <PaymentsTable payments={page.items} showInvoice testId="customer-payments" />
-          <div className="mt-4 flex gap-4 text-sm">
-            {before ? (
-              <Link href={`/customers/${customer.id}/payments`} className="underline-offset-4 hover:underline">
-                Newest payments
-              </Link>
-            ) : null}
-            {page.nextCursor ? (
-              <Link href={`/customers/${customer.id}/payments?before=${encodeURIComponent(`${page.nextCursor.created.toISOString()}_${page.nextCursor.id}`)}`} className="underline-offset-4 hover:underline">
-                Older payments
-              </Link>
-            ) : null}
-          </div>
-        </CardContent>
-      </Card>
+      <PaymentsDataTable
+        customerId={customer.id}
+        rows={page.items}
+        nextCursor={page.nextCursor}
+        doubles={[...possibleDoubleCharges(page.items)]}
+        statuses={paymentStatuses}
+        error={view.ok ? error : `${view.message} (showing every payment)`}
+        emptyMessage={input.status ? "No payment matches this view." : "No payments recorded."}
+      />
     </div>
   );
 }

@@ -1,24 +1,26 @@
-import Link from "next/link";
 import { PageHeader } from "@/components/console/page-header";
 import { requirePermission } from "@/components/console/require-permission";
-import { Badge } from "@/components/ui/badge";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
-import { formatMoney } from "@/lib/format";
 import { can } from "@/server/api/permissions";
+import { loadView, parseView, type UrlParams } from "@/server/api/lists/list-view";
+import { plansView } from "@/server/api/lists/plan-lists";
+import { planStates } from "@/server/catalog/list-plans-view";
 import { getServerApi } from "@/trpc/server";
 import { featureKinds, meterAggregations } from "@/db/schema";
 import { NewFeatureForm, NewMeterForm, NewProductForm } from "./catalog-forms";
-import { planVersionStatusVariant } from "./catalog-display";
 import { CreatePlanForm } from "./create-plan-form";
+import { PlansTable } from "./plans-table";
 
 const operatorWords = { equals: "equals", not_equals: "does not equal", in: "is one of", not_in: "is none of" } as const;
 
-export default async function CatalogPage() {
+export default async function CatalogPage({ searchParams }: { searchParams: Promise<UrlParams> }) {
   const user = await requirePermission("catalog.read");
+  const view = parseView(plansView, await searchParams);
+  const input = view.ok ? view.input : plansView.parse({});
   const api = await getServerApi();
-  const [{ plans }, meters, features, products] = await Promise.all([
-    api.catalog.plan.list({ limit: 100 }),
+  const [{ page, error }, meters, features, products] = await Promise.all([
+    loadView(input, (next) => api.catalog.plan.listView({ ...next, limit: 25 })),
     api.catalog.meter.list(),
     api.catalog.feature.list(),
     api.catalog.product.list(),
@@ -37,45 +39,13 @@ export default async function CatalogPage() {
           <CardTitle>Plans</CardTitle>
         </CardHeader>
         <CardContent className="flex flex-col gap-4">
-          <Table data-testid="plans-table">
-            <TableHeader>
-              <TableRow>
-                <TableHead>Plan</TableHead>
-                <TableHead>Current version</TableHead>
-                <TableHead>Versions</TableHead>
-              </TableRow>
-            </TableHeader>
-            <TableBody>
-              {plans.map((plan) => {
-                const current = plan.versions.find((version) => version.id === plan.currentVersionId);
-                return (
-                  <TableRow key={plan.id} data-testid={`plan-${plan.key}`}>
-                    <TableCell>
-                      <div className="font-medium">{plan.name}</div>
-                      <div className="font-mono text-xs text-muted-foreground">{plan.key}</div>
-                    </TableCell>
-                    <TableCell className="text-sm">
-                      {current
-                        ? `v${current.version}: ${formatMoney(current.baseFeePerSeatMicros, current.currency)} per seat a ${current.billingInterval}`
-                        : "none published"}
-                    </TableCell>
-                    <TableCell>
-                      <div className="flex flex-wrap gap-1.5">
-                        {plan.versions.map((version) => (
-                          <Link key={version.id} href={`/catalog/versions/${version.id}`}>
-                            <Badge variant={planVersionStatusVariant[version.status]}>
-                              <span className="sr-only">{plan.name} </span>v{version.version} {version.status}
-                            </Badge>
-                          </Link>
-                        ))}
-                        {plan.versions.length === 0 ? <span className="text-sm text-muted-foreground">no versions yet</span> : null}
-                      </div>
-                    </TableCell>
-                  </TableRow>
-                );
-              })}
-            </TableBody>
-          </Table>
+          <PlansTable
+            rows={page.items}
+            nextCursor={page.nextCursor}
+            states={planStates}
+            error={view.ok ? error : `${view.message} (showing every plan)`}
+            emptyMessage={input.search || input.state ? "No plan matches this view." : "No plan yet."}
+          />
           {writes ? <CreatePlanForm /> : null}
         </CardContent>
       </Card>

@@ -72,6 +72,9 @@ describe("list export permissions", () => {
     "api-activity": "customers/[id]/api-activity/page.tsx",
     anomalies: "anomalies/page.tsx",
     "stripe-sync-failures": "admin/webhooks/sync-failures/page.tsx",
+    "unknown-subjects": "metering/unknown-subjects/page.tsx",
+    payments: "customers/[id]/payments/page.tsx",
+    plans: "catalog/page.tsx",
   };
 
   it.each(Object.entries(pages))("the %s export asks for the permission its page asks for", async (name, page) => {

@@ -13,6 +13,7 @@ import { creditRequestsExport } from "./credit-request-lists";
 import { customerApiRequestsExport, customerNotesExport } from "./customer-lists";
 import { customerGrantsExport } from "./grant-lists";
 import { customerPaymentsExport } from "./payment-lists";
+import { plansExport } from "./plan-lists";
 import { planSimulationResultsExport } from "./plan-simulation-lists";
 import { promotionRedemptionsExport, promotionsExport } from "./promotion-lists";
 import { unknownSubjectsExport } from "./unknown-subject-lists";
@@ -145,6 +146,7 @@ export const listExports: Record<string, AnyListExport> = {
   "plan-simulation-results": planSimulationResultsExport,
   "unknown-subjects": unknownSubjectsExport,
   payments: customerPaymentsExport,
+  plans: plansExport,
 };
 
 export { listInvoices as listInvoicesForView };

@@ -5,6 +5,7 @@ import { meterCreate } from "./meter-create";
 import { meterList } from "./meter-list";
 import { planCreate } from "./plan-create";
 import { planList } from "./plan-list";
+import { planListView } from "./plan-list-view";
 import { planSimulationGet } from "./plan-simulation-get";
 import { planSimulationList } from "./plan-simulation-list";
 import { planSimulationResults } from "./plan-simulation-results";
@@ -25,7 +26,7 @@ export const catalogRouter = createTRPCRouter({
   meter: createTRPCRouter({ list: meterList, create: meterCreate }),
   feature: createTRPCRouter({ list: featureList, create: featureCreate }),
   price: createTRPCRouter({ preview: pricePreview }),
-  plan: createTRPCRouter({ list: planList, create: planCreate, versions: planVersions }),
+  plan: createTRPCRouter({ list: planList, listView: planListView, create: planCreate, versions: planVersions }),
   planVersion: createTRPCRouter({
     get: planVersionGet,
     create: planVersionCreate,

@@ -24,15 +24,18 @@ async function consolePages(page: Page, role: (typeof roles)[number]): Promise<s
   };
   const visible = (path: string) => hrefs.includes(path);
   if (visible("/customers")) {
+    // The customer's own lists; the payments page's link shows only when the customer has payments.
     const customer = await firstLink("/customers", "/customers/");
     if (customer) {
       pages.add(`${customer}/notes`);
+      pages.add(`${customer}/payments`);
       if (role !== "finance") pages.add(`${customer}/api-activity`);
       if (role === "admin") pages.add(`/admin/webhooks?customer=${customer.split("/").at(-1)}`);
     }
   }
   if (visible("/invoices")) await firstLink("/invoices", "/invoices/");
   if (visible("/catalog")) await firstLink("/catalog", "/catalog/versions/");
+  if (visible("/metering")) await firstLink("/metering", "/metering/unknown-subjects");
   if (visible("/promotions")) {
     await firstLink("/promotions", "/promotions/", /\/promotions\/new$/);
     await firstLink("/promotions", "/promotions/new");

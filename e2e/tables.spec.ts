@@ -203,4 +203,105 @@ test.describe("console lists", () => {
     await expect(page).toHaveURL(/\/customers\/[0-9a-f-]{36}$/);
     await expect(page.getByRole("heading", { level: 1 })).toContainText(customerName);
   });
+
+  test("support pages a customer's payments and the unknown subjects, sorts, filters, reloads and exports; product sorts and filters plans", async ({ page }) => {
+    test.setTimeout(120_000);
+    // Plant: 60 charges of one customer (more than a page), and 60 unknown subjects of one event each (sorting last among ties).
+    const { databaseUrl } = JSON.parse(fs.readFileSync(e2eStateFile, "utf8")) as { databaseUrl: string };
+    const handle = await openDatabase({ url: databaseUrl, poolMax: 1 });
+    let customerId: string;
+    try {
+      const [customer] = await executeRows<{ id: string }>(handle.db, sql`select id from customers c where kind = 'individual' and not exists (select 1 from stripe_charges s where s.customer_id = c.id) order by created_at desc, id limit 1`);
+      customerId = customer!.id;
+      await handle.db.execute(sql`
+        insert into stripe_charges (stripe_id, customer_id, stripe_created, amount, amount_captured, amount_refunded, currency, status, paid, captured, refunded, disputed,
+                                    card_brand, card_last4, failure_code, failure_message, outcome_reason)
+        select 'ch_e2e_list_' || lpad(g::text, 2, '0'), ${customerId}, now() - g * interval '1 day', 100 * g, 0, 0, 'usd',
+               case when g % 3 = 0 then 'failed' else 'succeeded' end, g % 3 <> 0, g % 3 <> 0, false, false, 'visa', '4242',
+               case when g % 3 = 0 then 'card_declined' end, case when g % 3 = 0 then 'Your card was declined.' end, null
+        from generate_series(1, 60) g
+        on conflict (stripe_id) do nothing`);
+      await handle.db.execute(sql`
+        insert into metering_unknown_subjects (subject, events, first_occurred_at, last_occurred_at)
+        select 'zz_e2e_subject_' || lpad(g::text, 2, '0'), 1, now() - g * interval '1 hour', now() - g * interval '1 hour' from generate_series(1, 60) g
+        on conflict (subject) do nothing`);
+    } finally {
+      await handle.close();
+    }
+
+    await signIn(page, "support");
+    await page.goto(`/customers/${customerId}/payments`);
+    const payments = page.getByTestId("payments-table").getByRole("row");
+    await expect(payments).toHaveCount(50);
+    await expect(payments.first()).toContainText("$1.00");
+    await page.getByTestId("payments-next").click();
+    await expect(page).toHaveURL(/cursor=/);
+    await expect(payments).toHaveCount(10);
+    await expect(payments.last()).toContainText("$60.00");
+    await page.getByTestId("filter-status").selectOption("failed");
+    await expect(page).not.toHaveURL(/cursor=/);
+    await page.getByTestId("sort-amount").click();
+    await page.getByTestId("sort-amount").click();
+    await expect(page).toHaveURL(/sort=amount/);
+    await expect(page).toHaveURL(/dir=desc/);
+    await expect(page.getByTestId("payments-data-table").locator('[aria-busy="true"]')).toHaveCount(0);
+    await expect(payments).toHaveCount(20);
+    await expect(payments.first()).toContainText("$60.00");
+    await expect(payments.first()).toContainText("card declined");
+    await page.reload();
+    await expect(page.getByTestId("filter-status")).toHaveValue("failed");
+    await expect(page.getByRole("columnheader", { name: /Amount/ })).toHaveAttribute("aria-sort", "descending");
+    await expect(payments.first()).toContainText("$60.00");
+    const [paymentsFile] = await Promise.all([page.waitForEvent("download"), page.getByTestId("payments-export").click()]);
+    const paymentRows = csvRows(fs.readFileSync((await paymentsFile.path())!, "utf8"));
+    expect(paymentRows.slice(1).map((row) => row[0])).toEqual(Array.from({ length: 20 }, (_, index) => `ch_e2e_list_${String(60 - index * 3).padStart(2, "0")}`));
+
+    await page.goto("/metering");
+    await page.getByTestId("unknown-subjects-link").click();
+    await expect(page).toHaveURL(/\/metering\/unknown-subjects$/);
+    const subjects = page.getByTestId("unknown-subjects-table").getByRole("row");
+    await expect(subjects).toHaveCount(50);
+    await expect(subjects.first()).not.toContainText("zz_e2e_subject_");
+    await page.getByTestId("unknown-subjects-next").click();
+    await expect(page).toHaveURL(/cursor=/);
+    await expect(subjects.last()).toContainText(/\w/);
+    await expect(page.getByTestId("unknown-subjects-table")).toContainText("zz_e2e_subject_");
+    await page.getByLabel("Find a subject").fill("zz_e2e_subject_");
+    await page.getByRole("button", { name: "Search" }).click();
+    await expect(page).toHaveURL(/q=zz_e2e_subject_/);
+    await page.getByTestId("filter-customer").selectOption("none");
+    await page.getByTestId("sort-last").click();
+    await expect(page).toHaveURL(/sort=last/);
+    await expect(page.getByTestId("unknown-subjects-data-table").locator('[aria-busy="true"]')).toHaveCount(0);
+    await expect(subjects.first()).toContainText("zz_e2e_subject_60");
+    await page.reload();
+    await expect(page.getByTestId("filter-customer")).toHaveValue("none");
+    await expect(subjects.first()).toContainText("zz_e2e_subject_60");
+    await page.getByTestId("unknown-subjects-next").click();
+    await expect(subjects).toHaveCount(10);
+    const [subjectsFile] = await Promise.all([page.waitForEvent("download"), page.getByTestId("unknown-subjects-export").click()]);
+    const subjectRows = csvRows(fs.readFileSync((await subjectsFile.path())!, "utf8"));
+    expect(subjectRows[0]).toEqual(["Subject", "Events", "First event", "Last event", "Customer", "Customer id"]);
+    expect(subjectRows.slice(1).map((row) => row[0])).toEqual(Array.from({ length: 60 }, (_, index) => `zz_e2e_subject_${String(60 - index).padStart(2, "0")}`));
+
+    await signIn(page, "product");
+    await page.goto("/catalog");
+    const plans = page.getByTestId("plans-table").getByRole("row");
+    await expect(page.getByTestId("plan-pro")).toBeVisible();
+    await page.getByTestId("filter-state").selectOption("published");
+    await page.getByTestId("sort-name").click();
+    await page.getByTestId("sort-name").click();
+    await expect(page).toHaveURL(/state=published/);
+    await expect(page).toHaveURL(/dir=desc/);
+    await expect(page.getByTestId("plans-data-table").locator('[aria-busy="true"]')).toHaveCount(0);
+    await page.reload();
+    await expect(page.getByTestId("filter-state")).toHaveValue("published");
+    await expect(page.getByRole("columnheader", { name: /Plan/ }).first()).toHaveAttribute("aria-sort", "descending");
+    const shownNames = await plans.locator("td:nth-child(2)").allTextContents();
+    expect(shownNames.length).toBeGreaterThanOrEqual(4);
+    const [plansFile] = await Promise.all([page.waitForEvent("download"), page.getByTestId("plans-export").click()]);
+    const planRows = csvRows(fs.readFileSync((await plansFile.path())!, "utf8"));
+    expect(planRows.slice(1).map((row) => row[1])).toEqual(shownNames);
+    for (const row of planRows.slice(1)) expect(row[2]).toBe("published");
+  });
 });

@@ -15,9 +15,9 @@ export async function PaymentsSection({ customerId }: CustomerSectionProps) {
       </CardHeader>
       <CardContent>
         <PaymentsTable payments={page.items} showInvoice testId="customer-payments" />
-        {page.nextCursor ? (
+        {page.items.length > 0 ? (
           <Link href={`/customers/${customerId}/payments`} className="mt-4 inline-block text-sm underline-offset-4 hover:underline">
-            All payments
+            {page.nextCursor ? "All payments" : "Sort, filter or export the payments"}
           </Link>
         ) : null}
       </CardContent>

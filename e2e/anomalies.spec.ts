@@ -31,7 +31,8 @@ test.describe("anomaly queue and investigation", () => {
 
     // The evidence leads to the events arriving under the wrong subject.
     await unknown.getByRole("link", { name: "See on Ingestion" }).first().click();
-    await expect(page).toHaveURL(/\/metering#unknown-subjects$/);
+    await expect(page).toHaveURL(/\/metering\/unknown-subjects\?q=/);
+    await expect(page.getByTestId("unknown-subjects-table").getByRole("row")).toHaveCount(1);
     await expect(page.getByTestId("unknown-subjects-table")).toContainText(contosoWrongSubject);
 
     await page.goto(anomalyUrl);

@@ -1,4 +1,4 @@
-import { asc, desc, sql } from "drizzle-orm";
+import { desc, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "@/db/client";
 import { executeRows } from "@/db/execute";
@@ -57,7 +57,7 @@ export async function attachUnknownEvents(db: Db, input: AttachUnknownEventsInpu
 
 export type UnknownSubject = { subject: string; events: number; firstOccurredAt: Date; lastOccurredAt: Date };
 
-/** Subjects with events but no customer, most events first: what support reviews (from the per-subject counts ingestion keeps). */
+/** Subjects with events but no customer, most events first (ties as the full list orders them): from the per-subject counts ingestion keeps. */
 export async function listUnknownSubjects(db: Db, options: { limit?: number } = {}): Promise<UnknownSubject[]> {
   const limit = Math.min(Math.max(options.limit ?? 50, 1), 500);
   return db
@@ -68,6 +68,6 @@ export async function listUnknownSubjects(db: Db, options: { limit?: number } = 
       lastOccurredAt: meteringUnknownSubjects.lastOccurredAt,
     })
     .from(meteringUnknownSubjects)
-    .orderBy(desc(meteringUnknownSubjects.events), asc(meteringUnknownSubjects.subject))
+    .orderBy(desc(meteringUnknownSubjects.events), desc(meteringUnknownSubjects.subject))
     .limit(limit);
 }

@@ -146,7 +146,7 @@ function DropEvidence({ evidence, customer }: { evidence: Json; customer: { id: 
                   <TableCell className="text-xs">{formatDateTime(row.firstSeenAt)}</TableCell>
                   <TableCell>{row.likely ? <Badge variant="warning">likely this customer</Badge> : <span className="text-xs text-muted-foreground">similarity {percent(row.similarity)}</span>}</TableCell>
                   <TableCell>
-                    <Link href={`/metering#unknown-subjects`} className="text-sm underline underline-offset-4">
+                    <Link href={`/metering/unknown-subjects?q=${encodeURIComponent(row.subject)}`} className="text-sm underline underline-offset-4">
                       See on Ingestion
                     </Link>
                   </TableCell>

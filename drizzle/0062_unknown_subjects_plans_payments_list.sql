@@ -13,6 +13,8 @@ CREATE INDEX "catalog_plans_name_idx" ON "catalog_plans" USING btree ("name","id
 CREATE INDEX "catalog_plans_created_idx" ON "catalog_plans" USING btree ("created_at","id");--> statement-breakpoint
 CREATE INDEX "stripe_charges_customer_created_idx" ON "stripe_charges" USING btree ("customer_id","stripe_created","stripe_id");--> statement-breakpoint
 CREATE INDEX "stripe_charges_customer_amount_idx" ON "stripe_charges" USING btree ("customer_id","amount","stripe_id");--> statement-breakpoint
--- The events already stored without a customer, once; from here on ingestion keeps the counts.
+-- The events already rolled up without a customer, once; from here on the rollup claim counts the rest (those past its cursor).
 INSERT INTO "metering_unknown_subjects" ("subject", "events", "first_occurred_at", "last_occurred_at")
-SELECT "subject", count(*), min("occurred_at"), max("occurred_at") FROM "usage_events" WHERE "customer_id" IS NULL GROUP BY "subject";
+SELECT e."subject", count(*), min(e."occurred_at"), max(e."occurred_at") FROM "usage_events" e
+JOIN "metering_cursors" c ON c."name" = 'rollup' AND (e."txid", e."seq") <= (c."last_txid", c."last_seq")
+WHERE e."customer_id" IS NULL GROUP BY e."subject";

@@ -149,9 +149,9 @@ export const meteringSubjectRejections = pgTable(
 
 /**
  * Events whose subject named no customer, counted per subject: what Ingestion → Unknown subjects
- * pages through. Kept by ingestion in the same statement that stores such events (a batch of
- * known customers' events writes nothing here), and a subject's row is deleted when its events
- * are attached to a customer. Millions of unknown events under thousands of subjects are then
+ * pages through. Kept by the rollup claim in the transaction that moves its cursor (exactly once,
+ * one writer, so ingesting batches never wait on each other's row; as current as the rollups),
+ * and a subject's row is deleted when its events are attached to a customer. Millions of unknown events under thousands of subjects are then
  * thousands of rows, keyset-paged by each sort's index, instead of a grouping of raw events per
  * page view (~95 ms for 300,000 unknown events, growing with them).
  */

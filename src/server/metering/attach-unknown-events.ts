@@ -6,6 +6,7 @@ import { meteringUnknownSubjects } from "@/db/schema";
 import type { Actor } from "@/server/audit/actor";
 import { recordAudit } from "@/server/audit/record-audit";
 import { DomainError } from "@/server/errors";
+import { rollupCursorName } from "./rollup-sql";
 
 export const attachUnknownEventsInput = z.object({
   externalId: z.string().min(1).max(256),
@@ -39,7 +40,11 @@ export async function attachUnknownEvents(db: Db, input: AttachUnknownEventsInpu
           select count(*) as count from attached`,
     );
     const attached = Number(rows[0]?.count ?? 0);
-    // Every event of this subject now has its customer: it is no longer an unknown subject.
+    // Every event of this subject now has its customer: it is no longer an unknown subject. The
+    // rollup claim counts unknown subjects; a claim in flight may have read these events before
+    // this update, so wait for it (its cursor lock) and remove the subject after its count.
+    // Claims after this commit see the customer. Held only for the delete.
+    await tx.execute(sql`select 1 from metering_cursors where name = ${rollupCursorName} for update`);
     await tx.execute(sql`delete from metering_unknown_subjects where subject = ${parsed.externalId}`);
     if (attached > 0) {
       await recordAudit(tx as unknown as Db, {

@@ -9,6 +9,7 @@ import { attachUnknownEvents, listUnknownSubjects } from "./attach-unknown-event
 import { ensureUsageEventPartitions } from "./ensure-usage-event-partitions";
 import { getIngestionStats } from "./get-ingestion-stats";
 import { ingestEvents } from "./ingest-events";
+import { rollUpAll } from "./roll-up-all";
 import { cloudEvent } from "./test-events";
 
 let database: TestDatabase;
@@ -112,6 +113,7 @@ describe("ingestEvents", () => {
       cloudEvent({ source: "unknown", subject: "cus_b" }),
     ]);
     expect(result.accepted).toBe(3);
+    await rollUpAll(database.db);
     const unknown = await listUnknownSubjects(database.db);
     expect(unknown.find((each) => each.subject === "cus_new")?.events).toBe(2);
     await expect(attachUnknownEvents(database.db, { actor: systemActor("test"), externalId: "cus_new" })).rejects.toMatchObject({

@@ -186,17 +186,7 @@ function storeStatement(form: "new" | "skip", { payload, shard, candidateCount, 
         select e.source, e.id, e.type, e.subject, c.id, e.time, e.data, coalesce(e.time < c.usage_invoiced_through, false)
         from ${storedInput}
         left join customers c on c.external_id = e.subject
-        returning subject, customer_id, occurred_at, late
-      ),
-      -- Events of no customer, counted per subject for Ingestion → Unknown subjects (a batch of
-      -- known customers' events inserts nothing here). In subject order, so two batches lock shared rows alike.
-      unknown as (
-        insert into metering_unknown_subjects as subjects (subject, events, first_occurred_at, last_occurred_at)
-        select subject, count(*), min(occurred_at), max(occurred_at) from stored where customer_id is null group by subject order by subject
-        on conflict (subject) do update set
-          events = subjects.events + excluded.events,
-          first_occurred_at = least(subjects.first_occurred_at, excluded.first_occurred_at),
-          last_occurred_at = greatest(subjects.last_occurred_at, excluded.last_occurred_at)
+        returning customer_id, late
       ),
       counted as (
         insert into metering_ingest_counters as counters (minute, shard, accepted, duplicates, unknown_customer, late, rejected)

@@ -9,6 +9,8 @@ import { createTestDatabase, type TestDatabase } from "@/test/database";
 import { attachUnknownEvents } from "./attach-unknown-events";
 import { ingestEvents } from "./ingest-events";
 import { listUnknownSubjectsView, unknownSubjectSortKeys, type ListUnknownSubjectsViewInput } from "./list-unknown-subjects-view";
+import { rollUpAll } from "./roll-up-all";
+import { rollupCursorName } from "./rollup-sql";
 import { cloudEvent } from "./test-events";
 
 let database: TestDatabase;
@@ -97,8 +99,8 @@ describe("listUnknownSubjectsView", () => {
   });
 });
 
-describe("unknown subject counts kept by ingestion", () => {
-  it("equal a grouping of the raw events after batches and retries, and a subject leaves the list when its events are attached", async () => {
+describe("unknown subject counts kept by the rollup claim", () => {
+  it("equal a grouping of the raw events after batches, retries and roll-ups, and a subject leaves the list when its events are attached", async () => {
     const database = await createTestDatabase({ poolMax: 2 });
     try {
       const at = (hours: number) => new Date(Date.now() - hours * 3_600_000).toISOString();
@@ -109,7 +111,9 @@ describe("unknown subject counts kept by ingestion", () => {
       ];
       await ingestEvents(database.db, batch);
       await ingestEvents(database.db, batch);
+      await rollUpAll(database.db);
       await ingestEvents(database.db, [cloudEvent({ id: "a3", subject: "usr_a", time: at(9) }), cloudEvent({ id: "b2", subject: "usr_b", time: at(2) })]);
+      await rollUpAll(database.db);
       const kept = sql`select subject, events::int as events, first_occurred_at, last_occurred_at from metering_unknown_subjects order by subject`;
       const raw = sql`select subject, count(*)::int as events, min(occurred_at) as first_occurred_at, max(occurred_at) as last_occurred_at
                       from usage_events where customer_id is null group by subject order by subject`;
@@ -120,6 +124,7 @@ describe("unknown subject counts kept by ingestion", () => {
       ]);
       await database.db.execute(sql`insert into customers (external_id, name, email, kind) values ('usr_a', 'A', 'a@example.com', 'individual')`);
       await ingestEvents(database.db, [cloudEvent({ id: "a4", subject: "usr_a", time: at(1) })]);
+      await rollUpAll(database.db);
       expect((await listUnknownSubjectsView(database.db, { limit: 10 })).items.map((row) => [row.subject, row.events, row.customer?.name ?? null])).toEqual([
         ["usr_a", 3, "A"],
         ["usr_b", 2, null],
@@ -127,6 +132,42 @@ describe("unknown subject counts kept by ingestion", () => {
       expect(await attachUnknownEvents(database.db, { externalId: "usr_a", actor: systemActor("test") })).toEqual({ attached: 3 });
       expect((await listUnknownSubjectsView(database.db, { limit: 10 })).items.map((row) => row.subject)).toEqual(["usr_b"]);
       expect(await executeRows(database.db, kept)).toEqual(await executeRows(database.db, raw));
+    } finally {
+      await database.drop();
+    }
+  });
+
+  it("an attach waits for a claim in flight, so a count read before the attach does not bring the subject back", async () => {
+    const database = await createTestDatabase({ poolMax: 4 });
+    try {
+      await ingestEvents(database.db, [cloudEvent({ id: "c1", subject: "usr_c" })]);
+      await database.db.execute(sql`insert into customers (external_id, name, email, kind) values ('usr_c', 'C', 'c@example.com', 'individual')`);
+      await database.db.execute(sql`insert into metering_cursors (name) values (${rollupCursorName}) on conflict do nothing`);
+      // A claim in flight: it holds the cursor and counts usr_c's event, read before the attach.
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      let counted!: () => void;
+      const countedSignal = new Promise<void>((resolve) => (counted = resolve));
+      const claim = database.db.transaction(async (tx) => {
+        await tx.execute(sql`select 1 from metering_cursors where name = ${rollupCursorName} for update`);
+        await tx.execute(sql`insert into metering_unknown_subjects (subject, events, first_occurred_at, last_occurred_at) values ('usr_c', 1, now(), now())`);
+        counted();
+        await held;
+      });
+      await countedSignal;
+      let attachDone = false;
+      const attach = attachUnknownEvents(database.db, { externalId: "usr_c", actor: systemActor("test") }).then((result) => {
+        attachDone = true;
+        return result;
+      });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(attachDone).toBe(false);
+      release();
+      await claim;
+      expect(await attach).toEqual({ attached: 1 });
+      expect(await executeRows(database.db, sql`select subject from metering_unknown_subjects`)).toEqual([]);
+      await rollUpAll(database.db);
+      expect(await executeRows(database.db, sql`select subject from metering_unknown_subjects`)).toEqual([]);
     } finally {
       await database.drop();
     }

@@ -31,7 +31,7 @@ const sorts: Record<UnknownSubjectSortKey, KeysetSort> = {
 };
 
 /**
- * Every subject whose events named no customer, from the per-subject counts ingestion keeps
+ * Every subject whose events named no customer, from the per-subject counts the rollup claim keeps
  * (one row per subject, however many events): by events, subject, first or last event, keyset-paged
  * on `(sort, subject)` through each sort's index; each row with the customer created since, if any.
  */

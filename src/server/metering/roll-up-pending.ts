@@ -93,7 +93,7 @@ const newer = sql`(excluded.latest_at is not null and (r.latest_at is null
 function claimSql(lastTxid: string, lastSeq: string, limit: number, meters: readonly CompiledMeter[]) {
   return sql`
     with claimed as materialized (
-      select seq, txid, type, subject, occurred_at, ingested_at, data
+      select seq, txid, type, subject, customer_id, occurred_at, ingested_at, data
       from usage_events
       where (txid, seq) > (${lastTxid}::xid8, ${lastSeq}::bigint)
         and txid < pg_snapshot_xmin(pg_current_snapshot())
@@ -126,6 +126,19 @@ function claimSql(lastTxid: string, lastSeq: string, limit: number, meters: read
                         where (known.meter_id, known.subject, known.window_start, known.dimensions, known.value)
                             = (v.meter_id, v.subject, v.window_start, v.dimensions, v.value))
       on conflict do nothing
+      returning 1
+    ),
+    -- Events of no customer, counted per subject for Ingestion → Unknown subjects. Here, not in
+    -- ingestion: the claim is the one writer (no row contention between ingesting batches, no
+    -- batch waiting on another's open transaction) and counts each event exactly once, with the
+    -- cursor. attachUnknownEvents takes the cursor's lock before it removes a subject.
+    unknown_subjects as (
+      insert into metering_unknown_subjects as subjects (subject, events, first_occurred_at, last_occurred_at)
+      select subject, count(*), min(occurred_at), max(occurred_at) from claimed where customer_id is null group by subject
+      on conflict (subject) do update set
+        events = subjects.events + excluded.events,
+        first_occurred_at = least(subjects.first_occurred_at, excluded.first_occurred_at),
+        last_occurred_at = greatest(subjects.last_occurred_at, excluded.last_occurred_at)
       returning 1
     ),
     lags as (

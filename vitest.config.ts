@@ -17,6 +17,7 @@ export default defineConfig({
     maxWorkers: 2,
     testTimeout: 60_000,
     hookTimeout: 120_000,
-    env: { TZ: "UTC" },
+    // The ingest governor stays out of tests that do not install one (see src/server/http/ingest-governor.ts).
+    env: { TZ: "UTC", TALLY_INGEST_GOVERNOR: "off" },
   },
 });

@@ -9,7 +9,7 @@ import net from "node:net";
  * answers, no redirects, no TLS.
  */
 
-export type LeanAnswer = { status: number; body: string };
+export type LeanAnswer = { status: number; body: string; retryAfterSeconds?: number };
 
 type Job = { raw: string; resolve: (answer: LeanAnswer) => void; reject: (error: Error) => void };
 
@@ -55,7 +55,9 @@ export function createLeanHttpClient(origin: string, options: { connectionsMax: 
       const length = Number(/\r\ncontent-length:\s*(\d+)/i.exec(head)?.[1] ?? "NaN");
       if (!Number.isFinite(length)) return fail(connection, new Error(`answer without Content-Length: ${head.split("\r\n")[0]}`));
       if (connection.buffer.length < headEnd + 4 + length) return;
-      const answer = { status: Number(head.slice(9, 12)), body: connection.buffer.toString("utf8", headEnd + 4, headEnd + 4 + length) };
+      const status = Number(head.slice(9, 12));
+      const retryAfter = status === 503 || status === 429 ? /\r\nretry-after:\s*(\d+)/i.exec(head)?.[1] : undefined;
+      const answer: LeanAnswer = { status, body: connection.buffer.toString("utf8", headEnd + 4, headEnd + 4 + length), ...(retryAfter ? { retryAfterSeconds: Number(retryAfter) } : {}) };
       connection.buffer = connection.buffer.subarray(headEnd + 4 + length);
       const job = connection.job;
       connection.job = null;

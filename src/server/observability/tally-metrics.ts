@@ -18,6 +18,15 @@ export const ingestRequestDuration = histogram({
   labelNames: ["status"],
   buckets: requestSecondsBuckets,
 });
+/** The ingest governor (src/server/http/ingest-governor.ts): ingestion yielding to slow checks. */
+export const ingestShedRequestsTotal = counter({
+  name: "tally_ingest_shed_requests_total",
+  help: "POST /api/v1/events answered 503 ingest_overloaded because entitlement checks were slow (retried by the client; nothing stored).",
+});
+export const ingestAdmissionLimit = gauge({
+  name: "tally_ingest_admission_limit_events_per_second",
+  help: "Events/s ingestion admits while checks are slow; 0 while not limited.",
+});
 export const ingestBatchSize = histogram({
   name: "tally_ingest_batch_size_events",
   help: "Events per ingestion request.",
@@ -96,6 +105,8 @@ export const inProcessMetricNames = [
   ingestEventsTotal,
   ingestRequestDuration,
   ingestBatchSize,
+  ingestShedRequestsTotal,
+  ingestAdmissionLimit,
   meteringLag,
   entitlementCheckDuration,
   entitlementChecksTotal,

@@ -7,6 +7,7 @@ import { entitlementReasons } from "@/server/entitlements/evaluate-entitlement";
 import { recordEntitlementCheck } from "@/server/observability/hot-path-metrics";
 import type { ApiRequest, ApiResponse } from "../api-exchange";
 import { onHotPool } from "../hot-pool";
+import { ingestGovernor } from "../ingest-governor";
 import { parseJson } from "../read-body";
 import { defineRawOperation } from "../v1/operation";
 import { decimalString, microsString, timestamp } from "../v1/schemas";
@@ -33,6 +34,7 @@ export async function checkEntitlementEndpointBody(request: ApiRequest): Promise
     result = reserve ? await checkEntitlement(await getDb(), body as never) : await onHotPool(hotReads, (db) => checkEntitlement(db, body as never));
   } finally {
     recordEntitlementCheck(startedMs, result);
+    if (result) ingestGovernor()?.observeCheck(performance.now() - startedMs);
   }
   return {
     status: 200,

@@ -1,8 +1,10 @@
 import { z } from "zod";
 import { getDb } from "@/db/client";
-import { httpStatusByKind, isDomainError } from "@/server/errors";
+import { DomainError, httpStatusByKind, isDomainError } from "@/server/errors";
 import { ingestEvents } from "@/server/metering/ingest-events";
 import { recordIngestRequest } from "@/server/observability/hot-path-metrics";
+import { ingestAdmissionLimit, ingestShedRequestsTotal } from "@/server/observability/tally-metrics";
+import { ingestGovernor } from "../ingest-governor";
 import { ingestLimits, rejectCodes } from "@/server/metering/ingest-limits";
 import { parseCloudEvents } from "@/server/metering/parse-cloud-events";
 import { apiJson, type ApiRequest, type ApiResponse } from "../api-exchange";
@@ -21,8 +23,23 @@ export async function ingestEventsEndpointBody(request: ApiRequest): Promise<Api
   const startedMs = performance.now();
   try {
     const db = await getDb();
+    const governor = ingestGovernor();
+    if (governor) {
+      const admission = governor.admit();
+      ingestAdmissionLimit.set(governor.limit ?? 0);
+      if (!admission.admitted) {
+        ingestShedRequestsTotal.inc();
+        throw new DomainError(
+          "unavailable",
+          "ingest_overloaded",
+          `Ingestion is yielding to entitlement checks for a moment. Nothing from this request was stored; send it again in ${admission.retryAfterSeconds} s.`,
+          { retryAfterSeconds: admission.retryAfterSeconds },
+        );
+      }
+    }
     const body = await request.readBody({ maxBytes: ingestLimits.bodyBytesMax });
     const events = parseCloudEvents({ contentType: request.headers.get("content-type"), headers: request.headers, body });
+    governor?.charge(events.length);
     const outcome = await ingestEvents(db, events);
     recordIngestRequest(startedMs, 200, outcome);
     return apiJson(outcome);
@@ -68,7 +85,7 @@ export const ingestEventsOperation = defineRawOperation({
   summary: "Send usage events",
   description:
     "CloudEvents 1.0: a batch (`application/cloudevents-batch+json` or a JSON array, up to 1,000 events), one structured event (`application/cloudevents+json`), or binary mode (`ce-*` headers, `data` as the body). Each event counts once, however often it is retried (`source` + `id`). Every accepted event is durable before the answer.",
-  errors: [413],
+  errors: [413, 503],
   bodyBytesMax: ingestLimits.bodyBytesMax,
   logRequests: false,
   requestBody: { contentTypes: ["application/cloudevents-batch+json", "application/cloudevents+json", "application/json"], schema: z.union([z.array(cloudEventSchema), cloudEventSchema]), description: "One event or a batch." },

@@ -16,7 +16,7 @@ const errorDescriptions: Record<number, string> = {
   413: "The body is too large (`body_too_large`, `too_many_events`).",
   422: "A valid request the current state refuses (`no_live_subscription`, `customer_archived`, `idempotency_key_reused`, ...).",
   429: "The key's rate limit is exhausted (`rate_limited`); retry after `Retry-After` seconds.",
-  503: "Temporarily unavailable; retry with the same Idempotency-Key.",
+  503: "Temporarily unavailable (`database_unavailable`; on ingestion also `ingest_overloaded`, while entitlement checks need the machine); nothing was stored; retry after `Retry-After` seconds with the same Idempotency-Key.",
 };
 
 const commonHeaders = z.object({
@@ -27,7 +27,7 @@ const commonHeaders = z.object({
 function errorResponse(status: number) {
   return {
     description: errorDescriptions[status] ?? "Error.",
-    headers: status === 429 ? commonHeaders.extend({ "retry-after": z.string().meta({ description: "Seconds to wait." }) }) : commonHeaders,
+    headers: status === 429 || status === 503 ? commonHeaders.extend({ "retry-after": z.string().meta({ description: "Seconds to wait." }) }) : commonHeaders,
     content: { "application/json": { schema: errorObject } },
   };
 }

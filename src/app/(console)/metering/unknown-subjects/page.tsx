@@ -20,7 +20,7 @@ export default async function UnknownSubjectsPage({ searchParams }: { searchPara
         title="Unknown subjects"
         description={
           <>
-            Events whose subject named no customer when they arrived (all time), per subject. They are stored and rolled up under the subject; once a
+            Events whose subject named no customer when they arrived (all time), per subject, counted as they are rolled up (seconds after they arrive). They are stored and rolled up under the subject; once a
             customer with that external id exists, attach them. From{" "}
             <Link href="/metering" className="underline underline-offset-4">
               Ingestion

@@ -2318,13 +2318,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Temporarily unavailable; retry with the same Idempotency-Key. */
+            /** @description Temporarily unavailable (`database_unavailable`; on ingestion also `ingest_overloaded`, while entitlement checks need the machine); nothing was stored; retry after `Retry-After` seconds with the same Idempotency-Key. */
             503: {
                 headers: {
                     /** @description This request's id (also `error.request_id`). */
                     "x-request-id": string;
                     /** @description The API version that answered. */
                     "tally-version": string;
+                    /** @description Seconds to wait. */
+                    "retry-after": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4238,6 +4240,21 @@ export interface operations {
             };
             /** @description The key's rate limit is exhausted (`rate_limited`); retry after `Retry-After` seconds. */
             429: {
+                headers: {
+                    /** @description This request's id (also `error.request_id`). */
+                    "x-request-id": string;
+                    /** @description The API version that answered. */
+                    "tally-version": string;
+                    /** @description Seconds to wait. */
+                    "retry-after": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Temporarily unavailable (`database_unavailable`; on ingestion also `ingest_overloaded`, while entitlement checks need the machine); nothing was stored; retry after `Retry-After` seconds with the same Idempotency-Key. */
+            503: {
                 headers: {
                     /** @description This request's id (also `error.request_id`). */
                     "x-request-id": string;

@@ -40,6 +40,8 @@ export const env = createEnv({
     TALLY_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).max(86_400_000).default(30_000),
     /** Default: on under `next start` (production), off in `next dev` so edits to the endpoints reload. */
     TALLY_HOT_ROUTES: z.enum(["on", "off"]).optional(),
+    /** Ingestion yields (503 ingest_overloaded) while this process's entitlement checks are slow: src/server/http/ingest-governor.ts. */
+    TALLY_INGEST_GOVERNOR: z.enum(["on", "off"]).default("on"),
     /** trace, debug, info, warn, error, fatal or silent; default info in production, warn in development. */
     LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).optional(),
     /** Bearer token for GET /api/metrics; unset: open to localhost in development, closed in production. */

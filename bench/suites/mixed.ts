@@ -49,6 +49,8 @@ import { reportFigures, type Figures } from "../report";
  * close cohort already closed is not closed again, so reuse it for checks, ingestion and reads).
  */
 const customerCount = 10_000;
+/** Event ids unique to this run, so a run on a kept database (BENCH_MIXED_REUSE) stores new events, not duplicates. */
+const runNonce = crypto.randomBytes(4).toString("hex");
 const cohortSize = 1_000;
 const monthEvents = Number(process.env.BENCH_MIXED_EVENTS ?? 10_000_000);
 const seconds = Number(process.env.BENCH_MIXED_SECONDS ?? 120);
@@ -377,7 +379,7 @@ function eventsBody(context: Context): string {
     const kind = n % 4;
     events.push({
       specversion: "1.0",
-      id: `mixed-${n}`,
+      id: `mixed-${runNonce}-${n}`,
       source: "bench/mixed",
       type: kind < 2 ? "agent.llm.completion" : kind === 2 ? "agent.request" : "code_review.completed",
       subject: `bench-${(n * 7919) % customerCount}`,

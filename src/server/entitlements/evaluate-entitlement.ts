@@ -17,7 +17,7 @@ import {
   type PeriodUsageShape,
 } from "./read-period-usage";
 import { marginalCostMicros, rateUsageMicros } from "./rate-spend";
-import { currentUsagePrefix, forgetUsagePrefix, usagePrefixRawEventsMax } from "./usage-prefix-cache";
+import { currentUsagePrefix, forgetUsagePrefix, refreshUsagePrefixSoon, usagePrefixRawEventsMax, usagePrefixRawEventsRefresh } from "./usage-prefix-cache";
 import { rollupHistorySql } from "@/server/metering/rollup-history";
 import { rollupCursorName } from "@/server/metering/rollup-sql";
 
@@ -205,6 +205,7 @@ export async function readSnapshot(db: Db, request: SnapshotRequest, now: Date):
       return readSnapshot(db, { ...request, evaluate: { ...request.evaluate!, usagePrefix: false } }, now);
     }
     if (rawEvents >= usagePrefixRawEventsMax) forgetUsagePrefix(db, reads.usage);
+    else if (rawEvents >= usagePrefixRawEventsRefresh) refreshUsagePrefixSoon(db, reads.usage, now);
   }
   const snapshot: Snapshot = {};
   if (request.externalId !== undefined) {

@@ -13,7 +13,7 @@ import { loadEntitlementDefinition } from "./entitlement-definition";
 import { contextReads, readSnapshot } from "./evaluate-entitlement";
 import { readPeriodUsage, type MeterUsage } from "./read-period-usage";
 import { createSubscribedCustomer } from "./test-fixtures";
-import { forgetUsagePrefix, usagePrefixBounds, usagePrefixCounts, usagePrefixRefreshesSettled } from "./usage-prefix-cache";
+import { forgetUsagePrefix, usagePrefixBounds, usagePrefixCounts, usagePrefixRawEventsRefresh, usagePrefixRefreshesSettled } from "./usage-prefix-cache";
 
 /*
  * The usage a check reads through a cached prefix equals readPeriodUsage's (no prefix), at every
@@ -162,6 +162,11 @@ describe("a prefix past its refresh time", () => {
     await ingestAt(later, 7);
     expect(await counted(later)).toEqual({ built: 1, refreshed: 1 });
     // The refreshed prefix is current: nothing more to read.
+    expect(await counted(later)).toEqual({ built: 0, refreshed: 0 });
+    // Many events since (past the refresh bound, below the drop bound): the prefix answers exactly
+    // and a fresh one is read in the background, so checks stop reading them raw.
+    await ingestAt(later, usagePrefixRawEventsRefresh + 10);
+    expect(await counted(later)).toEqual({ built: 1, refreshed: 1 });
     expect(await counted(later)).toEqual({ built: 0, refreshed: 0 });
   });
 });

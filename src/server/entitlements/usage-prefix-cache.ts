@@ -29,8 +29,16 @@ const hourMs = 3_600_000;
 export const usagePrefixRefreshMs = 2 * hourMs;
 /** Below this many whole hours there is little to save: no prefix. */
 const prefixHoursMin = 2;
-/** Raw events past C0 a check may read before the prefix is rebuilt (late events, a heavy subject). */
-export const usagePrefixRawEventsMax = 2_000;
+/**
+ * Raw events of the subject past C0: every check reads them (the prefix's hours could hold late
+ * ones), so they are kept few. From `usagePrefixRawEventsRefresh` on, a fresh prefix (C0 = the
+ * cursor now) is read in the background while this one keeps answering; from
+ * `usagePrefixRawEventsMax` on (the refresh has not kept up) it is dropped and the next check reads
+ * one. Under steady ingestion a check otherwise read every event of its subject since the prefix
+ * was built: after 10 minutes at 20,000 events/s over 10,000 customers, checks alone fell to ~300/s.
+ */
+export const usagePrefixRawEventsRefresh = 128;
+export const usagePrefixRawEventsMax = 1_000;
 /** Bounds: group rows per prefix, prefixes per handle, and characters of JSON over all of a handle's prefixes. */
 const rowsPerPrefixMax = 500;
 export const usagePrefixBounds = { entriesMax: 100_000, charsTotalMax: 32_000_000 };
@@ -103,6 +111,17 @@ export async function currentUsagePrefix(db: Db, input: PeriodUsageInput, now: D
   }
   remember(cache, key, prefix);
   return prefix;
+}
+
+/** Reads a fresh prefix of `input` in the background (its raw part grew); the cached one answers meanwhile. */
+export function refreshUsagePrefixSoon(db: Db, input: PeriodUsageInput, now: Date): void {
+  const cache = caches.get(db);
+  if (!cache) return;
+  const { innerStart, innerEnd } = wholeHours(input);
+  const key = keyOf(input, innerStart);
+  if (!cache.entries.has(key)) return;
+  const endMs = Math.min(innerEnd.getTime(), Math.floor(now.getTime() / hourMs) * hourMs);
+  scheduleRefresh(db, cache, key, { input, innerStart, end: new Date(endMs) });
 }
 
 /** Drops the prefix of `input` (its guard failed, or its raw part grew past the bound). */

@@ -85,6 +85,16 @@ describe("IngestGovernor", () => {
     expect(governor.limit).toBeNull();
   });
 
+  it("lifts the limit as soon as the checks stop: ingestion alone is never held back by a limit set earlier", () => {
+    const { governor, second } = governed();
+    for (let index = 0; index < 10; index++) second({ ...heavy, checks: 1_000, checkMs: 30 });
+    expect(governor.limit).not.toBeNull();
+    // The first second without checks closes a window that had them; from then on, all is admitted.
+    second({ ...heavy, checks: 0, checkMs: 0 });
+    for (let index = 0; index < 3; index++) expect(second({ ...heavy, checks: 0, checkMs: 0 })).toEqual({ admitted: 20_000, refused: 0 });
+    expect(governor.limit).toBeNull();
+  });
+
   it("property: with no slow window nothing is ever refused; with one, the limit stays within [floor, what was admitted]", () => {
     fc.assert(
       fc.property(

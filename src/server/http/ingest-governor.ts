@@ -14,8 +14,8 @@
  * every window of `windowMs`, if at least `checksMin` checks were answered and more than 1% of
  * them took longer than `checkTargetMs`, the limit drops to `decrease` × what ingestion
  * admitted in that window; otherwise it grows by `increase` events/s per window and is lifted
- * once past what ingestion asks for. With few or no checks (a quiet product, a backfill, the
- * tests) there is no signal and ingestion is never limited. Per process; TALLY_INGEST_GOVERNOR=off
+ * once past what ingestion asks for, or at once when a window has too few checks to judge. With
+ * few or no checks (a quiet product, a backfill, the tests) ingestion is never limited. Per process; TALLY_INGEST_GOVERNOR=off
  * turns it off.
  */
 
@@ -120,6 +120,9 @@ export class IngestGovernor {
       this.limitPerSecond = Math.max(this.options.floorPerSecond, base * this.options.decrease);
       this.tokens = Math.min(this.tokens, 0);
       this.totals.limitedWindows++;
+    } else if (!enoughChecks) {
+      // No checks to judge by (they stopped, or too few): nothing for ingestion to yield to.
+      this.limitPerSecond = null;
     } else if (this.limitPerSecond !== null) {
       this.refill();
       this.limitPerSecond += this.options.increase;

@@ -2,6 +2,7 @@ import { and, count, eq, sql, type SQL } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { customerNotes, type CustomerNote } from "@/db/schema";
 import { keysetPage, keysetPlan, type KeysetDirection, type KeysetSort } from "@/server/lib/keyset";
+import { escapeLike } from "@/server/lib/like-pattern";
 
 export const customerNoteSortKeys = ["created", "author"] as const;
 export type CustomerNoteSortKey = (typeof customerNoteSortKeys)[number];
@@ -49,7 +50,7 @@ export async function listCustomerNotesView(db: Db, input: ListCustomerNotesView
   const filters: SQL[] = [];
   if (input.author) filters.push(eq(customerNotes.authorId, input.author));
   const search = input.search?.trim();
-  if (search) filters.push(sql`${customerNotes.body} ilike ${`%${search.replace(/[\\%_]/g, (character) => `\\${character}`)}%`}`);
+  if (search) filters.push(sql`${customerNotes.body} ilike ${`%${escapeLike(search)}%`}`);
   if (plan.where) filters.push(plan.where);
   const rows = await db
     .select({ note: customerNotes, cursorValue: sql<string>`(${sorts[sortKey].expression})::text` })

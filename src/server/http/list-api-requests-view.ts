@@ -2,7 +2,8 @@ import { and, eq, sql, type SQL } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { apiKeys, apiRequestLog } from "@/db/schema";
 import { keysetPage, keysetPlan, type KeysetDirection, type KeysetSort } from "@/server/lib/keyset";
-import type { ApiRequestView } from "./list-api-requests";
+import { escapeLike } from "@/server/lib/like-pattern";
+import { apiRequestColumns, type ApiRequestView } from "./list-api-requests";
 
 export const apiRequestSortKeys = ["time", "duration"] as const;
 export type ApiRequestSortKey = (typeof apiRequestSortKeys)[number];
@@ -38,10 +39,6 @@ const sorts: Record<ApiRequestSortKey, KeysetSort> = {
 
 const statusRanges: Record<ApiRequestStatusClass, [number, number]> = { "2xx": [100, 399], "4xx": [400, 499], "5xx": [500, 599] };
 
-function escapeLike(text: string): string {
-  return text.replace(/[\\%_]/g, (character) => `\\${character}`);
-}
-
 /**
  * Every API request logged about one customer (kept 30 days; the customer page shows the newest
  * 15), by time or duration, filtered by answer class, method, operation, key and request id or
@@ -75,18 +72,7 @@ export async function listApiRequestsView(db: Db, input: ListApiRequestsViewInpu
   const rows = await db
     .select({
       id: sql<string>`${apiRequestLog.id}::text`,
-      requestId: apiRequestLog.requestId,
-      method: apiRequestLog.method,
-      path: apiRequestLog.path,
-      operationId: apiRequestLog.operationId,
-      status: apiRequestLog.status,
-      errorCode: apiRequestLog.errorCode,
-      keyName: apiKeys.name,
-      keyPrefix: apiKeys.prefix,
-      idempotencyKey: apiRequestLog.idempotencyKey,
-      replayed: apiRequestLog.replayed,
-      durationMs: apiRequestLog.durationMs,
-      createdAt: apiRequestLog.createdAt,
+      ...apiRequestColumns,
       cursorValue: sql<string>`(${sorts[sortKey].expression})::text`,
     })
     .from(apiRequestLog)

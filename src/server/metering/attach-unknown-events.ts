@@ -1,11 +1,11 @@
-import { desc, sql } from "drizzle-orm";
+import { sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "@/db/client";
 import { executeRows } from "@/db/execute";
-import { meteringUnknownSubjects } from "@/db/schema";
 import type { Actor } from "@/server/audit/actor";
 import { recordAudit } from "@/server/audit/record-audit";
 import { DomainError } from "@/server/errors";
+import { listUnknownSubjectsForReview, type UnknownSubject } from "./list-unknown-subjects-for-review";
 import { rollupCursorName } from "./rollup-sql";
 
 export const attachUnknownEventsInput = z.object({
@@ -60,19 +60,10 @@ export async function attachUnknownEvents(db: Db, input: AttachUnknownEventsInpu
   });
 }
 
-export type UnknownSubject = { subject: string; events: number; firstOccurredAt: Date; lastOccurredAt: Date };
+export type { UnknownSubject };
 
-/** Subjects with events but no customer, most events first (ties as the full list orders them): from the per-subject counts ingestion keeps. */
+/** Subjects with events but no customer, most events first: the first page of the unknown subjects list. */
 export async function listUnknownSubjects(db: Db, options: { limit?: number } = {}): Promise<UnknownSubject[]> {
-  const limit = Math.min(Math.max(options.limit ?? 50, 1), 500);
-  return db
-    .select({
-      subject: meteringUnknownSubjects.subject,
-      events: meteringUnknownSubjects.events,
-      firstOccurredAt: meteringUnknownSubjects.firstOccurredAt,
-      lastOccurredAt: meteringUnknownSubjects.lastOccurredAt,
-    })
-    .from(meteringUnknownSubjects)
-    .orderBy(desc(meteringUnknownSubjects.events), desc(meteringUnknownSubjects.subject))
-    .limit(limit);
+  const subjects = await listUnknownSubjectsForReview(db, options);
+  return subjects.map(({ customer: _customer, ...subject }) => subject);
 }

@@ -3,6 +3,7 @@ import type { Db } from "@/db/client";
 import { customers, meteringUnknownSubjects } from "@/db/schema";
 import { keysetPage, keysetPlan, type KeysetDirection, type KeysetSort } from "@/server/lib/keyset";
 import type { UnknownSubjectForReview } from "./list-unknown-subjects-for-review";
+import { escapeLike } from "@/server/lib/like-pattern";
 
 export const unknownSubjectSortKeys = ["events", "subject", "first", "last"] as const;
 export type UnknownSubjectSortKey = (typeof unknownSubjectSortKeys)[number];
@@ -42,7 +43,7 @@ export async function listUnknownSubjectsView(db: Db, input: ListUnknownSubjects
   const plan = keysetPlan({ sortKey, sort: sorts[sortKey], direction, id: sql`${meteringUnknownSubjects.subject}`, idType: "text", cursor: input.cursor });
   const filters: SQL[] = [];
   const search = input.search?.trim();
-  if (search) filters.push(sql`${meteringUnknownSubjects.subject} like ${`${search.replace(/[\\%_]/g, (character) => `\\${character}`)}%`}`);
+  if (search) filters.push(sql`${meteringUnknownSubjects.subject} like ${`${escapeLike(search)}%`}`);
   const customerExists = sql`exists (select 1 from ${customers} where ${customers.externalId} = ${meteringUnknownSubjects.subject})`;
   if (input.customer === "found") filters.push(customerExists);
   if (input.customer === "none") filters.push(sql`not ${customerExists}`);

@@ -37,7 +37,26 @@ export const meteringCursors = pgTable("metering_cursors", {
   name: text("name").primaryKey(),
   lastTxid: xid8("last_txid").notNull().default(sql`'0'::xid8`),
   lastSeq: bigint("last_seq", { mode: "bigint" }).notNull().default(sql`0`),
+  /**
+   * Rollup cursor only: the hour boundary before which every event this cursor's claims roll up
+   * is marked late (metering_late_marks). Moved forward only under the cursor row's lock, so a
+   * claim that commits after someone read it marks at least what that reader saw sealed
+   * (usage prefixes rely on it: usage-prefix-cache.ts).
+   */
+  sealedBefore: timestamp("sealed_before", { withTimezone: true }).notNull().default(sql`'-infinity'`),
   updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+});
+
+/**
+ * Per subject, the last event in ingestion order (txid, seq) that a rollup claim rolled up into
+ * an hour already sealed when it claimed it (occurred_at before the cursor's sealed_before). A
+ * usage prefix read at rollup cursor C0 is still exact for its hours, without reading the
+ * subject's raw events past C0, while its subject's mark is at or before C0.
+ */
+export const meteringLateMarks = pgTable("metering_late_marks", {
+  subject: text("subject").primaryKey(),
+  lateTxid: xid8("late_txid").notNull(),
+  lateSeq: bigint("late_seq", { mode: "bigint" }).notNull(),
 });
 
 /**

@@ -9,6 +9,7 @@ import { executeCompiledRows, executePreparedRows } from "@/db/execute-prepared"
 import {
   parsePeriodUsage,
   periodUsageParts,
+  usagePrefixLateSql,
   periodUsageShapeKey,
   periodUsageSql,
   type MeterUsage,
@@ -17,7 +18,7 @@ import {
   type PeriodUsageShape,
 } from "./read-period-usage";
 import { marginalCostMicros, rateUsageMicros } from "./rate-spend";
-import { currentUsagePrefix, forgetUsagePrefix, refreshUsagePrefixSoon, usagePrefixRawEventsMax, usagePrefixRawEventsRefresh } from "./usage-prefix-cache";
+import { currentUsagePrefix, forgetUsagePrefix, refreshUsagePrefixSoon, usagePrefixRawEventsMax } from "./usage-prefix-cache";
 import { rollupHistorySql } from "@/server/metering/rollup-history";
 import { rollupCursorName } from "@/server/metering/rollup-sql";
 
@@ -167,8 +168,11 @@ type SnapshotRow = {
   /** periodUsageSql's rows, each as an array in its column order. */
   usage: [PeriodUsageRow[keyof PeriodUsageRow]][] | null;
   holds: [featureKey: string, quantity: string, amountMicros: string][] | null;
-  /** With a usage prefix: [rollup history generation, cursor at or past the prefix's, raw events past it (bounded)]. */
-  usage_guard: [generation: string, cursorOk: boolean, rawEvents: number] | null;
+  /**
+   * With a usage prefix: [rollup history generation, cursor at or past the prefix's, whether the
+   * subject is marked late past the prefix's cursor, and then its raw events past it (bounded)].
+   */
+  usage_guard: [generation: string, cursorOk: boolean, late: boolean, rawEvents: number] | null;
 };
 
 /**
@@ -198,14 +202,16 @@ export async function readSnapshot(db: Db, request: SnapshotRequest, now: Date):
     holds_now: now.toISOString(),
   });
   if (prefix && reads?.usage && usage?.shape.prefix) {
-    const [generation, cursorOk, rawEvents] = row?.usage_guard ?? ["", false, 0];
+    const [generation, cursorOk, late, rawEvents] = row?.usage_guard ?? ["", false, false, 0];
     if (generation !== prefix.generation || !cursorOk) {
       // Past rollups were rewritten since the prefix was read: read again without it.
       forgetUsagePrefix(db, reads.usage);
       return readSnapshot(db, { ...request, evaluate: { ...request.evaluate!, usagePrefix: false } }, now);
     }
-    if (rawEvents >= usagePrefixRawEventsMax) forgetUsagePrefix(db, reads.usage);
-    else if (rawEvents >= usagePrefixRawEventsRefresh) refreshUsagePrefixSoon(db, reads.usage, now);
+    // Late events since the prefix's cursor: this check read the subject's raw events past it;
+    // a fresh prefix (read in the background) holds them, and the checks after it do not.
+    if (late && rawEvents >= usagePrefixRawEventsMax) forgetUsagePrefix(db, reads.usage);
+    else if (late) refreshUsagePrefixSoon(db, reads.usage, now);
   }
   const snapshot: Snapshot = {};
   if (request.externalId !== undefined) {
@@ -255,18 +261,21 @@ function snapshotSql(shape: SnapshotShape): SQL {
 
 /**
  * What tells whether the usage prefix used by this statement was still exact, read in its
- * snapshot: the rollup history generation, whether the cursor is at or past the prefix's, and
- * the subject's events past the prefix's cursor (counted up to the bound, to rebuild it).
+ * snapshot: the rollup history generation, whether the cursor is at or past the prefix's,
+ * whether the subject is marked late past the prefix's cursor (then the statement read its raw
+ * events past that cursor), and if so how many (counted up to the bound, to drop the prefix).
  */
 function usagePrefixGuardSql(): SQL {
   const value = (name: string) => sql.placeholder(`usage_${name}`);
   const prefixCursor = sql`(${value("prefix_txid")}::xid8, ${value("prefix_seq")}::bigint)`;
-  return sql`json_build_array(
+  return sql`(select json_build_array(
       ${rollupHistorySql()},
       (coalesce((select last_txid from metering_cursors where name = ${rollupCursorName}), '0'::xid8),
        coalesce((select last_seq from metering_cursors where name = ${rollupCursorName}), 0::bigint)) >= ${prefixCursor},
-      (select count(*) from (select 1 from usage_events where subject collate "C" = ${value("subject")} and (txid, seq) > ${prefixCursor}
-                             limit ${usagePrefixRawEventsMax}) past))`;
+      late,
+      case when late then (select count(*) from (select 1 from usage_events where subject collate "C" = ${value("subject")} and (txid, seq) > ${prefixCursor}
+                                                 limit ${usagePrefixRawEventsMax}) past) else 0 end)
+    from (select ${usagePrefixLateSql()} as late) l)`;
 }
 
 /**

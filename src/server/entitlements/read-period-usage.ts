@@ -132,11 +132,13 @@ export function periodUsageSql(shape: PeriodUsageShape): SQL {
   const eventColumns = sql`select seq, txid, type, subject, occurred_at, data from usage_events`;
   const rawParts: SQL[] = [];
   if (shape.inner && shape.prefix) {
-    // The prefix holds the rollups of [inner_start, prefix_end) as of its cursor C0: every event
-    // of the subject past C0 in those hours (rolled up since, or not yet) is read raw, by the same
-    // index; from prefix_end on, the events past the current cursor, as without a prefix.
+    // The prefix holds the rollups of [inner_start, prefix_end) as of its cursor C0. The subject's
+    // events past C0 in those hours are read raw (rolled up since, or not yet), by the same index;
+    // from prefix_end on, the events past the current cursor, as without a prefix. Claims since C0
+    // rolled up none into the prefix's hours unless they marked the subject past C0 (see
+    // usagePrefixLateSql): without such a mark, the read starts at the current cursor.
     rawParts.push(sql`${eventColumns} where subject collate "C" = ${subject}
-      and (txid, seq) > (${value("prefix_txid")}::xid8, ${value("prefix_seq")}::bigint)
+      and (txid, seq) > ((select txid from prefix_lower), (select seq from prefix_lower))
       and occurred_at >= ${value("inner_start")}::timestamptz and occurred_at < ${value("inner_end")}::timestamptz
       and (occurred_at < ${value("prefix_end")}::timestamptz
            or (txid, seq) > ((select last_txid from cursor_position), (select last_seq from cursor_position)))`);
@@ -181,6 +183,16 @@ export function periodUsageSql(shape: PeriodUsageShape): SQL {
         select coalesce((select last_txid from metering_cursors where name = ${rollupCursorName}), '0'::xid8) as last_txid,
                coalesce((select last_seq from metering_cursors where name = ${rollupCursorName}), 0::bigint) as last_seq
       ),
+${
+        shape.prefix
+          ? sql`
+      prefix_lower as materialized (
+        select case when late then ${value("prefix_txid")}::xid8 else c.last_txid end as txid,
+               case when late then ${value("prefix_seq")}::bigint else c.last_seq end as seq
+        from cursor_position c, (select ${usagePrefixLateSql()} as late) l
+      ),`
+          : sql``
+      }
       raw as materialized (${sql.join(rawParts, sql` union all `)}),
       matched as materialized (${matchedEventsSql(sql`raw`)}),
       contributions as (
@@ -200,6 +212,17 @@ export function periodUsageSql(shape: PeriodUsageShape): SQL {
       from contributions
       group by grouping sets ((meter_id, dimensions), (meter_id))
       limit ${rowsMax + 1}`;
+}
+
+/**
+ * Whether a claim since the prefix's cursor C0 rolled up an event of the subject into an hour
+ * sealed when it claimed it (metering_late_marks): only then can events past C0 be in the
+ * prefix's hours, which end at or before the sealed_before the prefix read with C0.
+ */
+export function usagePrefixLateSql(): SQL {
+  const value = (name: string) => sql.placeholder(`usage_${name}`);
+  return sql`coalesce((select (m.late_txid, m.late_seq) > (${value("prefix_txid")}::xid8, ${value("prefix_seq")}::bigint)
+                       from metering_late_marks m where m.subject = ${value("subject")}), false)`;
 }
 
 /** Usage by meter key from the rows of periodUsageSql (every meter present, zero when unused). */

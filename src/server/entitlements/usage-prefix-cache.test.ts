@@ -13,7 +13,7 @@ import { loadEntitlementDefinition } from "./entitlement-definition";
 import { contextReads, readSnapshot } from "./evaluate-entitlement";
 import { readPeriodUsage, type MeterUsage } from "./read-period-usage";
 import { createSubscribedCustomer } from "./test-fixtures";
-import { forgetUsagePrefix, usagePrefixBounds, usagePrefixCounts, usagePrefixRawEventsRefresh, usagePrefixRefreshesSettled } from "./usage-prefix-cache";
+import { forgetUsagePrefix, usagePrefixBounds, usagePrefixCounts, usagePrefixRefreshesSettled } from "./usage-prefix-cache";
 
 /*
  * The usage a check reads through a cached prefix equals readPeriodUsage's (no prefix), at every
@@ -104,7 +104,7 @@ describe("usage through the cached prefix", () => {
               { clock },
             );
           } else if (step.kind === "rollup") {
-            await rollUpPending(db, { limit: step.limit });
+            await rollUpPending(db, { limit: step.limit, clock });
           } else if (step.kind === "time") {
             clock.advanceMs(step.minutes * 60_000);
           } else {
@@ -130,7 +130,8 @@ describe("usage through the cached prefix", () => {
 describe("a prefix past its refresh time", () => {
   it("is still used, exactly, while a fresh one is read in the background", async () => {
     const { db } = database;
-    const built = new Date(start.getTime() + 3 * 24 * 3_600_000);
+    // Later than any clock of the workload above (the cursor's sealed hour is one for the database).
+    const built = new Date(start.getTime() + 33 * 24 * 3_600_000);
     const customer = await createSubscribedCustomer(db, { planVersionId, anchor: start });
     const ingestAt = async (at: Date, count: number) => {
       await ingestEvents(
@@ -146,7 +147,7 @@ describe("a prefix past its refresh time", () => {
         })),
         { clock: fixedClock(at) },
       );
-      await rollUpPending(db, { limit: 1_000 });
+      await rollUpPending(db, { limit: 1_000, clock: fixedClock(at) });
     };
     await ingestAt(built, 5);
     const counted = async (now: Date) => {
@@ -163,11 +164,49 @@ describe("a prefix past its refresh time", () => {
     expect(await counted(later)).toEqual({ built: 1, refreshed: 1 });
     // The refreshed prefix is current: nothing more to read.
     expect(await counted(later)).toEqual({ built: 0, refreshed: 0 });
-    // Many events since (past the refresh bound, below the drop bound): the prefix answers exactly
-    // and a fresh one is read in the background, so checks stop reading them raw.
-    await ingestAt(later, usagePrefixRawEventsRefresh + 10);
+    // Many events since, some of them late (in hours the prefix holds, rolled up past its cursor):
+    // the prefix answers exactly and a fresh one is read in the background, so checks stop reading
+    // them raw.
+    await ingestAt(later, 130);
     expect(await counted(later)).toEqual({ built: 1, refreshed: 1 });
     expect(await counted(later)).toEqual({ built: 0, refreshed: 0 });
+    // On-time events only (this hour, after the prefix's end), rolled up or not: nothing is late,
+    // the prefix stays, and the check reads them from the rollups and past the cursor.
+    // (An hour and 40 minutes on: the 40 events, a minute apart, are all in the hour after `later`'s.)
+    const onTime = new Date(later.getTime() + 100 * 60_000);
+    await ingestAt(onTime, 40);
+    expect(await counted(onTime)).toEqual({ built: 0, refreshed: 0 });
+  });
+});
+
+describe("a claim whose clock is before the hour the prefix ends at", () => {
+  it("cannot roll up into the prefix's hours unmarked: the prefix ends where the cursor sealed", async () => {
+    const { db } = database;
+    const customer = await createSubscribedCustomer(db, { planVersionId, anchor: start });
+    // An hour boundary later than any sealed so far in this database, mid-period.
+    const boundary = new Date("2028-06-15T12:00:00Z");
+    const minutes = (count: number) => new Date(boundary.getTime() + count * 60_000);
+    const ingestAt = (at: Date, id: string) =>
+      ingestEvents(
+        db,
+        [{ specversion: "1.0", id: `seal-${suffix}-${id}`, source: "prefix-seal", type: eventType, subject: customer.externalId, time: at.toISOString(), data: { amount: 5, model: "s", region: "eu", repo: "r1" } }],
+        { clock: fixedClock(at) },
+      );
+    // Seals up to the hour before the boundary.
+    await ingestAt(minutes(-30), "a");
+    await rollUpPending(db, { limit: 1_000, clock: fixedClock(minutes(-30)) });
+    // An event just before the boundary, not yet rolled up when a check after the boundary reads its prefix.
+    await ingestAt(minutes(-10), "b");
+    const after = minutes(5);
+    const first = await readBoth(db, customer.externalId, after);
+    expect(first.cached).toEqual(first.uncached);
+    // A claim that started before the boundary (its clock) commits only now: it rolls the event
+    // into the hour before the boundary without marking it late. Had the prefix ended at the
+    // boundary (after its cursor's sealed hour), the check would miss the event now.
+    await rollUpPending(db, { limit: 1_000, clock: fixedClock(minutes(-1)) });
+    const second = await readBoth(db, customer.externalId, after);
+    expect(second.cached).toEqual(second.uncached);
+    expect(second.cached.find((meter) => meter.meterKey === featureKeys[0])?.quantity).toBe("2");
   });
 });
 

@@ -1,4 +1,4 @@
-import { sql } from "drizzle-orm";
+import { sql, type SQL } from "drizzle-orm";
 import { primaryPoolOf, type Db } from "@/db/client";
 import { executeCompiledRows } from "@/db/execute-prepared";
 import { rollupHistorySql } from "@/server/metering/rollup-history";
@@ -10,11 +10,20 @@ import { wholeHours, type PeriodUsageInput, type UsagePrefix } from "./read-peri
  * In-process cache of usage prefixes (issue 16): a check late in its period otherwise
  * re-aggregates the rollups of every whole hour of the period so far (hundreds of hours × meters
  * × dimensions) on every call. A prefix is that aggregate for the hours [inner start, end), where
- * `end` is an hour boundary at or before now, read with the rollup cursor C0 in one statement,
- * so it holds exactly the events at or before C0 in those hours. A check then reads the prefix's
- * hours as the prefix plus the subject's raw events past C0 there (rolled up since or not yet),
- * and the rest of the period as without one (periodUsageSql, shape `prefix`): the same usage,
- * exactly, as readPeriodUsage.
+ * `end` is an hour boundary at or before now and at or before the rollup cursor's sealed_before,
+ * read with the rollup cursor C0 in one statement, so it holds exactly the events at or before C0
+ * in those hours. A check then reads the prefix's hours as the prefix plus the subject's raw
+ * events past C0 there (rolled up since or not yet), and the rest of the period as without one
+ * (periodUsageSql, shape `prefix`): the same usage, exactly, as readPeriodUsage.
+ *
+ * Reading the subject's raw events past C0 on every check cost a heap fetch per event: under
+ * steady ingestion checks slowed with every event since the prefix was read. But claims roll up
+ * events into the prefix's hours only when they are late: every claim that commits after the
+ * prefix was read marks the subject of each event it rolls up before its sealed hour
+ * (metering_late_marks), and that sealed hour is at or after the prefix's end (it only moves
+ * forward, under the cursor row's lock). So while its subject's mark is at or before C0 a check
+ * reads only the events past the current cursor; once it is past C0 the check reads the raw
+ * events past C0 and a fresh prefix is read in the background.
  *
  * Valid while nothing rewrites the rollups of events already behind the cursor. Whatever does
  * (a new meter's backfill, a verification's repair, planted usage) bumps the rollup history
@@ -25,19 +34,15 @@ import { wholeHours, type PeriodUsageInput, type UsagePrefix } from "./read-peri
  */
 
 const hourMs = 3_600_000;
-/** A prefix is refreshed once its end could move this far, plus a jitter of up to an hour (the raw part past C0 grows with time). */
+/** A prefix is refreshed once its end could move this far, plus a jitter of up to an hour (the rollups read after it grow with time). */
 export const usagePrefixRefreshMs = 2 * hourMs;
 /** Below this many whole hours there is little to save: no prefix. */
 const prefixHoursMin = 2;
 /**
- * Raw events of the subject past C0: every check reads them (the prefix's hours could hold late
- * ones), so they are kept few. From `usagePrefixRawEventsRefresh` on, a fresh prefix (C0 = the
- * cursor now) is read in the background while this one keeps answering; from
- * `usagePrefixRawEventsMax` on (the refresh has not kept up) it is dropped and the next check reads
- * one. Under steady ingestion a check otherwise read every event of its subject since the prefix
- * was built: after 10 minutes at 20,000 events/s over 10,000 customers, checks alone fell to ~300/s.
+ * Raw events of the subject past C0 that a check marked late reads: a fresh prefix is read in
+ * the background at once, and past this bound (the refresh has not kept up) the prefix is
+ * dropped and the next check reads one.
  */
-export const usagePrefixRawEventsRefresh = 128;
 export const usagePrefixRawEventsMax = 1_000;
 /** Bounds: group rows per prefix, prefixes per handle, and characters of JSON over all of a handle's prefixes. */
 const rowsPerPrefixMax = 500;
@@ -186,28 +191,41 @@ function remember(cache: PrefixCache, key: string, prefix: UsagePrefix): void {
   cache.chars += prefix.rowsJson.length;
 }
 
-type PrefixStatementRow = { cursor_txid: string; cursor_seq: string; generation: string; groups: number | string; rows: string | null };
+type PrefixStatementRow = { cursor_txid: string; cursor_seq: string; end_ms: string; generation: string; groups: number | string; rows: string | null };
 
-/** The rollups of [innerStart, end) with the cursor and generation, in one statement; undefined past rowsPerPrefixMax groups. */
+/**
+ * The rollups of [innerStart, end) with the cursor C0 and generation, in one statement;
+ * undefined past rowsPerPrefixMax groups. `end` is brought back to the rollup cursor's
+ * sealed_before when that is earlier: every claim that commits after this statement marks the
+ * events it rolls up before that hour (metering_late_marks), so a check can tell from its
+ * subject's mark alone whether events past C0 were rolled up into the prefix's hours.
+ */
 async function readUsagePrefix(db: Db, input: PeriodUsageInput, innerStart: Date, end: Date): Promise<UsagePrefix | undefined> {
   const value = (name: string) => sql.placeholder(`prefix_${name}`);
+  const cursorColumn = (column: SQL, fallback: SQL) => sql`coalesce((select ${column} from metering_cursors where name = ${rollupCursorName}), ${fallback})`;
   const [row] = await executeCompiledRows<PrefixStatementRow>(
     db,
     "usage-prefix",
     () => sql`
-      with g as materialized (
+      with cursor_row as materialized (
+        select ${cursorColumn(sql`last_txid`, sql`'0'::xid8`)} as last_txid, ${cursorColumn(sql`last_seq`, sql`0::bigint`)} as last_seq,
+               greatest(${value("inner_start")}::timestamptz,
+                        least(${value("end")}::timestamptz, ${cursorColumn(sql`sealed_before`, sql`'-infinity'::timestamptz`)})) as prefix_end
+      ),
+      g as materialized (
         select meter_id, dimensions, sum(events)::text as events, sum(sum_value)::text as sum_value, max(max_value)::text as max_value,
                (array_agg(latest_value order by latest_at desc, latest_seq desc) filter (where latest_value is not null))[1]::text as latest_value,
                (array_agg(latest_at order by latest_at desc, latest_seq desc) filter (where latest_value is not null))[1]::text as latest_at,
                (array_agg(latest_seq order by latest_at desc, latest_seq desc) filter (where latest_value is not null))[1]::text as latest_seq
         from usage_rollups
         where meter_id = any(${value("meter_ids")}::uuid[]) and subject = ${value("subject")}
-          and window_start >= ${value("inner_start")}::timestamptz and window_start < ${value("end")}::timestamptz
+          and window_start >= ${value("inner_start")}::timestamptz and window_start < (select prefix_end from cursor_row)
         group by meter_id, dimensions
         limit ${rowsPerPrefixMax + 1}
       )
-      select coalesce((select last_txid from metering_cursors where name = ${rollupCursorName}), '0'::xid8)::text as cursor_txid,
-             coalesce((select last_seq from metering_cursors where name = ${rollupCursorName}), 0::bigint)::text as cursor_seq,
+      select (select last_txid from cursor_row)::text as cursor_txid,
+             (select last_seq from cursor_row)::text as cursor_seq,
+             (extract(epoch from (select prefix_end from cursor_row)) * 1000)::bigint::text as end_ms,
              ${rollupHistorySql()} as generation,
              (select count(*) from g) as groups,
              (select json_agg(json_build_object('meter_id', g.meter_id, 'dimensions', g.dimensions, 'events', g.events,
@@ -225,7 +243,7 @@ async function readUsagePrefix(db: Db, input: PeriodUsageInput, innerStart: Date
   if (Number(row.groups) > rowsPerPrefixMax) return undefined;
   return {
     innerStart: innerStart.toISOString(),
-    end: end.toISOString(),
+    end: new Date(Number(row.end_ms)).toISOString(),
     cursorTxid: row.cursor_txid,
     cursorSeq: row.cursor_seq,
     generation: row.generation,

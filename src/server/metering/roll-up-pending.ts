@@ -2,6 +2,7 @@ import { sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { executeRows } from "@/db/execute";
 import { executePreparedRows } from "@/db/execute-prepared";
+import { systemClock, type Clock } from "@/server/clock";
 import { backfillNewMeters } from "./backfill-new-meters";
 import { compiledDistinctValuesSql, compiledWindowAggregatesSql, loadCompiledMeters, rollupCursorName, type CompiledMeter } from "./rollup-sql";
 
@@ -18,6 +19,7 @@ export type RollUpPendingResult = {
 };
 
 export const rollupClaimEventsMax = 50_000;
+const hourMs = 3_600_000;
 
 /**
  * Rolls up the next events in ingestion order, at most `limit`. Several processes may call
@@ -30,10 +32,15 @@ export const rollupClaimEventsMax = 50_000;
  * than every transaction still running (pg_snapshot_xmin) are claimed; no event can later
  * appear behind the cursor.
  */
-export async function rollUpPending(db: Db, options: { limit?: number } = {}): Promise<RollUpPendingResult> {
+export async function rollUpPending(db: Db, options: { limit?: number; clock?: Clock } = {}): Promise<RollUpPendingResult> {
   const limit = Math.min(Math.max(options.limit ?? 10_000, 1), rollupClaimEventsMax);
+  // The start of this hour: events before it are late (see the claim's `seal`).
+  const hourStart = new Date(Math.floor((options.clock ?? systemClock).now().getTime() / hourMs) * hourMs).toISOString();
   await executeRows(db, sql`insert into metering_cursors (name) values (${rollupCursorName}) on conflict do nothing`);
-  if (!(await hasPendingWork(db))) return { claimed: true, events: 0, windows: 0, lagMsMax: 0, lags: [], backfilledMeters: 0 };
+  if (!(await hasPendingWork(db))) {
+    await sealPastHours(db, hourStart);
+    return { claimed: true, events: 0, windows: 0, lagMsMax: 0, lags: [], backfilledMeters: 0 };
+  }
   return db.transaction(async (transaction) => {
     const tx = transaction as unknown as Db;
     const [cursor] = await executeRows<{ last_txid: string; last_seq: string }>(
@@ -51,7 +58,7 @@ export async function rollUpPending(db: Db, options: { limit?: number } = {}): P
       set_config('work_mem', '64MB', true), set_config('jit', 'off', true)`);
     const [row] = await executeRows<{ events: string | number; windows: string | number; lag_ms_max: string | number | null; lags: [number, number][] | null }>(
       tx,
-      claimSql(cursor.last_txid, cursor.last_seq, limit, meters),
+      claimSql(cursor.last_txid, cursor.last_seq, limit, meters, hourStart),
     );
     return {
       claimed: true,
@@ -86,11 +93,27 @@ async function hasPendingWork(db: Db): Promise<boolean> {
   return row?.pending === true;
 }
 
+/**
+ * With nothing to claim, the hours before this one are sealed all the same (a claim does it as it
+ * claims), so that usage prefixes can end at the last hour boundary on a quiet system too. Under
+ * the cursor row's lock, like a claim; skipped while a claim holds it.
+ */
+async function sealPastHours(db: Db, hourStart: string): Promise<void> {
+  await executePreparedRows(
+    db,
+    sql`update metering_cursors set sealed_before = ${hourStart}::timestamptz
+        where name = (select name from metering_cursors
+                      where name = ${rollupCursorName} and sealed_before < ${hourStart}::timestamptz
+                      for update skip locked)
+        returning 1`,
+  );
+}
+
 /** The excluded (claimed) window's latest event is later, by event time then ingestion order. */
 const newer = sql`(excluded.latest_at is not null and (r.latest_at is null
   or (excluded.latest_at, excluded.latest_seq) > (r.latest_at, r.latest_seq)))`;
 
-function claimSql(lastTxid: string, lastSeq: string, limit: number, meters: readonly CompiledMeter[]) {
+function claimSql(lastTxid: string, lastSeq: string, limit: number, meters: readonly CompiledMeter[], hourStart: string) {
   return sql`
     with claimed as materialized (
       select seq, txid, type, subject, customer_id, occurred_at, ingested_at, data
@@ -141,6 +164,23 @@ function claimSql(lastTxid: string, lastSeq: string, limit: number, meters: read
         last_occurred_at = greatest(subjects.last_occurred_at, excluded.last_occurred_at)
       returning 1
     ),
+    -- The hour before which an event is late: at least what it was (a reader may have seen that),
+    -- at least this claim's hour. Each subject's last late event marks it (usage prefixes, see
+    -- usage-prefix-cache.ts): this claim holds the cursor row's lock, so a prefix read before it
+    -- commits saw a sealed_before at or before this one.
+    seal as (
+      select greatest(sealed_before, ${hourStart}::timestamptz) as before
+      from metering_cursors where name = ${rollupCursorName}
+    ),
+    late_marks as (
+      insert into metering_late_marks as m (subject, late_txid, late_seq)
+      select distinct on (subject) subject, txid, seq from claimed
+      where occurred_at < (select before from seal)
+      order by subject, txid desc, seq desc
+      on conflict (subject) do update set late_txid = excluded.late_txid, late_seq = excluded.late_seq
+        where (excluded.late_txid, excluded.late_seq) > (m.late_txid, m.late_seq)
+      returning 1
+    ),
     lags as (
       -- A batch's events share ingested_at (its transaction's start), so this is a few rows.
       select extract(epoch from clock_timestamp() - ingested_at) * 1000 as lag_ms, events
@@ -155,7 +195,7 @@ function claimSql(lastTxid: string, lastSeq: string, limit: number, meters: read
     ),
     last_claimed as (select txid, seq from claimed order by txid desc, seq desc limit 1),
     moved as (
-      update metering_cursors c set last_txid = l.txid, last_seq = l.seq, updated_at = now()
+      update metering_cursors c set last_txid = l.txid, last_seq = l.seq, sealed_before = (select before from seal), updated_at = now()
       from last_claimed l where c.name = ${rollupCursorName}
       returning 1
     )

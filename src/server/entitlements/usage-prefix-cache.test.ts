@@ -6,6 +6,7 @@ import { executeRows } from "@/db/execute";
 import { features, meters } from "@/db/schema";
 import { fixedClock } from "@/server/clock";
 import { ingestEvents } from "@/server/metering/ingest-events";
+import { rollUpAll } from "@/server/metering/roll-up-all";
 import { rollUpPending } from "@/server/metering/roll-up-pending";
 import { verifyRollups } from "@/server/metering/verify-rollups";
 import { createTestDatabase, type TestDatabase } from "@/test/database";
@@ -147,7 +148,7 @@ describe("a prefix past its refresh time", () => {
         })),
         { clock: fixedClock(at) },
       );
-      await rollUpPending(db, { limit: 1_000, clock: fixedClock(at) });
+      await rollUpAll(db, { clock: fixedClock(at) });
     };
     await ingestAt(built, 5);
     const counted = async (now: Date) => {
@@ -179,6 +180,39 @@ describe("a prefix past its refresh time", () => {
   });
 });
 
+describe("the last hour's events rolled up just after an hour boundary", () => {
+  it("are not late: checks keep their prefix", async () => {
+    const { db } = database;
+    const customer = await createSubscribedCustomer(db, { planVersionId, anchor: start });
+    // Later than the test above; 10:30 on a day well inside the period.
+    const first = new Date("2026-06-08T10:30:00Z");
+    const ingestAt = async (at: Date, id: string, claimAt: Date) => {
+      await ingestEvents(
+        db,
+        [{ specversion: "1.0", id: `straggler-${suffix}-${id}`, source: "prefix-straggler", type: eventType, subject: customer.externalId, time: at.toISOString(), data: { amount: 2, model: "l", region: "us", repo: "r2" } }],
+        { clock: fixedClock(at) },
+      );
+      await rollUpAll(db, { clock: fixedClock(claimAt) });
+    };
+    const counted = async (now: Date) => {
+      const before = { ...usagePrefixCounts };
+      const { cached, uncached } = await readBoth(db, customer.externalId, now);
+      expect(cached).toEqual(uncached);
+      await usagePrefixRefreshesSettled(db);
+      return { built: usagePrefixCounts.built - before.built, refreshed: usagePrefixCounts.refreshed - before.refreshed };
+    };
+    await ingestAt(first, "a", first);
+    expect(await counted(first)).toEqual({ built: 1, refreshed: 0 });
+    // Happened at 10:59:30, rolled up at 11:00:30 (the usual lag across a boundary): on time.
+    await ingestAt(new Date("2026-06-08T10:59:30Z"), "b", new Date("2026-06-08T11:00:30Z"));
+    expect(await counted(new Date("2026-06-08T11:00:30Z"))).toEqual({ built: 0, refreshed: 0 });
+    // Happened at 08:40, rolled up at 11:01: late for hours the prefix holds, so it is read again.
+    await ingestAt(new Date("2026-06-08T08:40:00Z"), "c", new Date("2026-06-08T11:01:00Z"));
+    expect(await counted(new Date("2026-06-08T11:01:00Z"))).toEqual({ built: 1, refreshed: 1 });
+    expect(await counted(new Date("2026-06-08T11:01:00Z"))).toEqual({ built: 0, refreshed: 0 });
+  });
+});
+
 describe("a claim whose clock is before the hour the prefix ends at", () => {
   it("cannot roll up into the prefix's hours unmarked: the prefix ends where the cursor sealed", async () => {
     const { db } = database;
@@ -192,9 +226,9 @@ describe("a claim whose clock is before the hour the prefix ends at", () => {
         [{ specversion: "1.0", id: `seal-${suffix}-${id}`, source: "prefix-seal", type: eventType, subject: customer.externalId, time: at.toISOString(), data: { amount: 5, model: "s", region: "eu", repo: "r1" } }],
         { clock: fixedClock(at) },
       );
-    // Seals up to the hour before the boundary.
+    // Seals up to two hours before the boundary (the start of the hour before the claim's).
     await ingestAt(minutes(-30), "a");
-    await rollUpPending(db, { limit: 1_000, clock: fixedClock(minutes(-30)) });
+    await rollUpAll(db, { clock: fixedClock(minutes(-30)) });
     // An event just before the boundary, not yet rolled up when a check after the boundary reads its prefix.
     await ingestAt(minutes(-10), "b");
     const after = minutes(5);
@@ -203,7 +237,7 @@ describe("a claim whose clock is before the hour the prefix ends at", () => {
     // A claim that started before the boundary (its clock) commits only now: it rolls the event
     // into the hour before the boundary without marking it late. Had the prefix ended at the
     // boundary (after its cursor's sealed hour), the check would miss the event now.
-    await rollUpPending(db, { limit: 1_000, clock: fixedClock(minutes(-1)) });
+    await rollUpAll(db, { clock: fixedClock(minutes(-1)) });
     const second = await readBoth(db, customer.externalId, after);
     expect(second.cached).toEqual(second.uncached);
     expect(second.cached.find((meter) => meter.meterKey === featureKeys[0])?.quantity).toBe("2");

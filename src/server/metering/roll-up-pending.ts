@@ -34,11 +34,13 @@ const hourMs = 3_600_000;
  */
 export async function rollUpPending(db: Db, options: { limit?: number; clock?: Clock } = {}): Promise<RollUpPendingResult> {
   const limit = Math.min(Math.max(options.limit ?? 10_000, 1), rollupClaimEventsMax);
-  // The start of this hour: events before it are late (see the claim's `seal`).
-  const hourStart = new Date(Math.floor((options.clock ?? systemClock).now().getTime() / hourMs) * hourMs).toISOString();
+  // Events before the start of the hour before this one are late (see the claim's `seal`). Not
+  // this hour's start: right after each hour boundary every claim rolls up the last hour's events
+  // that were still in flight, and marking those would send every check back to its raw events.
+  const sealed = new Date((Math.floor((options.clock ?? systemClock).now().getTime() / hourMs) - 1) * hourMs).toISOString();
   await executeRows(db, sql`insert into metering_cursors (name) values (${rollupCursorName}) on conflict do nothing`);
   if (!(await hasPendingWork(db))) {
-    await sealPastHours(db, hourStart);
+    await sealPastHours(db, sealed);
     return { claimed: true, events: 0, windows: 0, lagMsMax: 0, lags: [], backfilledMeters: 0 };
   }
   return db.transaction(async (transaction) => {
@@ -58,7 +60,7 @@ export async function rollUpPending(db: Db, options: { limit?: number; clock?: C
       set_config('work_mem', '64MB', true), set_config('jit', 'off', true)`);
     const [row] = await executeRows<{ events: string | number; windows: string | number; lag_ms_max: string | number | null; lags: [number, number][] | null }>(
       tx,
-      claimSql(cursor.last_txid, cursor.last_seq, limit, meters, hourStart),
+      claimSql(cursor.last_txid, cursor.last_seq, limit, meters, sealed),
     );
     return {
       claimed: true,
@@ -94,16 +96,16 @@ async function hasPendingWork(db: Db): Promise<boolean> {
 }
 
 /**
- * With nothing to claim, the hours before this one are sealed all the same (a claim does it as it
+ * With nothing to claim, the hours before the last one are sealed all the same (a claim does it as it
  * claims), so that usage prefixes can end at the last hour boundary on a quiet system too. Under
  * the cursor row's lock, like a claim; skipped while a claim holds it.
  */
-async function sealPastHours(db: Db, hourStart: string): Promise<void> {
+async function sealPastHours(db: Db, sealed: string): Promise<void> {
   await executePreparedRows(
     db,
-    sql`update metering_cursors set sealed_before = ${hourStart}::timestamptz
+    sql`update metering_cursors set sealed_before = ${sealed}::timestamptz
         where name = (select name from metering_cursors
-                      where name = ${rollupCursorName} and sealed_before < ${hourStart}::timestamptz
+                      where name = ${rollupCursorName} and sealed_before < ${sealed}::timestamptz
                       for update skip locked)
         returning 1`,
   );
@@ -113,7 +115,7 @@ async function sealPastHours(db: Db, hourStart: string): Promise<void> {
 const newer = sql`(excluded.latest_at is not null and (r.latest_at is null
   or (excluded.latest_at, excluded.latest_seq) > (r.latest_at, r.latest_seq)))`;
 
-function claimSql(lastTxid: string, lastSeq: string, limit: number, meters: readonly CompiledMeter[], hourStart: string) {
+function claimSql(lastTxid: string, lastSeq: string, limit: number, meters: readonly CompiledMeter[], sealed: string) {
   return sql`
     with claimed as materialized (
       select seq, txid, type, subject, customer_id, occurred_at, ingested_at, data
@@ -165,11 +167,11 @@ function claimSql(lastTxid: string, lastSeq: string, limit: number, meters: read
       returning 1
     ),
     -- The hour before which an event is late: at least what it was (a reader may have seen that),
-    -- at least this claim's hour. Each subject's last late event marks it (usage prefixes, see
+    -- at least the hour before this claim's. Each subject's last late event marks it (usage prefixes, see
     -- usage-prefix-cache.ts): this claim holds the cursor row's lock, so a prefix read before it
     -- commits saw a sealed_before at or before this one.
     seal as (
-      select greatest(sealed_before, ${hourStart}::timestamptz) as before
+      select greatest(sealed_before, ${sealed}::timestamptz) as before
       from metering_cursors where name = ${rollupCursorName}
     ),
     late_marks as (

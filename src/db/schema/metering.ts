@@ -39,9 +39,9 @@ export const meteringCursors = pgTable("metering_cursors", {
   lastSeq: bigint("last_seq", { mode: "bigint" }).notNull().default(sql`0`),
   /**
    * Rollup cursor only: the hour boundary before which every event this cursor's claims roll up
-   * is marked late (metering_late_marks): the start of the hour before the last claim's. Moved forward only under the cursor row's lock, so a
-   * claim that commits after someone read it marks at least what that reader saw sealed
-   * (usage prefixes rely on it: usage-prefix-cache.ts).
+   * is marked late (metering_late_marks): the start of the hour before the last claim's. Moved
+   * forward only under the cursor row's lock, so a claim that commits after someone read it marks
+   * at least what that reader saw sealed (usage prefixes rely on it: usage-prefix-cache.ts).
    */
   sealedBefore: timestamp("sealed_before", { withTimezone: true }).notNull().default(sql`'-infinity'`),
   updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),

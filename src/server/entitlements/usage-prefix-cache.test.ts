@@ -151,13 +151,7 @@ describe("a prefix past its refresh time", () => {
       await rollUpAll(db, { clock: fixedClock(at) });
     };
     await ingestAt(built, 5);
-    const counted = async (now: Date) => {
-      const before = { ...usagePrefixCounts };
-      const { cached, uncached } = await readBoth(db, customer.externalId, now);
-      expect(cached).toEqual(uncached);
-      await usagePrefixRefreshesSettled(db);
-      return { built: usagePrefixCounts.built - before.built, refreshed: usagePrefixCounts.refreshed - before.refreshed };
-    };
+    const counted = (now: Date) => readCounted(db, customer.externalId, now);
     expect(await counted(built)).toEqual({ built: 1, refreshed: 0 });
     // Four hours on (past 2 h plus any jitter), with usage since: the old prefix answers exactly, and one refresh follows.
     const later = new Date(built.getTime() + 4 * 3_600_000);
@@ -194,13 +188,7 @@ describe("the last hour's events rolled up just after an hour boundary", () => {
       );
       await rollUpAll(db, { clock: fixedClock(claimAt) });
     };
-    const counted = async (now: Date) => {
-      const before = { ...usagePrefixCounts };
-      const { cached, uncached } = await readBoth(db, customer.externalId, now);
-      expect(cached).toEqual(uncached);
-      await usagePrefixRefreshesSettled(db);
-      return { built: usagePrefixCounts.built - before.built, refreshed: usagePrefixCounts.refreshed - before.refreshed };
-    };
+    const counted = (now: Date) => readCounted(db, customer.externalId, now);
     await ingestAt(first, "a", first);
     expect(await counted(first)).toEqual({ built: 1, refreshed: 0 });
     // Happened at 10:59:30, rolled up at 11:00:30 (the usual lag across a boundary): on time.
@@ -274,6 +262,15 @@ describe("the prefix cache's bound", () => {
     }
   });
 });
+
+/** readBoth (asserting they agree), then the prefixes built and refreshed by it, background refreshes included. */
+async function readCounted(db: TestDatabase["db"], externalId: string, now: Date) {
+  const before = { ...usagePrefixCounts };
+  const { cached, uncached } = await readBoth(db, externalId, now);
+  expect(cached).toEqual(uncached);
+  await usagePrefixRefreshesSettled(db);
+  return { built: usagePrefixCounts.built - before.built, refreshed: usagePrefixCounts.refreshed - before.refreshed };
+}
 
 async function readBoth(db: TestDatabase["db"], externalId: string, now: Date, options: { rebuild?: boolean } = {}) {
   const definition = await loadEntitlementDefinition(db, { externalId }, now);

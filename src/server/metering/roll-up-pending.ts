@@ -45,10 +45,12 @@ export async function rollUpPending(db: Db, options: { limit?: number; clock?: C
   }
   return db.transaction(async (transaction) => {
     const tx = transaction as unknown as Db;
-    const [cursor] = await executeRows<{ last_txid: string; last_seq: string }>(
+    // Under the cursor row's lock: `sealed_before` as this claim moves it (see the claim's late_marks).
+    const [cursor] = await executeRows<{ last_txid: string; last_seq: string; sealed_before: string }>(
       tx,
-      sql`select last_txid::text as last_txid, last_seq::text as last_seq from metering_cursors
-          where name = ${rollupCursorName} for update skip locked`,
+      sql`select last_txid::text as last_txid, last_seq::text as last_seq,
+                 greatest(sealed_before, ${sealed}::timestamptz)::text as sealed_before
+          from metering_cursors where name = ${rollupCursorName} for update skip locked`,
     );
     if (!cursor) return { claimed: false, events: 0, windows: 0, lagMsMax: 0, lags: [], backfilledMeters: 0 };
     const backfilledMeters = await backfillNewMeters(tx);
@@ -60,7 +62,7 @@ export async function rollUpPending(db: Db, options: { limit?: number; clock?: C
       set_config('work_mem', '64MB', true), set_config('jit', 'off', true)`);
     const [row] = await executeRows<{ events: string | number; windows: string | number; lag_ms_max: string | number | null; lags: [number, number][] | null }>(
       tx,
-      claimSql(cursor.last_txid, cursor.last_seq, limit, meters, sealed),
+      claimSql(cursor.last_txid, cursor.last_seq, limit, meters, cursor.sealed_before),
     );
     return {
       claimed: true,
@@ -97,8 +99,8 @@ async function hasPendingWork(db: Db): Promise<boolean> {
 
 /**
  * With nothing to claim, the hours before the last one are sealed all the same (a claim does it as it
- * claims), so that usage prefixes can end at the last hour boundary on a quiet system too. Under
- * the cursor row's lock, like a claim; skipped while a claim holds it.
+ * claims), so that usage prefixes reach them on a quiet system too. Under the cursor row's lock,
+ * like a claim; skipped while a claim holds it.
  */
 async function sealPastHours(db: Db, sealed: string): Promise<void> {
   await executePreparedRows(
@@ -115,7 +117,7 @@ async function sealPastHours(db: Db, sealed: string): Promise<void> {
 const newer = sql`(excluded.latest_at is not null and (r.latest_at is null
   or (excluded.latest_at, excluded.latest_seq) > (r.latest_at, r.latest_seq)))`;
 
-function claimSql(lastTxid: string, lastSeq: string, limit: number, meters: readonly CompiledMeter[], sealed: string) {
+function claimSql(lastTxid: string, lastSeq: string, limit: number, meters: readonly CompiledMeter[], sealedBefore: string) {
   return sql`
     with claimed as materialized (
       select seq, txid, type, subject, customer_id, occurred_at, ingested_at, data
@@ -166,18 +168,14 @@ function claimSql(lastTxid: string, lastSeq: string, limit: number, meters: read
         last_occurred_at = greatest(subjects.last_occurred_at, excluded.last_occurred_at)
       returning 1
     ),
-    -- The hour before which an event is late: at least what it was (a reader may have seen that),
-    -- at least the hour before this claim's. Each subject's last late event marks it (usage prefixes, see
-    -- usage-prefix-cache.ts): this claim holds the cursor row's lock, so a prefix read before it
-    -- commits saw a sealed_before at or before this one.
-    seal as (
-      select greatest(sealed_before, ${sealed}::timestamptz) as before
-      from metering_cursors where name = ${rollupCursorName}
-    ),
+    -- Events before sealed_before (at least what it was, which a reader may have seen; at least
+    -- the hour before this claim's) are late. Each subject's last late event marks it (usage
+    -- prefixes, see usage-prefix-cache.ts): this claim holds the cursor row's lock, so a prefix
+    -- read before it commits saw a sealed_before at or before this one.
     late_marks as (
       insert into metering_late_marks as m (subject, late_txid, late_seq)
       select distinct on (subject) subject, txid, seq from claimed
-      where occurred_at < (select before from seal)
+      where occurred_at < ${sealedBefore}::timestamptz
       order by subject, txid desc, seq desc
       on conflict (subject) do update set late_txid = excluded.late_txid, late_seq = excluded.late_seq
         where (excluded.late_txid, excluded.late_seq) > (m.late_txid, m.late_seq)
@@ -197,7 +195,7 @@ function claimSql(lastTxid: string, lastSeq: string, limit: number, meters: read
     ),
     last_claimed as (select txid, seq from claimed order by txid desc, seq desc limit 1),
     moved as (
-      update metering_cursors c set last_txid = l.txid, last_seq = l.seq, sealed_before = (select before from seal), updated_at = now()
+      update metering_cursors c set last_txid = l.txid, last_seq = l.seq, sealed_before = ${sealedBefore}::timestamptz, updated_at = now()
       from last_claimed l where c.name = ${rollupCursorName}
       returning 1
     )

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { sql } from "drizzle-orm";
 import { encode } from "next-auth/jwt";
@@ -14,6 +15,7 @@ import { seedCatalog } from "@/server/catalog/seed-catalog";
 import { lagPercentiles } from "@/server/metering/get-ingestion-stats";
 import { rolledUpSql } from "@/server/metering/rollup-sql";
 import { createTestDatabase, databaseUrl, type TestDatabase } from "@/test/database";
+import { readCpuUsage, type CpuUsage } from "../cpu-usage";
 import { createLeanHttpClient, type LeanHttpClient } from "../lean-http-client";
 import { loadMonthOfUsage } from "../month-of-usage";
 import { buildApp, freePort, startServer, stopServer } from "../next-server";
@@ -41,7 +43,10 @@ import { reportFigures, type Figures } from "../report";
  * Then each alone for the same time (the close: the second cohort).
  *
  * Figures: check_p99_ms, lag_p99_ms, read_p99_ms, close_s, errors, server_rss_mb, each also with
- * `_alone`. server_rss_mb is the peak resident memory of the server's process group.
+ * `_alone`. server_rss_mb is the peak resident memory of the server's process group. The CPU budget:
+ * cores_busy (and per part) is what the loads kept busy at once; cores_needed is the CPU-seconds per
+ * offered second until the rollups caught up, at once, and cores_needed_alone_sum the same summed over
+ * the loads alone: what the offered mix costs, against machine_cores.
  * Knobs: BENCH_MIXED_EVENTS, BENCH_MIXED_SECONDS, BENCH_MIXED_RATE, BENCH_MIXED_LOADS / BENCH_MIXED_ALONE (which loads
  * run at once / alone, e.g. `checks`), BENCH_SKIP_BUILD=1 (reuse the build),
  * BENCH_SERVER_LOG=<file>, BENCH_KEEP=1 (keep the loaded database; its name is printed) and
@@ -87,8 +92,12 @@ type LoadResult = {
   shed: number;
   /** From the first send to the last answer (longer than the offered seconds when the server fell behind or shed). */
   loadSeconds: number;
+  /** CPU-seconds per second over loadSeconds, per part (see coresUsed). */
+  cores: Cores | null;
+  /** CPU-seconds per offered second, per part, counted until the rollups caught up: the cores this load needs to keep up. */
+  coresNeeded: Cores | null;
 };
-const emptyResult = (): LoadResult => ({ checkMs: [], readMs: [], lagP99Ms: null, lagP50Ms: null, closeSeconds: null, closed: 0, errors: 0, rssMb: 0, ingested: 0, shed: 0, loadSeconds: 0 });
+const emptyResult = (): LoadResult => ({ checkMs: [], readMs: [], lagP99Ms: null, lagP50Ms: null, closeSeconds: null, closed: 0, errors: 0, rssMb: 0, ingested: 0, shed: 0, loadSeconds: 0, cores: null, coresNeeded: null });
 const notRun: LoadResult = emptyResult();
 
 export async function run(): Promise<void> {
@@ -102,6 +111,7 @@ export async function run(): Promise<void> {
   try {
     const { db } = database;
     const startedMs = performance.now();
+    await printDatabaseSettings(db);
     const month = reuse ? await keptMonth(database) : await loadMonth(db);
     const { key } = await createApiKey(db, { actor: systemActor("bench"), name: "bench-mixed", scopes: ["ingest", "entitlements", "read"] });
     const sessionSecret = crypto.randomBytes(24).toString("hex");
@@ -153,6 +163,15 @@ export async function run(): Promise<void> {
       retries: { value: connectionRetries, unit: "requests" },
       server_rss_mb: { value: mixed.rssMb, unit: "MB" },
       server_rss_mb_alone: { value: Math.max(ingestAlone.rssMb, checksAlone.rssMb, readsAlone.rssMb, closeAlone.rssMb), unit: "MB" },
+      // The CPU budget: what the loads kept busy at once, and what each needed alone, summed (the
+      // machine would need that many cores to run them together without queueing).
+      machine_cores: { value: os.cpus().length, unit: "cores" },
+      cores_busy: { value: round2(totalCores(mixed.cores)), unit: "cores" },
+      cores_busy_postgres: { value: round2(mixed.cores?.postgres ?? -1), unit: "cores" },
+      cores_busy_server: { value: round2(mixed.cores?.server ?? -1), unit: "cores" },
+      cores_busy_load_generator: { value: round2(mixed.cores?.client ?? -1), unit: "cores" },
+      cores_needed: { value: round2(totalCores(mixed.coresNeeded)), unit: "cores" },
+      cores_needed_alone_sum: { value: round2([ingestAlone, checksAlone, readsAlone, closeAlone].reduce((sum, each) => sum + totalCores(each.coresNeeded), 0)), unit: "cores" },
     };
     reportFigures("mixed", figures);
   } finally {
@@ -176,6 +195,17 @@ async function closeInItsOwnProcess(databaseUrl: string, subscriptionIds: string
   const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
   if (code !== 0) throw new Error(`the close process exited ${code}`);
   return JSON.parse(output.trim().split("\n").at(-1) ?? "{}") as { created: number; failed: { code: string; message: string }[] };
+}
+
+/** The settings that decide PostgreSQL's cost under this load, so figures from clusters set up differently are not compared unawares. */
+async function printDatabaseSettings(db: Db): Promise<void> {
+  const rows = await executeRows<{ name: string; setting: string }>(
+    db,
+    sql`select name, current_setting(name) as setting from pg_settings
+        where name in ('shared_buffers', 'max_wal_size', 'checkpoint_timeout', 'wal_compression', 'synchronous_commit', 'fsync', 'full_page_writes')
+        order by name`,
+  );
+  console.log(`PostgreSQL: ${rows.map((row) => `${row.name}=${row.setting}`).join(", ")} (bench/postgres/production.conf is what the README's figures use)`);
 }
 
 /** 10,000 customers and subscriptions, set-based; the two close cohorts anchored a month and up to 12 h ago. */
@@ -247,6 +277,7 @@ async function runLoads(context: Context, loads: Loads): Promise<LoadResult> {
     }
   })();
   const begunMs = performance.now();
+  const cpuBefore = readCpuUsage(context.serverPid);
   const work: Promise<void>[] = [];
   if (loads.checks) work.push(openLoop(checksPerSecond, () => check(context, randomCheck()), result.checkMs, (error) => fail("check", error)));
   if (loads.reads) work.push(openLoop(readsPerSecond, () => read(context), result.readMs, (error) => fail("read", error)));
@@ -284,6 +315,7 @@ async function runLoads(context: Context, loads: Loads): Promise<LoadResult> {
   await Promise.all(work);
   const loadSeconds = (performance.now() - begunMs) / 1000;
   result.loadSeconds = loadSeconds;
+  result.cores = coresUsed(cpuBefore, readCpuUsage(context.serverPid), loadSeconds);
   if (loads.ingest) {
     await catchUp(context.db);
     const lag = lagPercentiles(
@@ -295,11 +327,14 @@ async function runLoads(context: Context, loads: Loads): Promise<LoadResult> {
     result.lagP50Ms = lag.p50Ms;
     result.lagP99Ms = lag.p99Ms;
   }
+  result.coresNeeded = coresUsed(cpuBefore, readCpuUsage(context.serverPid), seconds);
   sampling = false;
   await rssSampler;
   console.log(
     `${label}: ${loadSeconds.toFixed(1)} s; checks ${result.checkMs.length} (p99 ${percentile(result.checkMs, 0.99).toFixed(1)} ms), reads ${result.readMs.length} (p99 ${percentile(result.readMs, 0.99).toFixed(1)} ms), ` +
-      `ingested ${result.ingested} (lag p99 ${result.lagP99Ms ?? "-"} ms, ${result.shed} batches shed and resent), close ${result.closeSeconds?.toFixed(1) ?? "-"} s (${result.closed} invoices), errors ${result.errors}, rss ${result.rssMb} MB`,
+      `ingested ${result.ingested} (lag p99 ${result.lagP99Ms ?? "-"} ms, ${result.shed} batches shed and resent), close ${result.closeSeconds?.toFixed(1) ?? "-"} s (${result.closed} invoices), errors ${result.errors}, rss ${result.rssMb} MB, ` +
+      `cores busy: PostgreSQL ${result.cores?.postgres.toFixed(2) ?? "-"}, server ${result.cores?.server.toFixed(2) ?? "-"}, load generator ${result.cores?.client.toFixed(2) ?? "-"}; ` +
+      `needed per offered second (until the rollups caught up) ${totalCores(result.coresNeeded).toFixed(2)}`,
   );
   for (const sample of errorSamples) console.log(`  error: ${sample}`);
   return result;
@@ -433,6 +468,22 @@ function processGroupRssMb(pgid: number): number {
   }
   return Math.round(kb / 1024);
 }
+
+type Cores = { postgres: number; server: number; client: number };
+
+/**
+ * How many of the machine's cores each part kept busy between two readings (CPU-seconds per second):
+ * PostgreSQL (every postgres process on the machine: run on a quiet one), the server's process group
+ * and this load generator. The close's own process is not counted (its statements are, as PostgreSQL's).
+ */
+function coresUsed(before: CpuUsage | null, after: CpuUsage | null, seconds: number): Cores | null {
+  if (!before || !after || seconds <= 0) return null;
+  const cores = (key: keyof CpuUsage) => (after[key] - before[key]) / 1_000_000 / seconds;
+  return { postgres: cores("postgresUs"), server: cores("serverUs"), client: cores("clientUs") };
+}
+
+const totalCores = (cores: Cores | null) => (cores ? cores.postgres + cores.server + cores.client : 0);
+const round2 = (value: number) => Math.round(value * 100) / 100;
 
 function percentile(values: number[], fraction: number): number {
   if (values.length === 0) return -1;

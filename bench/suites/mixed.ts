@@ -15,7 +15,7 @@ import { seedCatalog } from "@/server/catalog/seed-catalog";
 import { lagPercentiles } from "@/server/metering/get-ingestion-stats";
 import { rolledUpSql } from "@/server/metering/rollup-sql";
 import { createTestDatabase, databaseUrl, type TestDatabase } from "@/test/database";
-import { readCpuUsage, type CpuUsage } from "../cpu-usage";
+import { cpuPerUnit, readCpuUsage, type CpuUsage } from "../cpu-usage";
 import { createLeanHttpClient, type LeanHttpClient } from "../lean-http-client";
 import { loadMonthOfUsage } from "../month-of-usage";
 import { buildApp, freePort, startServer, stopServer } from "../next-server";
@@ -477,9 +477,8 @@ type Cores = { postgres: number; server: number; client: number };
  * and this load generator. The close's own process is not counted (its statements are, as PostgreSQL's).
  */
 function coresUsed(before: CpuUsage | null, after: CpuUsage | null, seconds: number): Cores | null {
-  if (!before || !after || seconds <= 0) return null;
-  const cores = (key: keyof CpuUsage) => (after[key] - before[key]) / 1_000_000 / seconds;
-  return { postgres: cores("postgresUs"), server: cores("serverUs"), client: cores("clientUs") };
+  const perMicrosecond = cpuPerUnit(before, after, seconds * 1_000_000);
+  return perMicrosecond && { postgres: perMicrosecond.postgresUs, server: perMicrosecond.serverUs, client: perMicrosecond.clientUs };
 }
 
 const totalCores = (cores: Cores | null) => (cores ? cores.postgres + cores.server + cores.client : 0);
